@@ -1,0 +1,114 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Brand,
+    Category,
+    Characteristic,
+    Product,
+    ProductCharacteristic,
+    Review,
+    StockLevel,
+    Store,
+    Variant,
+)
+
+
+@admin.register(Store)
+class StoreAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "city", "postcode", "is_warehouse", "is_active"]
+    list_filter = ["is_warehouse", "is_active", "city"]
+    search_fields = ["code", "name", "city", "postcode"]
+
+
+@admin.register(Brand)
+class BrandAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "parent", "slug"]
+    list_filter = ["parent"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["parent"]
+
+
+@admin.register(Characteristic)
+class CharacteristicAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_fr", "name_en", "kind", "unit", "position"]
+    list_filter = ["kind"]
+    search_fields = ["code", "name_fr", "name_en"]
+    list_editable = ["position"]
+
+
+class ProductCharacteristicInline(admin.TabularInline):
+    model = ProductCharacteristic
+    extra = 1
+    autocomplete_fields = ["characteristic"]
+
+
+class VariantInline(admin.TabularInline):
+    model = Variant
+    extra = 1
+    show_change_link = True
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["name", "brand", "category", "list_price", "country_of_origin", "is_active"]
+    list_filter = ["is_active", "brand", "category", "country_of_origin"]
+    list_select_related = ["brand", "category"]
+    search_fields = ["name", "brand__name", "variants__sku", "variants__ean"]
+    autocomplete_fields = ["brand", "category"]
+    inlines = [ProductCharacteristicInline, VariantInline]
+    show_full_result_count = False
+
+
+class StockLevelInline(admin.TabularInline):
+    model = StockLevel
+    extra = 0
+    autocomplete_fields = ["store"]
+    readonly_fields = ["updated_at"]
+
+
+@admin.register(Variant)
+class VariantAdmin(admin.ModelAdmin):
+    list_display = ["sku", "ean", "product", "size", "colour"]
+    search_fields = ["sku", "ean", "product__name"]
+    list_select_related = ["product"]
+    autocomplete_fields = ["product"]
+    inlines = [StockLevelInline]
+    show_full_result_count = False
+
+
+@admin.register(StockLevel)
+class StockLevelAdmin(admin.ModelAdmin):
+    list_display = ["variant", "store", "on_hand", "reserved", "available", "updated_at"]
+    list_filter = ["store__is_warehouse", "store"]
+    list_select_related = ["variant__product", "store"]
+    search_fields = ["variant__sku", "variant__ean", "store__code"]
+    autocomplete_fields = ["variant", "store"]
+    show_full_result_count = False
+
+    @admin.display(description=_("available"))
+    def available(self, obj):
+        return obj.available
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    list_display = ["product", "rating", "title", "author_name", "reviewed_on"]
+    list_filter = ["rating"]
+    search_fields = ["product__name", "title", "text"]
+    autocomplete_fields = ["product"]
+    date_hierarchy = "reviewed_on"
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("product")
+
+

@@ -1,0 +1,314 @@
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+def validate_ean13(value: str) -> None:
+    """An EAN-13 is 13 digits whose last one is the GS1 check digit."""
+    if len(value) != 13 or not value.isdigit():
+        raise ValidationError(_("An EAN-13 has exactly 13 digits."), code="ean_length")
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(value[:12]))
+    if (10 - total % 10) % 10 != int(value[12]):
+        raise ValidationError(_("The EAN-13 check digit is wrong."), code="ean_checksum")
+
+
+def ean13_check_digit(first12: str) -> str:
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(first12))
+    return str((10 - total % 10) % 10)
+
+
+class Store(models.Model):
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    address = models.CharField(_("address"), max_length=200)
+    postcode = models.CharField(_("postcode"), max_length=10)
+    city = models.CharField(_("city"), max_length=100)
+    latitude = models.FloatField(
+        _("latitude"), validators=[MinValueValidator(-90), MaxValueValidator(90)]
+    )
+    longitude = models.FloatField(
+        _("longitude"), validators=[MinValueValidator(-180), MaxValueValidator(180)]
+    )
+    opening_hours = models.JSONField(
+        _("opening hours"),
+        default=dict,
+        blank=True,
+        help_text=_('Per weekday, e.g. {"mon": "10:00-19:30", "sun": ""} (empty: closed).'),
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    is_warehouse = models.BooleanField(_("warehouse"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("store")
+        verbose_name_plural = _("stores")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__gte=-90, latitude__lte=90)
+                & Q(longitude__gte=-180, longitude__lte=180),
+                name="store_coordinates_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Brand(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+
+    class Meta:
+        verbose_name = _("brand")
+        verbose_name_plural = _("brands")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(models.Model):
+    """A node of the category tree; ``path`` lists the ids from the root, e.g. ``/1/4/9/``."""
+
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    path = models.CharField(max_length=255, editable=False, db_index=True, default="")
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.pk and self.parent_id:
+            node = self.parent
+            while node is not None:
+                if node.pk == self.pk:
+                    raise ValidationError({"parent": _("A category cannot be its own ancestor.")})
+                node = node.parent
+
+    def save(self, *args, **kwargs) -> None:
+        # The path is derived from the parent's; keep it in step on every save.
+        super().save(*args, **kwargs)
+        prefix = self.parent.path if self.parent_id else "/"
+        path = f"{prefix}{self.pk}/"
+        if path != self.path:
+            old = self.path
+            self.path = path
+            Category.objects.filter(pk=self.pk).update(path=path)
+            if old:
+                for child in Category.objects.filter(path__startswith=old).exclude(pk=self.pk):
+                    child.path = path + child.path[len(old) :]
+                    Category.objects.filter(pk=child.pk).update(path=child.path)
+
+    def subtree_ids(self) -> models.QuerySet:
+        return Category.objects.filter(path__startswith=self.path).values("pk")
+
+
+class Characteristic(models.Model):
+    """A comparable property (screen size, weight, energy class), one canonical unit."""
+
+    class Kind(models.TextChoices):
+        NUMBER = "number", _("number")
+        TEXT = "text", _("text")
+        BOOLEAN = "boolean", _("yes/no")
+        GRADE = "grade", _("grade (A best)")
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name_fr = models.CharField(_("name (French)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    unit = models.CharField(
+        _("unit"), max_length=20, blank=True, help_text=_("Canonical unit, e.g. in, kg, W, h.")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=100)
+
+    class Meta:
+        verbose_name = _("characteristic")
+        verbose_name_plural = _("characteristics")
+        ordering = ["position", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_en if (get_language() or "fr").startswith("en") else self.name_fr
+
+
+class Product(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    brand = models.ForeignKey(
+        Brand, verbose_name=_("brand"), on_delete=models.PROTECT, related_name="products"
+    )
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="products"
+    )
+    description = models.TextField(_("description"), blank=True)
+    country_of_origin = models.CharField(
+        _("country of origin"), max_length=2, help_text=_("ISO 3166 code, e.g. FR.")
+    )
+    list_price = models.DecimalField(
+        _("list price (EUR)"),
+        max_digits=10,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.00"))],
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(list_price__gte=0), name="product_price_positive")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProductCharacteristic(models.Model):
+    """One typed value; numbers are stored in the characteristic's canonical unit."""
+
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="characteristics"
+    )
+    characteristic = models.ForeignKey(
+        Characteristic,
+        verbose_name=_("characteristic"),
+        on_delete=models.PROTECT,
+        related_name="values",
+    )
+    value_number = models.DecimalField(
+        _("number"), max_digits=12, decimal_places=3, null=True, blank=True
+    )
+    value_text = models.CharField(_("text"), max_length=200, blank=True)
+    value_bool = models.BooleanField(_("yes/no"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("characteristic value")
+        verbose_name_plural = _("characteristic values")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "characteristic"], name="one_value_per_characteristic"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.characteristic}: {self.value}"
+
+    @property
+    def value(self):
+        kind = self.characteristic.kind
+        if kind == Characteristic.Kind.NUMBER:
+            return self.value_number
+        if kind == Characteristic.Kind.BOOLEAN:
+            return self.value_bool
+        return self.value_text
+
+    def clean(self) -> None:
+        kind = self.characteristic.kind
+        if kind == Characteristic.Kind.NUMBER and self.value_number is None:
+            raise ValidationError({"value_number": _("A number is required.")})
+        if kind == Characteristic.Kind.BOOLEAN and self.value_bool is None:
+            raise ValidationError({"value_bool": _("Yes or no is required.")})
+        if kind in (Characteristic.Kind.TEXT, Characteristic.Kind.GRADE) and not self.value_text:
+            raise ValidationError({"value_text": _("A value is required.")})
+
+
+class Variant(models.Model):
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="variants"
+    )
+    sku = models.CharField(_("SKU"), max_length=40, unique=True)
+    ean = models.CharField(_("EAN-13"), max_length=13, unique=True, validators=[validate_ean13])
+    size = models.CharField(_("size"), max_length=20, blank=True)
+    colour = models.CharField(_("colour"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("variant")
+        verbose_name_plural = _("variants")
+        ordering = ["product_id", "sku"]
+
+    def __str__(self) -> str:
+        extra = " ".join(x for x in (self.size, self.colour) if x)
+        return f"{self.product.name} {extra}".strip() if extra else self.product.name
+
+
+class StockLevel(models.Model):
+    store = models.ForeignKey(
+        Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="stock"
+    )
+    variant = models.ForeignKey(
+        Variant, verbose_name=_("variant"), on_delete=models.CASCADE, related_name="stock"
+    )
+    on_hand = models.IntegerField(_("on hand"), default=0)
+    reserved = models.IntegerField(_("reserved"), default=0)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("stock level")
+        verbose_name_plural = _("stock levels")
+        constraints = [
+            models.UniqueConstraint(fields=["variant", "store"], name="one_stock_row_per_store"),
+            models.CheckConstraint(condition=Q(on_hand__gte=0), name="stock_on_hand_not_negative"),
+            models.CheckConstraint(
+                condition=Q(reserved__gte=0), name="stock_reserved_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(reserved__lte=F("on_hand")), name="stock_reserved_within_on_hand"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.variant.sku} @ {self.store.code}: {self.on_hand}/{self.reserved}"
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.reserved
+
+
+class Review(models.Model):
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="reviews"
+    )
+    rating = models.PositiveSmallIntegerField(
+        _("rating"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    title = models.CharField(_("title"), max_length=120, blank=True)
+    text = models.TextField(_("text"), blank=True)
+    author_name = models.CharField(_("author"), max_length=80, blank=True)
+    reviewed_on = models.DateField(_("date"))
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        ordering = ["-reviewed_on", "-pk"]
+        indexes = [models.Index(fields=["product", "-reviewed_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__gte=1, rating__lte=5), name="review_rating_1_to_5"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product} ★{self.rating}"

@@ -1,0 +1,72 @@
+"""Who may see what: roles and stores, checked on every view and websocket."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+
+from catalog.models import Store
+
+from .models import StaffProfile
+
+Role = StaffProfile.Role
+
+
+def staff_profile(user) -> StaffProfile | None:
+    """The user's profile, cached on the user object; superusers count as head office."""
+    if not user.is_authenticated:
+        return None
+    if not hasattr(user, "_staff_profile_cache"):
+        profile = StaffProfile.objects.filter(user=user).first()
+        if profile is None and user.is_superuser:
+            profile = StaffProfile(user=user, role=Role.HEAD_OFFICE)
+        user._staff_profile_cache = profile
+    return user._staff_profile_cache
+
+
+def stores_for(user) -> QuerySet[Store]:
+    """The selling stores (not warehouses) this user may work in or oversee."""
+    profile = staff_profile(user)
+    stores = Store.objects.filter(is_active=True, is_warehouse=False)
+    if profile is None:
+        return stores.none()
+    if profile.role == Role.HEAD_OFFICE:
+        return stores
+    return stores.filter(staff=profile)
+
+
+def can_access_store(user, store: Store | int) -> bool:
+    store_id = store.pk if isinstance(store, Store) else store
+    return stores_for(user).filter(pk=store_id).exists()
+
+
+def has_role(user, *roles: str) -> bool:
+    profile = staff_profile(user)
+    return profile is not None and profile.role in roles
+
+
+def staff_required(*roles: str):
+    """Signed in, with a staff profile of one of ``roles`` (any role when none given)."""
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            profile = staff_profile(request.user)
+            if profile is None or (roles and profile.role not in roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def store_or_403(user, code: str) -> Store:
+    store = stores_for(user).filter(code=code).first()
+    if store is None:
+        raise PermissionDenied
+    return store

@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from . import views
+
+admin.site.site_header = _("Clienteling — head office")
+admin.site.site_title = _("Clienteling")
+admin.site.index_title = _("Catalog, customers, offers and staff")
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("stores/<slug:store_code>/floor/", views.floor, name="floor"),
+    path("stores/switch/", views.store_switch, name="store_switch"),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.views import defaults
+
+    urlpatterns += [
+        path("__errors__/404/", defaults.page_not_found, {"exception": None}),
+        path("__errors__/500/", defaults.server_error),
+    ]

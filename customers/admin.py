@@ -1,0 +1,108 @@
+from django.contrib import admin
+
+from .models import (
+    Consent,
+    Customer,
+    Interaction,
+    Note,
+    Preference,
+    Purchase,
+    PurchaseLine,
+    SizePreference,
+    WishlistItem,
+)
+
+
+class ConsentInline(admin.TabularInline):
+    model = Consent
+    extra = 0
+    fields = ["purpose", "granted", "source", "recorded_at", "recorded_by"]
+    readonly_fields = ["recorded_by"]
+    ordering = ["-recorded_at"]
+
+
+class PreferenceInline(admin.StackedInline):
+    model = Preference
+    extra = 0
+    max_num = 1
+    autocomplete_fields = ["brands", "categories"]
+
+
+class SizePreferenceInline(admin.TabularInline):
+    model = SizePreference
+    extra = 0
+    autocomplete_fields = ["category"]
+
+
+class WishlistInline(admin.TabularInline):
+    model = WishlistItem
+    extra = 0
+    autocomplete_fields = ["variant"]
+
+
+class NoteInline(admin.TabularInline):
+    model = Note
+    extra = 0
+    fields = ["text", "author", "store", "created_at"]
+    readonly_fields = ["author", "store", "created_at"]
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ["loyalty_number", "last_name", "first_name", "email", "tier", "home_store"]
+    list_filter = ["tier", "preferred_language", "home_store"]
+    list_select_related = ["home_store"]
+    search_fields = ["loyalty_number", "last_name", "first_name", "email", "phone"]
+    autocomplete_fields = ["home_store"]
+    inlines = [ConsentInline, PreferenceInline, SizePreferenceInline, WishlistInline, NoteInline]
+    show_full_result_count = False
+
+
+@admin.register(Consent)
+class ConsentAdmin(admin.ModelAdmin):
+    list_display = ["customer", "purpose", "granted", "source", "recorded_at"]
+    list_filter = ["purpose", "granted", "source"]
+    list_select_related = ["customer"]
+    search_fields = ["customer__loyalty_number", "customer__last_name"]
+    autocomplete_fields = ["customer"]
+    date_hierarchy = "recorded_at"
+    show_full_result_count = False
+
+
+class PurchaseLineInline(admin.TabularInline):
+    model = PurchaseLine
+    extra = 0
+    autocomplete_fields = ["variant"]
+
+
+@admin.register(Purchase)
+class PurchaseAdmin(admin.ModelAdmin):
+    list_display = ["reference", "customer", "channel", "store", "purchased_at", "total"]
+    list_filter = ["channel", "store"]
+    list_select_related = ["customer", "store"]
+    search_fields = ["reference", "customer__loyalty_number", "customer__last_name"]
+    autocomplete_fields = ["customer", "store"]
+    date_hierarchy = "purchased_at"
+    inlines = [PurchaseLineInline]
+    show_full_result_count = False
+
+
+@admin.register(Interaction)
+class InteractionAdmin(admin.ModelAdmin):
+    list_display = ["customer", "kind", "product", "channel", "occurred_at"]
+    list_filter = ["kind", "channel"]
+    list_select_related = ["customer", "product"]
+    search_fields = ["customer__loyalty_number", "product__name", "event_id"]
+    autocomplete_fields = ["customer", "product", "variant"]
+    date_hierarchy = "occurred_at"
+    show_full_result_count = False
+
+
+@admin.register(Note)
+class NoteAdmin(admin.ModelAdmin):
+    list_display = ["customer", "author", "store", "created_at"]
+    list_filter = ["store"]
+    list_select_related = ["customer", "author", "store"]
+    search_fields = ["customer__loyalty_number", "customer__last_name", "text"]
+    autocomplete_fields = ["customer"]
+    show_full_result_count = False

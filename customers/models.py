@@ -1,0 +1,282 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Brand, Category, Product, Store, Variant
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("web")
+    APP = "app", _("app")
+    STORE = "store", _("store")
+
+
+class Customer(models.Model):
+    class Tier(models.TextChoices):
+        MEMBER = "member", _("Member")
+        SILVER = "silver", _("Silver")
+        GOLD = "gold", _("Gold")
+        PLATINUM = "platinum", _("Platinum")
+
+    VIP_TIERS = (Tier.GOLD, Tier.PLATINUM)
+
+    loyalty_number = models.CharField(_("loyalty number"), max_length=20, unique=True)
+    first_name = models.CharField(_("first name"), max_length=80)
+    last_name = models.CharField(_("last name"), max_length=80)
+    email = models.EmailField(_("email"), blank=True, db_index=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True, db_index=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=5, choices=settings.LANGUAGES, default="fr"
+    )
+    tier = models.CharField(_("loyalty tier"), max_length=10, choices=Tier, default=Tier.MEMBER)
+    home_store = models.ForeignKey(
+        Store,
+        verbose_name=_("home store"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["last_name", "first_name"]
+        indexes = [models.Index(fields=["last_name", "first_name"])]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def full_name(self) -> str:
+        return str(self)
+
+    @property
+    def is_vip(self) -> bool:
+        return self.tier in self.VIP_TIERS
+
+
+class Consent(models.Model):
+    """One grant or withdrawal; the latest per (customer, purpose) is in force."""
+
+    class Purpose(models.TextChoices):
+        IN_STORE_RECOGNITION = "recognition", _("In-store recognition")
+        MARKETING_EMAIL = "marketing_email", _("Marketing email")
+        PERSONALISED_OFFERS = "personalised_offers", _("Personalised offers")
+
+    class Source(models.TextChoices):
+        STORE = "store", _("in store")
+        WEB = "web", _("website")
+        APP = "app", _("mobile app")
+        SUPPORT = "support", _("customer service")
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="consents"
+    )
+    purpose = models.CharField(_("purpose"), max_length=30, choices=Purpose)
+    granted = models.BooleanField(_("granted"))
+    source = models.CharField(_("source"), max_length=10, choices=Source)
+    recorded_at = models.DateTimeField(_("recorded at"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["-recorded_at", "-pk"]
+        indexes = [models.Index(fields=["customer", "purpose", "-recorded_at"])]
+
+    def __str__(self) -> str:
+        state = _("granted") if self.granted else _("withdrawn")
+        return f"{self.get_purpose_display()}: {state}"
+
+
+class Preference(models.Model):
+    customer = models.OneToOneField(
+        Customer, on_delete=models.CASCADE, related_name="preference"
+    )
+    colours = models.JSONField(_("colours"), default=list, blank=True)
+    brands = models.ManyToManyField(Brand, verbose_name=_("brands"), blank=True, related_name="+")
+    categories = models.ManyToManyField(
+        Category, verbose_name=_("categories"), blank=True, related_name="+"
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("preferences")
+        verbose_name_plural = _("preferences")
+
+    def __str__(self) -> str:
+        return str(_("Preferences of %(customer)s") % {"customer": self.customer})
+
+
+class SizePreference(models.Model):
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="size_preferences"
+    )
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.CASCADE, related_name="+"
+    )
+    size = models.CharField(_("size"), max_length=20)
+
+    class Meta:
+        verbose_name = _("size preference")
+        verbose_name_plural = _("size preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "category"], name="one_size_per_category")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category}: {self.size}"
+
+
+class WishlistItem(models.Model):
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="wishlist"
+    )
+    variant = models.ForeignKey(
+        Variant, verbose_name=_("variant"), on_delete=models.CASCADE, related_name="+"
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel)
+    added_at = models.DateTimeField(_("added"))
+
+    class Meta:
+        verbose_name = _("wishlist item")
+        verbose_name_plural = _("wishlist items")
+        ordering = ["-added_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "variant"], name="wishlist_once")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.variant)
+
+
+class Purchase(models.Model):
+    """An order from any channel: web, app or a store till."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="purchases"
+    )
+    reference = models.CharField(_("reference"), max_length=40, unique=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel)
+    store = models.ForeignKey(
+        Store,
+        verbose_name=_("store"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    purchased_at = models.DateTimeField(_("date"))
+    total = models.DecimalField(_("total (EUR)"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("purchase")
+        verbose_name_plural = _("purchases")
+        ordering = ["-purchased_at"]
+        indexes = [models.Index(fields=["customer", "-purchased_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(channel="store") | Q(store__isnull=False),
+                name="store_purchase_has_store",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class PurchaseLine(models.Model):
+    purchase = models.ForeignKey(Purchase, on_delete=models.CASCADE, related_name="lines")
+    variant = models.ForeignKey(
+        Variant,
+        verbose_name=_("variant"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    product_name = models.CharField(_("product"), max_length=200)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    unit_price = models.DecimalField(_("unit price"), max_digits=10, decimal_places=2)
+    line_total = models.DecimalField(_("line total"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("purchase line")
+        verbose_name_plural = _("purchase lines")
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.product_name}"
+
+
+class Interaction(models.Model):
+    """An online signal: a product viewed, saved, left in a cart."""
+
+    class Kind(models.TextChoices):
+        VIEWED = "viewed", _("viewed")
+        WISHLISTED = "wishlisted", _("added to wishlist")
+        SAVED = "saved", _("saved for later")
+        CART_ABANDONED = "cart_abandoned", _("left in cart")
+        ORDERED = "ordered", _("ordered online")
+
+    customer = models.ForeignKey(
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="interactions",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="+"
+    )
+    variant = models.ForeignKey(
+        Variant, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel)
+    occurred_at = models.DateTimeField(_("when"))
+    event_id = models.CharField(_("event id"), max_length=64, unique=True, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("online interaction")
+        verbose_name_plural = _("online interactions")
+        ordering = ["-occurred_at"]
+        indexes = [models.Index(fields=["customer", "-occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.product}"
+
+
+class Note(models.Model):
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="notes"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    store = models.ForeignKey(
+        Store, verbose_name=_("store"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    text = models.TextField(_("text"), max_length=2000)
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["customer", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.text[:60]

@@ -1,0 +1,32 @@
+from playwright.sync_api import expect
+
+from tests.browser.conftest import sign_in
+
+
+def test_associate_signs_in_sees_floor_in_french_and_switches_to_english(
+    page, live_server_url, associate, store
+):
+    sign_in(page, live_server_url, associate.email)
+
+    expect(page).to_have_url(f"{live_server_url}/stores/{store.code}/floor/")
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    expect(page.get_by_role("heading", name="En magasin")).to_be_visible()
+    expect(page.get_by_test_id("store-name")).to_have_text("Paris Opéra")
+    expect(page.get_by_test_id("signed-in-as")).to_have_text("Léa Moreau")
+    expect(page.get_by_role("link", name="Magasin", exact=True)).to_be_visible()
+
+    page.get_by_role("button", name="English").click()
+
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", name="On the floor")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    # Every button and link in the header is a comfortable touch target.
+    for target in page.locator("header a, header button").all():
+        box = target.bounding_box()
+        assert box["height"] >= 44, target.inner_text()
+
+
+def test_wrong_password_is_refused_with_a_message(page, live_server_url, associate):
+    sign_in(page, live_server_url, associate.email, password="wrong-password")
+    expect(page).to_have_url(f"{live_server_url}/accounts/login/")
+    expect(page.get_by_role("alert")).to_be_visible()

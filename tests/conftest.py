@@ -1,0 +1,49 @@
+import pytest
+
+from clienteling.models import StaffProfile
+from tests.factories import StoreFactory, make_staff
+
+Role = StaffProfile.Role
+
+
+@pytest.fixture
+def store(db):
+    return StoreFactory(
+        code="paris-opera",
+        name="Paris Opéra",
+        city="Paris",
+        latitude=48.8708,
+        longitude=2.3318,
+    )
+
+
+@pytest.fixture
+def other_store(db):
+    return StoreFactory(
+        code="lyon-part-dieu",
+        name="Lyon Part-Dieu",
+        city="Lyon",
+        latitude=45.7606,
+        longitude=4.8597,
+    )
+
+
+@pytest.fixture
+def associate(store):
+    return make_staff(Role.ASSOCIATE, store, first_name="Léa", last_name="Moreau")
+
+
+@pytest.fixture
+def manager(store, other_store):
+    return make_staff(Role.MANAGER, store, other_store, first_name="Marc", last_name="Petit")
+
+
+@pytest.fixture
+def head_office(db):
+    return make_staff(Role.HEAD_OFFICE, first_name="Hélène", last_name="Bernard", is_staff=True)
+
+
+@pytest.fixture
+def associate_client(client, associate):
+    client.force_login(associate)
+    return client
