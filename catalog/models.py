@@ -96,14 +96,6 @@ class Category(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def clean(self) -> None:
-        if self.pk and self.parent_id:
-            node = self.parent
-            while node is not None:
-                if node.pk == self.pk:
-                    raise ValidationError({"parent": _("A category cannot be its own ancestor.")})
-                node = node.parent
-
     def save(self, *args, **kwargs) -> None:
         # The path is derived from the parent's; keep it in step on every save.
         super().save(*args, **kwargs)
@@ -117,6 +109,14 @@ class Category(models.Model):
                 for child in Category.objects.filter(path__startswith=old).exclude(pk=self.pk):
                     child.path = path + child.path[len(old) :]
                     Category.objects.filter(pk=child.pk).update(path=child.path)
+
+    def clean(self) -> None:
+        if self.pk and self.parent_id:
+            node = self.parent
+            while node is not None:
+                if node.pk == self.pk:
+                    raise ValidationError({"parent": _("A category cannot be its own ancestor.")})
+                node = node.parent
 
     def subtree_ids(self) -> models.QuerySet:
         return Category.objects.filter(path__startswith=self.path).values("pk")
@@ -189,9 +189,7 @@ class Product(models.Model):
 class ProductCharacteristic(models.Model):
     """One typed value; numbers are stored in the characteristic's canonical unit."""
 
-    product = models.ForeignKey(
-        Product, on_delete=models.CASCADE, related_name="characteristics"
-    )
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="characteristics")
     characteristic = models.ForeignKey(
         Characteristic,
         verbose_name=_("characteristic"),

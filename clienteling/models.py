@@ -88,8 +88,7 @@ class Visit(models.Model):
                 name="visit_seen_after_arrival",
             ),
             models.CheckConstraint(
-                condition=Q(departed_at__isnull=True)
-                | Q(departed_at__gte=models.F("arrived_at")),
+                condition=Q(departed_at__isnull=True) | Q(departed_at__gte=models.F("arrived_at")),
                 name="visit_departs_after_arrival",
             ),
         ]

@@ -100,9 +100,7 @@ class Consent(models.Model):
 
 
 class Preference(models.Model):
-    customer = models.OneToOneField(
-        Customer, on_delete=models.CASCADE, related_name="preference"
-    )
+    customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="preference")
     colours = models.JSONField(_("colours"), default=list, blank=True)
     brands = models.ManyToManyField(Brand, verbose_name=_("brands"), blank=True, related_name="+")
     categories = models.ManyToManyField(

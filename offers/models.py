@@ -57,7 +57,9 @@ class Offer(models.Model):
         verbose_name_plural = _("offers")
         ordering = ["-starts_at", "name"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="offer_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="offer_ends_after_start"
+            ),
             models.CheckConstraint(condition=Q(value__gt=0), name="offer_value_positive"),
             models.CheckConstraint(
                 condition=~Q(kind="percent") | Q(value__lte=100), name="offer_percent_max_100"

@@ -6,6 +6,14 @@ from tests.factories import StoreFactory, make_staff
 Role = StaffProfile.Role
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters and cached values live in Redis: start every test clean."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def store(db):
     return StoreFactory(
@@ -40,7 +48,9 @@ def manager(store, other_store):
 
 @pytest.fixture
 def head_office(db):
-    return make_staff(Role.HEAD_OFFICE, first_name="Hélène", last_name="Bernard", is_staff=True)
+    return make_staff(
+        Role.HEAD_OFFICE, first_name="Hélène", last_name="Bernard", is_staff=True, is_superuser=True
+    )
 
 
 @pytest.fixture

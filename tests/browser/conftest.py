@@ -16,10 +16,6 @@ import pytest
 
 from tests.factories import PASSWORD
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
-# between browser steps are ordinary synchronous calls.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 TABLET = {"width": 1024, "height": 768}
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,6 +25,16 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _orm_beside_playwright():
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests and
+    # fixtures make between browser steps are ordinary synchronous calls. Only for the
+    # browser session: the server process is started without it.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 def _free_port() -> int:
@@ -51,13 +57,22 @@ def daphne_server(django_db_setup, tmp_path_factory):
     from django.conf import settings
 
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": _database_url(settings.DATABASES["default"])}
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env["DATABASE_URL"] = _database_url(settings.DATABASES["default"])
     env.setdefault("DEBUG", "1")
     log = tmp_path_factory.mktemp("daphne") / "daphne.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-             "clienteling.asgi:application"],
+            [
+                sys.executable,
+                "-m",
+                "daphne",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "clienteling.asgi:application",
+            ],
             cwd=ROOT,
             env=env,
             stdout=out,
@@ -113,5 +128,5 @@ def sign_in(page, base_url: str, email: str, password: str = PASSWORD) -> None:
     page.goto(f"{base_url}/accounts/login/")
     page.locator("#id_login").fill(email)
     page.locator("#id_password").fill(password)
-    page.locator("form button[type=submit]").click()
+    page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()

@@ -10,7 +10,7 @@ def test_associate_signs_in_sees_floor_in_french_and_switches_to_english(
 
     expect(page).to_have_url(f"{live_server_url}/stores/{store.code}/floor/")
     expect(page.locator("html")).to_have_attribute("lang", "fr")
-    expect(page.get_by_role("heading", name="En magasin")).to_be_visible()
+    expect(page.get_by_role("heading", name="En magasin", exact=True)).to_be_visible()
     expect(page.get_by_test_id("store-name")).to_have_text("Paris Opéra")
     expect(page.get_by_test_id("signed-in-as")).to_have_text("Léa Moreau")
     expect(page.get_by_role("link", name="Magasin", exact=True)).to_be_visible()
@@ -18,7 +18,7 @@ def test_associate_signs_in_sees_floor_in_french_and_switches_to_english(
     page.get_by_role("button", name="English").click()
 
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    expect(page.get_by_role("heading", name="On the floor")).to_be_visible()
+    expect(page.get_by_role("heading", name="On the floor", exact=True)).to_be_visible()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     # Every button and link in the header is a comfortable touch target.
     for target in page.locator("header a, header button").all():

@@ -1,0 +1,52 @@
+import pytest
+from channels.testing import WebsocketCommunicator
+from django.test import override_settings
+
+from clienteling.asgi import application
+from clienteling.events import floor_group
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def _connect(client, path, origin=b"http://localhost"):
+    headers = [(b"origin", origin), (b"host", b"localhost")]
+    cookie = client.cookies.get("sessionid")
+    if cookie:
+        headers.append((b"cookie", f"sessionid={cookie.value}".encode()))
+    communicator = WebsocketCommunicator(application, path, headers=headers)
+    connected, code = await communicator.connect()
+    return communicator, connected, code
+
+
+@override_settings(ALLOWED_HOSTS=["localhost"])
+async def test_store_staff_join_their_floor_and_receive_pushes(client, associate, store):
+    from asgiref.sync import sync_to_async
+    from channels.layers import get_channel_layer
+
+    await sync_to_async(client.force_login)(associate)
+    communicator, connected, _ = await _connect(client, f"/ws/stores/{store.code}/floor/")
+    assert connected
+    await get_channel_layer().group_send(
+        floor_group(store.pk), {"type": "floor.html", "html": "<div id='x'>hi</div>"}
+    )
+    assert await communicator.receive_from(timeout=2) == "<div id='x'>hi</div>"
+    await communicator.disconnect()
+
+
+@override_settings(ALLOWED_HOSTS=["localhost"])
+async def test_other_store_anonymous_and_foreign_origin_are_refused(
+    client, associate, store, other_store
+):
+    from asgiref.sync import sync_to_async
+
+    _, connected, code = await _connect(client, f"/ws/stores/{store.code}/floor/")
+    assert not connected  # not signed in
+
+    await sync_to_async(client.force_login)(associate)
+    _, connected, code = await _connect(client, f"/ws/stores/{other_store.code}/floor/")
+    assert not connected and code == 4403
+
+    _, connected, _ = await _connect(
+        client, f"/ws/stores/{store.code}/floor/", origin=b"http://evil.example"
+    )
+    assert not connected
