@@ -11,6 +11,7 @@ from .models import (
     StockLevel,
     Store,
     Variant,
+    WebhookSource,
 )
 
 
@@ -110,3 +111,12 @@ class ReviewAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("product")
+
+
+@admin.register(WebhookSource)
+class WebhookSourceAdmin(admin.ModelAdmin):
+    list_display = ["name", "key", "kind", "rate_limit_per_minute", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "key"]
+    filter_horizontal = ["stores"]
+    readonly_fields = ["secret"]

@@ -3,8 +3,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from .access import Role, staff_required, store_or_403
-from .middleware import SESSION_STORE_KEY
+from ..access import Role, staff_required, store_or_403
+from ..middleware import SESSION_STORE_KEY
 
 
 @staff_required()
