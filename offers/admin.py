@@ -1,12 +1,183 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from .models import Offer
+from customers.models import Channel, Customer
+
+from .models import Offer, OfferMention, OfferRedemption
+from .selectors import offer_history, offer_reach
+from .services import offer_change_record, offer_snapshot, offers_set_active
+
+SCOPE_FIELDS = {
+    Offer.Scope.PRODUCT: "products",
+    Offer.Scope.CATEGORY: "categories",
+    Offer.Scope.BRAND: "brands",
+}
+
+
+class OfferAdminForm(forms.ModelForm):
+    target_tiers = forms.MultipleChoiceField(
+        label=_("target tiers"),
+        choices=Customer.Tier.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: every tier."),
+    )
+    channels = forms.MultipleChoiceField(
+        label=_("channels"),
+        choices=Channel.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked (or all): every channel. Restricting needs a reason."),
+    )
+
+    class Meta:
+        model = Offer
+        fields = "__all__"
+
+    def clean_target_tiers(self):
+        chosen = self.cleaned_data["target_tiers"]
+        return [tier for tier in Customer.Tier.values if tier in chosen]
+
+    def clean_channels(self):
+        chosen = self.cleaned_data["channels"]
+        if set(chosen) == set(Channel.values):
+            return []
+        return [channel for channel in Channel.values if channel in chosen]
+
+    def clean(self):
+        cleaned = super().clean()
+        scope = cleaned.get("scope")
+        if scope in SCOPE_FIELDS:
+            own = SCOPE_FIELDS[scope]
+            if own in self.fields and not cleaned.get(own):
+                self.add_error(own, _("Choose at least one: the offer must apply to something."))
+            for other in SCOPE_FIELDS.values():
+                if other != own and cleaned.get(other):
+                    self.add_error(
+                        other,
+                        _("This offer applies to %(scope)s: leave this list empty.")
+                        % {"scope": Offer.Scope(scope).label},
+                    )
+        return cleaned
 
 
 @admin.register(Offer)
 class OfferAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "value", "scope", "starts_at", "ends_at", "is_active"]
-    list_filter = ["is_active", "kind", "scope"]
+    form = OfferAdminForm
+    list_display = [
+        "name",
+        "kind",
+        "value",
+        "stackable",
+        "scope",
+        "audience",
+        "channel_restriction",
+        "starts_at",
+        "ends_at",
+        "is_active",
+    ]
+    list_filter = ["is_active", "kind", "scope", "audience", "stackable"]
     search_fields = ["name", "description"]
     autocomplete_fields = ["products", "categories", "brands"]
     date_hierarchy = "starts_at"
+    readonly_fields = ["reach", "history"]
+    actions = ["activate", "deactivate"]
+    fieldsets = [
+        (None, {"fields": ["name", "description", "is_active"]}),
+        (_("Discount"), {"fields": ["kind", "value", "stackable"]}),
+        (_("What it applies to"), {"fields": ["scope", "products", "categories", "brands"]}),
+        (_("Who gets it"), {"fields": ["audience", "target_tiers", "uses_per_customer"]}),
+        (_("Where and when"), {"fields": ["channels", "channel_reason", "starts_at", "ends_at"]}),
+        (_("Reach"), {"fields": ["reach"]}),
+        (_("History"), {"fields": ["history"]}),
+    ]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:  # nothing to preview or tell before the first save
+            return [fs for fs in fieldsets if not set(fs[1]["fields"]) & {"reach", "history"}]
+        return fieldsets
+
+    @admin.display(description=_("channels"))
+    def channel_restriction(self, obj):
+        if not obj.channels:
+            return _("every channel")
+        labels = dict(Channel.choices)
+        names = ", ".join(str(labels.get(c, c)) for c in obj.channels)
+        return f"{names} — {obj.channel_reason}"
+
+    @admin.display(description=_("reach"))
+    def reach(self, obj):
+        reach = offer_reach(obj)
+        return render_to_string("offers/admin/offer_reach.html", {"reach": reach, "offer": obj})
+
+    @admin.display(description=_("history"))
+    def history(self, obj):
+        return render_to_string("offers/admin/offer_history.html", {"entries": offer_history(obj)})
+
+    def save_model(self, request, obj, form, change):
+        # The stored state before this save, for the history written in save_related (the
+        # lists of products, categories and brands are only saved there).
+        form.history_before = offer_snapshot(Offer.objects.get(pk=obj.pk)) if change else None
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        offer_change_record(offer=form.instance, by=request.user, before=form.history_before)
+
+    @admin.action(description=_("Activate the selected offers"), permissions=["change"])
+    def activate(self, request, queryset):
+        count = offers_set_active(
+            offer_ids=queryset.values_list("pk", flat=True), active=True, by=request.user
+        )
+        self.message_user(
+            request,
+            ngettext("%(count)d offer activated.", "%(count)d offers activated.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Deactivate the selected offers"), permissions=["change"])
+    def deactivate(self, request, queryset):
+        count = offers_set_active(
+            offer_ids=queryset.values_list("pk", flat=True), active=False, by=request.user
+        )
+        self.message_user(
+            request,
+            ngettext("%(count)d offer deactivated.", "%(count)d offers deactivated.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written by the app; head office reads them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OfferMention)
+class OfferMentionAdmin(ReadOnlyAdmin):
+    list_display = ["offer", "customer", "mentioned_by", "store", "mentioned_at"]
+    list_filter = ["store"]
+    list_select_related = ["offer", "customer", "mentioned_by", "store"]
+    search_fields = ["offer__name", "customer__loyalty_number", "customer__last_name"]
+    date_hierarchy = "mentioned_at"
+    show_full_result_count = False
+
+
+@admin.register(OfferRedemption)
+class OfferRedemptionAdmin(ReadOnlyAdmin):
+    list_display = ["offer", "customer", "reference", "channel", "redeemed_at"]
+    list_filter = ["channel"]
+    list_select_related = ["offer", "customer"]
+    search_fields = ["offer__name", "reference", "customer__loyalty_number"]
+    date_hierarchy = "redeemed_at"
+    show_full_result_count = False

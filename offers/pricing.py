@@ -1,20 +1,70 @@
 """The one price function: every page, card and order asks here what a customer pays.
 
-The offers engine (targeting, stacking, limits) plugs in behind this interface; until it
-does, the price is the list price.
+``price_for(variant, customer=, channel=, at=)`` and ``prices_for(variants, ...)`` return a
+``Price``: the list price, the offers applied, the final price and a sentence explaining it.
+
+The rules, in order:
+
+1. **Which offers apply** to a variant, for a customer, in a channel, at a moment:
+   the offer is active and ``starts_at <= at < ends_at``; it is open in the channel (no
+   channel list, or the channel is in it); the product is in its scope (listed product,
+   listed brand, or a listed category or any of its sub-categories); the customer is in
+   its target tiers (an empty list means every tier); for a *wishlist* offer the product
+   (any variant of it) is on the customer's wishlist, for a *preferences* offer its brand is
+   a preferred brand or its category lies under a preferred category, and both need the
+   customer's consent to personalised offers; a limited offer (``uses_per_customer``) has
+   uses left for this customer. Without a customer only offers for everyone, every tier and
+   without a use limit apply: that is the public price.
+2. **Each offer's discount** on a price: a percentage is rounded to the cent (half up); an
+   amount is taken as is; neither ever takes more than the price.
+3. **Combining**: the final price is the lowest of (a) each applicable offer alone and
+   (b) all applicable *stackable* offers together, applied one after another on what is left
+   — percentages first (largest first), then amounts (largest first). A non-stackable offer
+   never combines. Ties go to the single offer with the smallest id, so the result is
+   deterministic.
+4. The final price is in cents, never below zero and never above the list price.
+
+``prices_for`` prices any number of variants in a fixed number of queries (at most seven,
+whatever the number of variants, offers or wishlist items).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
+from django.db.models import Count, Value
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
-from catalog.models import Variant
-from customers.models import Channel, Customer
+from catalog.models import Category, Product, Variant
+from customers.models import Channel, Consent, Customer, Preference, WishlistItem
+
+from .models import Offer, OfferRedemption
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+def to_cents(amount: Decimal) -> Decimal:
+    return Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def euros(amount: Decimal) -> str:
+    """``1 234,50 €`` in French, ``1,234.50 €`` in English."""
+    return f"{number_format(amount, 2, force_grouping=True)} €"
+
+
+def offer_label(kind: str, value: Decimal) -> str:
+    """What an offer gives, e.g. ``−10 %`` or ``−20,00 €``."""
+    if kind == Offer.Kind.PERCENT:
+        value = value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
+        return f"−{number_format(value)} %"
+    return f"−{euros(value)}"
 
 
 @dataclass(frozen=True)
@@ -22,6 +72,13 @@ class AppliedOffer:
     offer_id: int
     name: str
     discount: Decimal
+    kind: str = Offer.Kind.AMOUNT
+    value: Decimal = ZERO
+    stackable: bool = False
+
+    @property
+    def label(self) -> str:
+        return offer_label(self.kind, self.value)
 
 
 @dataclass(frozen=True)
@@ -39,6 +96,310 @@ class Price:
     def is_discounted(self) -> bool:
         return self.final < self.list_price
 
+    def as_json(self) -> dict:
+        """The price as it was, for an order line to keep (amounts as strings)."""
+        return {
+            "list_price": str(self.list_price),
+            "final": str(self.final),
+            "offers": [
+                {
+                    "offer_id": o.offer_id,
+                    "name": o.name,
+                    "kind": o.kind,
+                    "value": str(o.value),
+                    "discount": str(o.discount),
+                }
+                for o in self.offers
+            ],
+            "explanation": self.explanation,
+        }
+
+
+# --- The arithmetic: pure functions, no database ------------------------------------------
+
+
+def offer_discount(price: Decimal, offer: Offer) -> Decimal:
+    """What ``offer`` takes off ``price``: in cents, between zero and the price."""
+    if offer.kind == Offer.Kind.PERCENT:
+        discount = to_cents(price * offer.value / 100)
+    else:
+        discount = to_cents(offer.value)
+    return min(max(discount, ZERO), price)
+
+
+def _applied(offer: Offer, discount: Decimal) -> AppliedOffer:
+    return AppliedOffer(
+        offer_id=offer.pk,
+        name=offer.name,
+        discount=discount,
+        kind=offer.kind,
+        value=offer.value,
+        stackable=offer.stackable,
+    )
+
+
+def _stacking_order(offer: Offer) -> tuple:
+    return (offer.kind != Offer.Kind.PERCENT, -offer.value, offer.pk)
+
+
+def best_price(
+    list_price: Decimal, offers: Sequence[Offer]
+) -> tuple[Decimal, tuple[AppliedOffer, ...]]:
+    """The final price and the offers that make it, from offers that all apply (rule 3)."""
+    list_price = max(to_cents(list_price), ZERO)
+    best, applied = list_price, ()
+    for offer in sorted(offers, key=lambda o: o.pk):
+        discount = offer_discount(list_price, offer)
+        if discount > 0 and list_price - discount < best:
+            best, applied = list_price - discount, (_applied(offer, discount),)
+    stackable = sorted((o for o in offers if o.stackable), key=_stacking_order)
+    if len(stackable) > 1:
+        price, stacked = list_price, []
+        for offer in stackable:
+            discount = offer_discount(price, offer)
+            if discount > 0:
+                price -= discount
+                stacked.append(_applied(offer, discount))
+        if price < best:
+            best, applied = price, tuple(stacked)
+    return best, applied
+
+
+def explain(list_price: Decimal, final: Decimal, applied: Sequence[AppliedOffer], considered: int):
+    """A sentence an associate can read to the client, in the active language."""
+    if not applied:
+        return _("List price %(price)s; no offer applies.") % {"price": euros(list_price)}
+    parts = [
+        _("%(name)s %(label)s (−%(amount)s)")
+        % {"name": f"« {o.name} »", "label": o.label, "amount": euros(o.discount)}
+        for o in applied
+    ]
+    if len(applied) > 1:
+        how = _("stackable offers combined: %(offers)s") % {"offers": " + ".join(parts)}
+    elif considered > 1:
+        how = _("best of %(count)d offers: %(offer)s") % {"count": considered, "offer": parts[0]}
+    else:
+        how = parts[0]
+    return _("List price %(price)s; %(how)s; final price %(final)s.") % {
+        "price": euros(list_price),
+        "how": how,
+        "final": euros(final),
+    }
+
+
+# --- What applies: the live offers and one customer's facts ------------------------------
+
+
+def ancestor_ids(path: str) -> frozenset[int]:
+    """A category's own id and its ancestors' ids, from its path ``/1/4/9/``."""
+    return frozenset(int(part) for part in path.strip("/").split("/") if part)
+
+
+@dataclass
+class CustomerFacts:
+    """What targeting needs to know about one customer (loaded only as far as needed)."""
+
+    customer: Customer | None = None
+    personalised: bool = False
+    wishlist_product_ids: frozenset[int] = frozenset()
+    preferred_brand_ids: frozenset[int] = frozenset()
+    preferred_category_ids: frozenset[int] = frozenset()
+    uses: dict[int, int] = field(default_factory=dict)
+
+    @classmethod
+    def load(
+        cls,
+        customer: Customer | None,
+        offers: Iterable[Offer],
+        product_ids: Iterable[int] | None = None,
+    ) -> CustomerFacts:
+        """At most four queries: consent, wishlist, preferences, uses — each only when an
+        offer depends on it. ``product_ids`` narrows the wishlist query."""
+        facts = cls(customer=customer)
+        offers = list(offers)
+        if customer is None or not offers:
+            return facts
+        limited = [o.pk for o in offers if o.uses_per_customer]
+        if limited:
+            rows = (
+                OfferRedemption.objects.filter(customer=customer, offer_id__in=limited)
+                .values_list("offer_id")
+                .annotate(n=Count("pk"))
+            )
+            facts.uses = dict(rows)
+        audiences = {o.audience for o in offers}
+        if audiences == {Offer.Audience.EVERYONE}:
+            return facts
+        facts.personalised = bool(
+            Consent.objects.filter(customer=customer, purpose=Consent.Purpose.PERSONALISED_OFFERS)
+            .order_by("-recorded_at", "-pk")
+            .values_list("granted", flat=True)
+            .first()
+        )
+        if not facts.personalised:
+            return facts
+        if Offer.Audience.WISHLIST in audiences:
+            wishlist = WishlistItem.objects.filter(customer=customer)
+            if product_ids is not None:
+                wishlist = wishlist.filter(variant__product_id__in=product_ids)
+            facts.wishlist_product_ids = frozenset(
+                wishlist.values_list("variant__product_id", flat=True)
+            )
+        if Offer.Audience.PREFERENCES in audiences:
+            brands = (
+                Preference.brands.through.objects.filter(preference__customer=customer)
+                .annotate(kind=Value("brand"))
+                .values_list("kind", "brand_id")
+            )
+            categories = (
+                Preference.categories.through.objects.filter(preference__customer=customer)
+                .annotate(kind=Value("category"))
+                .values_list("kind", "category_id")
+            )
+            preferred = defaultdict(set)
+            for kind, pk in brands.union(categories, all=True):
+                preferred[kind].add(pk)
+            facts.preferred_brand_ids = frozenset(preferred["brand"])
+            facts.preferred_category_ids = frozenset(preferred["category"])
+        return facts
+
+
+class OfferBook:
+    """The offers live in one channel at one moment, what each one covers, and the facts
+    about one customer: everything needed to say which offers apply to a product."""
+
+    def __init__(self, offers: Iterable[Offer], links: Iterable[tuple[str, int, int]], facts):
+        self.offers = {o.pk: o for o in offers}
+        self.covers: dict[int, dict[str, set[int]]] = {
+            pk: {"product": set(), "brand": set(), "category": set()} for pk in self.offers
+        }
+        for kind, offer_id, target_id in links:
+            if offer_id in self.covers:
+                self.covers[offer_id][kind].add(target_id)
+        self.facts: CustomerFacts = facts
+
+    @classmethod
+    def load(
+        cls,
+        *,
+        customer: Customer | None,
+        channel: str,
+        at: datetime,
+        product_ids: Iterable[int] | None = None,
+        brand_ids: Iterable[int] | None = None,
+        category_ids: Iterable[int] | None = None,
+    ) -> OfferBook:
+        """Two queries for the offers (links, then offers) plus the customer's facts.
+        With ids given, only the links touching them are read; else every live offer."""
+        product_ids, brand_ids, category_ids = (
+            None if ids is None else list(ids) for ids in (product_ids, brand_ids, category_ids)
+        )
+        live = Offer.objects.live(at)
+        parts = []
+        for kind, through, column, ids in (
+            ("product", Offer.products.through, "product_id", product_ids),
+            ("brand", Offer.brands.through, "brand_id", brand_ids),
+            ("category", Offer.categories.through, "category_id", category_ids),
+        ):
+            rows = through.objects.filter(offer__in=live, offer__scope=kind)
+            if ids is not None:
+                rows = rows.filter(**{f"{column}__in": ids})
+            parts.append(rows.annotate(kind=Value(kind)).values_list("kind", "offer_id", column))
+        links = list(parts[0].union(*parts[1:], all=True))
+        offer_ids = {offer_id for _kind, offer_id, _target in links}
+        offers = [
+            o
+            for o in (Offer.objects.filter(pk__in=offer_ids) if offer_ids else [])
+            if o.applies_in(channel) and (customer is not None or _public(o))
+        ]
+        facts = CustomerFacts.load(customer, offers, product_ids)
+        return cls(offers, links, facts)
+
+    def covers_product(self, offer: Offer, product: Product, ancestors: frozenset[int]) -> bool:
+        covers = self.covers[offer.pk]
+        if offer.scope == Offer.Scope.PRODUCT:
+            return product.pk in covers["product"]
+        if offer.scope == Offer.Scope.BRAND:
+            return product.brand_id in covers["brand"]
+        return not covers["category"].isdisjoint(ancestors)
+
+    def targets_customer(self, offer: Offer) -> bool:
+        """The checks that do not depend on the product: tier, consent, uses left."""
+        facts = self.facts
+        customer = facts.customer
+        if customer is None:
+            return _public(offer)
+        if offer.target_tiers and customer.tier not in offer.target_tiers:
+            return False
+        if offer.is_personalised and not facts.personalised:
+            return False
+        return not (
+            offer.uses_per_customer and facts.uses.get(offer.pk, 0) >= offer.uses_per_customer
+        )
+
+    def targets_product(self, offer: Offer, product: Product, ancestors: frozenset[int]) -> bool:
+        facts = self.facts
+        if offer.audience == Offer.Audience.WISHLIST:
+            return product.pk in facts.wishlist_product_ids
+        if offer.audience == Offer.Audience.PREFERENCES:
+            return product.brand_id in facts.preferred_brand_ids or not (
+                facts.preferred_category_ids.isdisjoint(ancestors)
+            )
+        return True
+
+    def applicable(self, product: Product, ancestors: frozenset[int]) -> list[Offer]:
+        """The offers that apply to ``product`` for this book's customer (rule 1)."""
+        return [
+            o
+            for o in self.offers.values()
+            if self.covers_product(o, product, ancestors)
+            and self.targets_customer(o)
+            and self.targets_product(o, product, ancestors)
+        ]
+
+    def price(self, product: Product, ancestors: frozenset[int]) -> Price:
+        offers = self.applicable(product, ancestors)
+        final, applied = best_price(product.list_price, offers)
+        list_price = to_cents(product.list_price)
+        return Price(
+            list_price=list_price,
+            final=final,
+            offers=applied,
+            explanation=explain(list_price, final, applied, len(offers)),
+        )
+
+    def prices(
+        self, variants: Sequence[Variant], ancestors: dict[int, frozenset[int]] | None = None
+    ) -> dict[int, Price]:
+        """Prices keyed by variant id. The variants' products must be loaded; without
+        ``ancestors`` (from ``category_ancestors``), one query reads them."""
+        products = {v.product_id: v.product for v in variants}
+        if ancestors is None:
+            ancestors = category_ancestors(p.category_id for p in products.values())
+        by_product = {
+            pk: self.price(p, ancestors.get(p.category_id, frozenset()))
+            for pk, p in products.items()
+        }
+        return {v.pk: by_product[v.product_id] for v in variants}
+
+
+def _public(offer: Offer) -> bool:
+    """Whether an offer can apply without knowing the customer."""
+    return (
+        offer.audience == Offer.Audience.EVERYONE
+        and not offer.target_tiers
+        and not offer.uses_per_customer
+    )
+
+
+def category_ancestors(category_ids: Iterable[int]) -> dict[int, frozenset[int]]:
+    """One query: for each category id, its own id and its ancestors'."""
+    paths = Category.objects.filter(pk__in=set(category_ids)).values_list("pk", "path")
+    return {pk: ancestor_ids(path) for pk, path in paths}
+
+
+# --- The price functions ------------------------------------------------------------------
+
 
 def prices_for(
     variants: Iterable[Variant],
@@ -47,12 +408,32 @@ def prices_for(
     channel: str = Channel.STORE,
     at: datetime | None = None,
 ) -> dict[int, Price]:
-    """Prices of many variants at once (keyed by variant id), in a bounded number of
-    queries. Variants must come with ``product`` loaded (``select_related``)."""
+    """Prices of many variants at once, keyed by variant id, in at most seven queries
+    whatever their number (plus one if their products were not loaded with
+    ``select_related("product")``)."""
+    if channel not in Channel.values:
+        raise ValueError(f"Unknown channel: {channel!r}")
     at = at or timezone.now()
-    return {
-        v.pk: Price(list_price=v.product.list_price, final=v.product.list_price) for v in variants
-    }
+    variants = list(variants)
+    if not variants:
+        return {}
+    missing = {v.product_id for v in variants if not Variant.product.is_cached(v)}
+    if missing:
+        loaded = Product.objects.in_bulk(missing)
+        for v in variants:
+            if v.product_id in missing:
+                v.product = loaded[v.product_id]
+    products = {v.product_id: v.product for v in variants}
+    ancestors = category_ancestors(p.category_id for p in products.values())
+    book = OfferBook.load(
+        customer=customer,
+        channel=channel,
+        at=at,
+        product_ids=products.keys(),
+        brand_ids={p.brand_id for p in products.values()},
+        category_ids=set().union(*ancestors.values()),
+    )
+    return book.prices(variants, ancestors)
 
 
 def price_for(

@@ -1,0 +1,377 @@
+"""Reads about offers, shaped for the customer card and the head-office screens."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import reduce
+from operator import or_
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from catalog.models import Product, Variant
+from customers.models import (
+    Channel,
+    Consent,
+    Customer,
+    Interaction,
+    Preference,
+    WishlistItem,
+)
+
+from .models import Offer, OfferChange, OfferMention
+from .pricing import CustomerFacts, OfferBook, Price, ancestor_ids, offer_label
+from .services import MANY_TO_MANY, TRACKED_FIELDS
+
+NOTHING = Q(pk__in=[])
+
+# --- Which products an offer covers, as a query -------------------------------------------
+
+
+def scope_q(scope: str, ids: Iterable[int]) -> Q:
+    """Products covered by an offer of ``scope`` listing ``ids`` (a category includes its
+    sub-categories: its id is in their path)."""
+    ids = list(ids)
+    if not ids:
+        return NOTHING
+    if scope == Offer.Scope.PRODUCT:
+        return Q(pk__in=ids)
+    if scope == Offer.Scope.BRAND:
+        return Q(brand_id__in=ids)
+    return reduce(or_, (Q(category__path__contains=f"/{pk}/") for pk in ids))
+
+
+def preferred_q(facts: CustomerFacts) -> Q:
+    """Products of the customer's preferred brands or under their preferred categories."""
+    return reduce(
+        or_,
+        [Q(brand_id__in=facts.preferred_brand_ids)]
+        + [Q(category__path__contains=f"/{pk}/") for pk in facts.preferred_category_ids],
+    )
+
+
+def products_in_scope(offer: Offer) -> QuerySet[Product]:
+    """The active products ``offer`` covers (one query for its list, then lazy)."""
+    ids = getattr(offer, offer.scope_field).values_list("pk", flat=True)
+    return Product.objects.filter(is_active=True).filter(scope_q(offer.scope, ids))
+
+
+# --- The card: offers for this client -----------------------------------------------------
+
+
+@dataclass
+class OfferExample:
+    variant: Variant
+    price: Price
+    on_wishlist: bool = False
+
+    @property
+    def product(self) -> Product:
+        return self.variant.product
+
+
+@dataclass
+class CustomerOffer:
+    offer: Offer
+    customer_id: int
+    reasons: list[str] = field(default_factory=list)
+    examples: list[OfferExample] = field(default_factory=list)
+    mentioned: bool = False
+
+    @property
+    def label(self) -> str:
+        return offer_label(self.offer.kind, self.offer.value)
+
+
+def _reasons(offer: Offer, on_wishlist: bool) -> list[str]:
+    reasons = []
+    if on_wishlist:
+        reasons.append(_("on their wishlist"))
+    if offer.audience == Offer.Audience.PREFERENCES:
+        reasons.append(_("matches their preferences"))
+    if offer.target_tiers:
+        labels = dict(Customer.Tier.choices)
+        tiers = ", ".join(str(labels[t]) for t in Customer.Tier.values if t in offer.target_tiers)
+        reasons.append(_("%(tiers)s members") % {"tiers": tiers})
+    if not reasons:
+        reasons.append(_("for everyone"))
+    return reasons
+
+
+def _reaching_preferences(offers: list[Offer], book: OfferBook) -> set[int]:
+    """Of ``offers``, those covering at least one product the customer prefers (one query)."""
+    facts = book.facts
+    if not offers or not (facts.preferred_brand_ids or facts.preferred_category_ids):
+        return set()
+    preferred = Product.objects.filter(is_active=True).filter(preferred_q(facts))
+    hit = Case(
+        *(
+            When(
+                pk=o.pk,
+                then=Exists(preferred.filter(scope_q(o.scope, book.covers[o.pk][o.scope]))),
+            )
+            for o in offers
+        ),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+    return set(
+        Offer.objects.filter(pk__in=[o.pk for o in offers])
+        .annotate(hit=hit)
+        .filter(hit=True)
+        .values_list("pk", flat=True)
+    )
+
+
+def offers_for_customer(
+    *,
+    customer: Customer,
+    at: datetime | None = None,
+    limit: int | None = 5,
+    examples: int = 3,
+    channel: str = Channel.STORE,
+) -> list[CustomerOffer]:
+    """The offers that apply to this client now, most relevant first: those touching their
+    wishlist, then those made for them (preferences, tier), then the rest, each group by
+    the soonest end. Each comes with up to ``examples`` products priced for the client —
+    wishlist first, then what they looked at online, then their preferred brands and
+    categories — and whether it was already mentioned to them today.
+
+    Queries: at most 12 + ``limit`` (one per offer for examples beyond the wishlist),
+    whatever the number of offers, products or wishlist items."""
+    at = at or timezone.now()
+    book = OfferBook.load(customer=customer, channel=channel, at=at)
+    candidates = [o for o in book.offers.values() if book.targets_customer(o)]
+    if not candidates:
+        return []
+    wishlist = (
+        WishlistItem.objects.filter(customer=customer)
+        .select_related("variant__product__category")
+        .order_by("-added_at", "-pk")[:200]
+    )
+    wished: dict[int, list[Variant]] = defaultdict(list)
+    for item in wishlist:
+        product = item.variant.product
+        ancestors = ancestor_ids(product.category.path)
+        for offer in candidates:
+            if book.covers_product(offer, product, ancestors) and book.targets_product(
+                offer, product, ancestors
+            ):
+                wished[offer.pk].append(item.variant)
+    reaching = _reaching_preferences(
+        [o for o in candidates if o.audience == Offer.Audience.PREFERENCES and o.pk not in wished],
+        book,
+    )
+    applying = [
+        o
+        for o in candidates
+        if o.pk in wished or o.pk in reaching or o.audience == Offer.Audience.EVERYONE
+    ]
+    applying.sort(
+        key=lambda o: (
+            o.pk not in wished,
+            not (o.is_personalised or o.target_tiers),
+            o.ends_at,
+            o.pk,
+        )
+    )
+    if limit is not None:
+        applying = applying[:limit]
+    items = [
+        CustomerOffer(offer=o, customer_id=customer.pk, reasons=_reasons(o, o.pk in wished))
+        for o in applying
+    ]
+    if examples and items:
+        _add_examples(items, book, wished, examples)
+    mentioned = set(
+        OfferMention.objects.filter(
+            customer=customer,
+            offer_id__in=[i.offer.pk for i in items],
+            mentioned_on=timezone.localdate(at),
+        ).values_list("offer_id", flat=True)
+    )
+    for item in items:
+        item.mentioned = item.offer.pk in mentioned
+    return items
+
+
+def _add_examples(items: list[CustomerOffer], book: OfferBook, wished, examples: int) -> None:
+    facts = book.facts
+    viewed = list(
+        Interaction.objects.filter(customer=facts.customer)
+        .order_by("-occurred_at")
+        .values_list("product_id", flat=True)[:50]
+    )
+    rank = [When(pk__in=viewed, then=Value(0))] if viewed else []
+    if facts.preferred_brand_ids or facts.preferred_category_ids:
+        rank.append(When(preferred_q(facts), then=Value(1)))
+    first_variant = Subquery(
+        Variant.objects.filter(product=OuterRef("pk")).order_by("pk").values("pk")[:1]
+    )
+    picks: dict[int, list[tuple[int, bool]]] = {}
+    for item in items:
+        offer = item.offer
+        own = wished.get(offer.pk, [])[:examples]
+        picks[offer.pk] = [(v.pk, True) for v in own]
+        missing = examples - len(own)
+        if missing <= 0 or offer.audience == Offer.Audience.WISHLIST:
+            continue
+        products = Product.objects.filter(is_active=True).filter(
+            scope_q(offer.scope, book.covers[offer.pk][offer.scope])
+        )
+        if offer.audience == Offer.Audience.PREFERENCES:
+            products = products.filter(preferred_q(facts))
+        more = (
+            products.exclude(pk__in=[v.product_id for v in own])
+            .annotate(variant_id=first_variant, rank=Case(*rank, default=Value(2)))
+            .filter(variant_id__isnull=False)
+            .order_by("rank", "name", "pk")
+            .values_list("variant_id", "rank")[:missing]
+        )
+        picks[offer.pk] += [(pk, False) for pk, _rank in more]
+    own_variants = {v.pk: v for variants in wished.values() for v in variants}
+    wanted = {pk for chosen in picks.values() for pk, _own in chosen} - own_variants.keys()
+    variants = own_variants | Variant.objects.select_related("product").in_bulk(wanted)
+    prices = book.prices(list(variants.values()))
+    for item in items:
+        item.examples = [
+            OfferExample(variant=variants[pk], price=prices[pk], on_wishlist=own)
+            for pk, own in picks[item.offer.pk]
+        ]
+
+
+def offer_for_customer(
+    *, offer_id: int, customer: Customer, at: datetime | None = None
+) -> CustomerOffer | None:
+    """The offer if it applies to this client now, else None (for recording a mention)."""
+    for item in offers_for_customer(customer=customer, at=at, limit=None, examples=0):
+        if item.offer.pk == offer_id:
+            return item
+    return None
+
+
+# --- Head office: how far an offer reaches, and its history -------------------------------
+
+
+@dataclass(frozen=True)
+class Reach:
+    customers: int
+    products: int
+
+
+def offer_reach(offer: Offer) -> Reach:
+    """How many active products the offer covers and how many customers it is for
+    (tiers, audience and consent; use limits aside). Four queries."""
+    products = products_in_scope(offer)
+    customers = Customer.objects.all()
+    if offer.target_tiers:
+        customers = customers.filter(tier__in=offer.target_tiers)
+    if offer.is_personalised:
+        consent = (
+            Consent.objects.filter(
+                customer=OuterRef("pk"), purpose=Consent.Purpose.PERSONALISED_OFFERS
+            )
+            .order_by("-recorded_at", "-pk")
+            .values("granted")[:1]
+        )
+        customers = customers.annotate(personalised=Subquery(consent)).filter(personalised=True)
+    if offer.audience == Offer.Audience.WISHLIST:
+        customers = customers.filter(
+            Exists(
+                WishlistItem.objects.filter(
+                    customer=OuterRef("pk"), variant__product__in=products
+                )
+            )
+        )
+    elif offer.audience == Offer.Audience.PREFERENCES:
+        brands = Preference.brands.through.objects.filter(
+            preference__customer=OuterRef("pk"), brand_id__in=products.values("brand_id")
+        )
+        categories = Preference.categories.through.objects.filter(
+            preference__customer=OuterRef("pk")
+        ).filter(Exists(products.filter(category__path__startswith=OuterRef("category__path"))))
+        customers = customers.filter(Exists(brands) | Exists(categories))
+    return Reach(customers=customers.count(), products=products.count())
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    field: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    when: datetime
+    who: str
+    action: str
+    created: bool
+    lines: list[HistoryLine]
+
+
+def _shown(name: str, value) -> str:
+    """A history value as head office reads it, in the active language."""
+    if value in (None, "", []):
+        return "—"
+    if name in ("target_tiers", "channels"):
+        labels = dict(Customer.Tier.choices if name == "target_tiers" else Channel.choices)
+        return ", ".join(str(labels.get(v, v)) for v in value)
+    if name in MANY_TO_MANY:
+        return ", ".join(value)
+    model_field = Offer._meta.get_field(name)
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if name in ("starts_at", "ends_at"):
+        moment = parse_datetime(value)
+        return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+    return str(value)
+
+
+def offer_history(offer: Offer) -> list[HistoryEntry]:
+    """The offer's changes, newest first, readable (one query)."""
+    entries = []
+    changes = OfferChange.objects.filter(offer=offer).select_related("changed_by")
+    for change in changes:
+        who = change.changed_by
+        lines = [
+            HistoryLine(
+                field=str(Offer._meta.get_field(name).verbose_name),
+                before=_shown(name, change.changes[name][0]),
+                after=_shown(name, change.changes[name][1]),
+            )
+            for name in TRACKED_FIELDS
+            if name in change.changes
+            and not (
+                change.action == OfferChange.Action.CREATED
+                and change.changes[name][1] in (None, "", [])
+            )
+        ]
+        entries.append(
+            HistoryEntry(
+                when=change.changed_at,
+                who=(who.get_full_name() or who.email or who.username) if who else "—",
+                action=change.get_action_display(),
+                created=change.action == OfferChange.Action.CREATED,
+                lines=lines,
+            )
+        )
+    return entries
