@@ -6,6 +6,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from catalog.models import Brand, Category, Product, Store
 from customers.models import Channel, Customer
@@ -65,7 +66,7 @@ class Offer(models.Model):
         Brand, verbose_name=_("brands"), blank=True, related_name="offers"
     )
     audience = models.CharField(
-        _("for"),
+        _("audience"),
         max_length=12,
         choices=Audience,
         default=Audience.EVERYONE,
@@ -173,10 +174,10 @@ class OfferChange(models.Model):
     """One entry of an offer's history: who changed what, and when."""
 
     class Action(models.TextChoices):
-        CREATED = "created", _("created")
-        CHANGED = "changed", _("changed")
-        ACTIVATED = "activated", _("activated")
-        DEACTIVATED = "deactivated", _("deactivated")
+        CREATED = "created", pgettext_lazy("offer history", "created")
+        CHANGED = "changed", pgettext_lazy("offer history", "changed")
+        ACTIVATED = "activated", pgettext_lazy("offer history", "activated")
+        DEACTIVATED = "deactivated", pgettext_lazy("offer history", "deactivated")
 
     offer = models.ForeignKey(
         Offer, verbose_name=_("offer"), on_delete=models.CASCADE, related_name="changes"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.db import transaction
@@ -42,9 +42,9 @@ MANY_TO_MANY = ("products", "categories", "brands")
 def _plain(value):
     """A JSON-friendly copy of a field value, for the history."""
     if isinstance(value, Decimal):
-        return str(value)
+        return str(value.quantize(Decimal("0.01")))
     if isinstance(value, datetime):
-        return value.isoformat()
+        return value.astimezone(UTC).isoformat()
     if isinstance(value, list):
         return sorted(value)
     return value
