@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.template.loader import render_to_string
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -19,14 +20,14 @@ SCOPE_FIELDS = {
 
 class OfferAdminForm(forms.ModelForm):
     target_tiers = forms.MultipleChoiceField(
-        label=_("target tiers"),
+        label=capfirst(_("target tiers")),
         choices=Customer.Tier.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("None ticked: every tier."),
     )
     channels = forms.MultipleChoiceField(
-        label=_("channels"),
+        label=capfirst(_("channels")),
         choices=Channel.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -35,7 +36,25 @@ class OfferAdminForm(forms.ModelForm):
 
     class Meta:
         model = Offer
-        fields = "__all__"
+        fields = [
+            "name",
+            "description",
+            "is_active",
+            "kind",
+            "value",
+            "stackable",
+            "scope",
+            "products",
+            "categories",
+            "brands",
+            "audience",
+            "target_tiers",
+            "uses_per_customer",
+            "channels",
+            "channel_reason",
+            "starts_at",
+            "ends_at",
+        ]
 
     def clean_target_tiers(self):
         chosen = self.cleaned_data["target_tiers"]

@@ -38,7 +38,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Value
 from django.utils import timezone
-from django.utils.formats import number_format
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
 from catalog.models import Category, Product, Variant
@@ -54,17 +54,71 @@ def to_cents(amount: Decimal) -> Decimal:
     return Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+class Wording:
+    """How prices are explained in the active language; the phrases and separators are
+    looked up once for a whole page of prices."""
+
+    def __init__(self):
+        self.decimal = get_format("DECIMAL_SEPARATOR")
+        self.thousands = get_format("THOUSAND_SEPARATOR")
+        self.nothing = _("List price %(price)s; no offer applies.")
+        self.offer = _("%(name)s %(label)s (−%(amount)s)")
+        self.combined = _("stackable offers combined: %(offers)s")
+        self.best_of = _("best of %(count)d offers: %(offer)s")
+        self.sentence = _("List price %(price)s; %(how)s; final price %(final)s.")
+
+    def euros(self, amount: Decimal) -> str:
+        text = f"{amount:,.2f}".replace(",", "\0").replace(".", self.decimal)
+        return f"{text.replace(chr(0), self.thousands)} €"
+
+    def label(self, kind: str, value: Decimal) -> str:
+        if kind == Offer.Kind.PERCENT:
+            value = (
+                value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
+            )
+            return f"−{str(value).replace('.', self.decimal)} %"
+        return f"−{self.euros(value)}"
+
+    def explain(
+        self,
+        list_price: Decimal,
+        final: Decimal,
+        applied: Sequence[AppliedOffer],
+        considered: int,
+    ) -> str:
+        """A sentence an associate can read to the client."""
+        if not applied:
+            return self.nothing % {"price": self.euros(list_price)}
+        parts = [
+            self.offer
+            % {
+                "name": f"« {o.name} »",
+                "label": self.label(o.kind, o.value),
+                "amount": self.euros(o.discount),
+            }
+            for o in applied
+        ]
+        if len(applied) > 1:
+            how = self.combined % {"offers": " + ".join(parts)}
+        elif considered > 1:
+            how = self.best_of % {"count": considered, "offer": parts[0]}
+        else:
+            how = parts[0]
+        return self.sentence % {
+            "price": self.euros(list_price),
+            "how": how,
+            "final": self.euros(final),
+        }
+
+
 def euros(amount: Decimal) -> str:
     """``1 234,50 €`` in French, ``1,234.50 €`` in English."""
-    return f"{number_format(amount, 2, force_grouping=True)} €"
+    return Wording().euros(amount)
 
 
 def offer_label(kind: str, value: Decimal) -> str:
     """What an offer gives, e.g. ``−10 %`` or ``−20,00 €``."""
-    if kind == Offer.Kind.PERCENT:
-        value = value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
-        return f"−{number_format(value)} %"
-    return f"−{euros(value)}"
+    return Wording().label(kind, value)
 
 
 @dataclass(frozen=True)
@@ -165,28 +219,6 @@ def best_price(
     return best, applied
 
 
-def explain(list_price: Decimal, final: Decimal, applied: Sequence[AppliedOffer], considered: int):
-    """A sentence an associate can read to the client, in the active language."""
-    if not applied:
-        return _("List price %(price)s; no offer applies.") % {"price": euros(list_price)}
-    parts = [
-        _("%(name)s %(label)s (−%(amount)s)")
-        % {"name": f"« {o.name} »", "label": o.label, "amount": euros(o.discount)}
-        for o in applied
-    ]
-    if len(applied) > 1:
-        how = _("stackable offers combined: %(offers)s") % {"offers": " + ".join(parts)}
-    elif considered > 1:
-        how = _("best of %(count)d offers: %(offer)s") % {"count": considered, "offer": parts[0]}
-    else:
-        how = parts[0]
-    return _("List price %(price)s; %(how)s; final price %(final)s.") % {
-        "price": euros(list_price),
-        "how": how,
-        "final": euros(final),
-    }
-
-
 # --- What applies: the live offers and one customer's facts ------------------------------
 
 
@@ -269,14 +301,18 @@ class OfferBook:
     about one customer: everything needed to say which offers apply to a product."""
 
     def __init__(self, offers: Iterable[Offer], links: Iterable[tuple[str, int, int]], facts):
+        self.facts: CustomerFacts = facts
         self.offers = {o.pk: o for o in offers}
         self.covers: dict[int, dict[str, set[int]]] = {
             pk: {"product": set(), "brand": set(), "category": set()} for pk in self.offers
         }
+        # For each product, brand or category: the offers for this customer that list it.
+        self.listing: dict[tuple[str, int], list[Offer]] = defaultdict(list)
         for kind, offer_id, target_id in links:
             if offer_id in self.covers:
                 self.covers[offer_id][kind].add(target_id)
-        self.facts: CustomerFacts = facts
+                if self.targets_customer(self.offers[offer_id]):
+                    self.listing[kind, target_id].append(self.offers[offer_id])
 
     @classmethod
     def load(
@@ -349,15 +385,14 @@ class OfferBook:
 
     def applicable(self, product: Product, ancestors: frozenset[int]) -> list[Offer]:
         """The offers that apply to ``product`` for this book's customer (rule 1)."""
-        return [
-            o
-            for o in self.offers.values()
-            if self.covers_product(o, product, ancestors)
-            and self.targets_customer(o)
-            and self.targets_product(o, product, ancestors)
-        ]
+        listing = self.listing
+        found = {o.pk: o for o in listing.get(("product", product.pk), ())}
+        found.update((o.pk, o) for o in listing.get(("brand", product.brand_id), ()))
+        for category_id in ancestors:
+            found.update((o.pk, o) for o in listing.get(("category", category_id), ()))
+        return [o for o in found.values() if self.targets_product(o, product, ancestors)]
 
-    def price(self, product: Product, ancestors: frozenset[int]) -> Price:
+    def price(self, product: Product, ancestors: frozenset[int], wording: Wording) -> Price:
         offers = self.applicable(product, ancestors)
         final, applied = best_price(product.list_price, offers)
         list_price = to_cents(product.list_price)
@@ -365,7 +400,7 @@ class OfferBook:
             list_price=list_price,
             final=final,
             offers=applied,
-            explanation=explain(list_price, final, applied, len(offers)),
+            explanation=wording.explain(list_price, final, applied, len(offers)),
         )
 
     def prices(
@@ -376,8 +411,9 @@ class OfferBook:
         products = {v.product_id: v.product for v in variants}
         if ancestors is None:
             ancestors = category_ancestors(p.category_id for p in products.values())
+        wording = Wording()
         by_product = {
-            pk: self.price(p, ancestors.get(p.category_id, frozenset()))
+            pk: self.price(p, ancestors.get(p.category_id, frozenset()), wording)
             for pk, p in products.items()
         }
         return {v.pk: by_product[v.product_id] for v in variants}

@@ -212,6 +212,9 @@ def offers_for_customer(
 
 
 def _add_examples(items: list[CustomerOffer], book: OfferBook, wished, examples: int) -> None:
+    """Wishlist variants first; then one query per offer for more of its products (what
+    the client viewed online, then their preferences, then by name); one query for those
+    products' variants and one for the prices."""
     facts = book.facts
     viewed = list(
         Interaction.objects.filter(customer=facts.customer)
@@ -221,15 +224,13 @@ def _add_examples(items: list[CustomerOffer], book: OfferBook, wished, examples:
     rank = [When(pk__in=viewed, then=Value(0))] if viewed else []
     if facts.preferred_brand_ids or facts.preferred_category_ids:
         rank.append(When(preferred_q(facts), then=Value(1)))
-    first_variant = Subquery(
-        Variant.objects.filter(product=OuterRef("pk")).order_by("pk").values("pk")[:1]
-    )
-    picks: dict[int, list[tuple[int, bool]]] = {}
+    has_variant = Exists(Variant.objects.filter(product=OuterRef("pk")))
+    own: dict[int, list[Variant]] = {}
+    more: dict[int, list[int]] = {}
     for item in items:
         offer = item.offer
-        own = wished.get(offer.pk, [])[:examples]
-        picks[offer.pk] = [(v.pk, True) for v in own]
-        missing = examples - len(own)
+        own[offer.pk] = wished.get(offer.pk, [])[:examples]
+        missing = examples - len(own[offer.pk])
         if missing <= 0 or offer.audience == Offer.Audience.WISHLIST:
             continue
         products = Product.objects.filter(is_active=True).filter(
@@ -237,22 +238,32 @@ def _add_examples(items: list[CustomerOffer], book: OfferBook, wished, examples:
         )
         if offer.audience == Offer.Audience.PREFERENCES:
             products = products.filter(preferred_q(facts))
-        more = (
-            products.exclude(pk__in=[v.product_id for v in own])
-            .annotate(variant_id=first_variant, rank=Case(*rank, default=Value(2)))
-            .filter(variant_id__isnull=False)
-            .order_by("rank", "name", "pk")
-            .values_list("variant_id", "rank")[:missing]
+        products = products.filter(has_variant).exclude(
+            pk__in=[v.product_id for v in own[offer.pk]]
         )
-        picks[offer.pk] += [(pk, False) for pk, _rank in more]
-    own_variants = {v.pk: v for variants in wished.values() for v in variants}
-    wanted = {pk for chosen in picks.values() for pk, _own in chosen} - own_variants.keys()
-    variants = own_variants | Variant.objects.select_related("product").in_bulk(wanted)
-    prices = book.prices(list(variants.values()))
+        ordering = ["name", "pk"]
+        if rank:
+            products = products.alias(rank=Case(*rank, default=Value(2)))
+            ordering.insert(0, "rank")
+        ordered = products.order_by(*ordering).values_list("pk", flat=True)
+        more[offer.pk] = list(ordered[:missing])
+    first_variants = {}
+    wanted = {pk for products in more.values() for pk in products}
+    for variant in Variant.objects.select_related("product").filter(product_id__in=wanted):
+        if (
+            variant.product_id not in first_variants
+            or variant.pk < first_variants[variant.product_id].pk
+        ):
+            first_variants[variant.product_id] = variant
+    variants = [v for chosen in own.values() for v in chosen] + list(first_variants.values())
+    prices = book.prices(variants)
     for item in items:
         item.examples = [
-            OfferExample(variant=variants[pk], price=prices[pk], on_wishlist=own)
-            for pk, own in picks[item.offer.pk]
+            OfferExample(variant=v, price=prices[v.pk], on_wishlist=True)
+            for v in own[item.offer.pk]
+        ] + [
+            OfferExample(variant=first_variants[pk], price=prices[first_variants[pk].pk])
+            for pk in more.get(item.offer.pk, [])
         ]
 
 
@@ -294,9 +305,7 @@ def offer_reach(offer: Offer) -> Reach:
     if offer.audience == Offer.Audience.WISHLIST:
         customers = customers.filter(
             Exists(
-                WishlistItem.objects.filter(
-                    customer=OuterRef("pk"), variant__product__in=products
-                )
+                WishlistItem.objects.filter(customer=OuterRef("pk"), variant__product__in=products)
             )
         )
     elif offer.audience == Offer.Audience.PREFERENCES:

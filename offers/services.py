@@ -43,8 +43,8 @@ def _plain(value):
     """A JSON-friendly copy of a field value, for the history."""
     if isinstance(value, Decimal):
         return str(value.quantize(Decimal("0.01")))
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat()
+    if isinstance(value, datetime):  # to the second, as the admin form edits it
+        return value.astimezone(UTC).replace(microsecond=0).isoformat()
     if isinstance(value, list):
         return sorted(value)
     return value
@@ -173,9 +173,7 @@ def offer_redemptions_record(
         .values_list("offer_id")
         .annotate(n=Count("pk"))
     )
-    exhausted = [
-        o for o in new if o.uses_per_customer and uses.get(o.pk, 0) >= o.uses_per_customer
-    ]
+    exhausted = [o for o in new if o.uses_per_customer and uses.get(o.pk, 0) >= o.uses_per_customer]
     if exhausted:
         raise OfferUsesExhausted(exhausted)
     at = at or timezone.now()

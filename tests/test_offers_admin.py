@@ -94,9 +94,7 @@ def test_a_valid_offer_is_created_with_its_history(admin_client, head_office, so
     ],
     ids=["percent above 100", "zero", "end before start", "empty scope", "no reason"],
 )
-def test_invalid_offers_are_refused_with_a_clear_message(
-    admin_client, sony, overrides, message
-):
+def test_invalid_offers_are_refused_with_a_clear_message(admin_client, sony, overrides, message):
     data = form_data(brands=[sony.pk])
     data.update(overrides)
     data = {k: v for k, v in data.items() if v is not None}
@@ -113,9 +111,7 @@ def test_a_list_other_than_the_scope_must_stay_empty(admin_client, sony):
 
 
 def test_ticking_every_channel_means_no_restriction(admin_client, sony):
-    response = admin_client.post(
-        ADD, form_data(brands=[sony.pk], channels=["web", "app", "store"])
-    )
+    response = admin_client.post(ADD, form_data(brands=[sony.pk], channels=["web", "app", "store"]))
     assert response.status_code == 302
     assert Offer.objects.get().channels == []
 
@@ -129,9 +125,7 @@ def test_a_channel_restriction_is_listed_with_its_reason(admin_client, sony):
     assert "magasin — Démonstration en rayon" in html
 
 
-def test_the_change_page_previews_reach_and_shows_who_changed_what(
-    admin_client, head_office, sony
-):
+def test_the_change_page_previews_reach_and_shows_who_changed_what(admin_client, head_office, sony):
     for tier in ("gold", "gold", "platinum", "member"):
         CustomerFactory(tier=tier)
     for _ in range(3):

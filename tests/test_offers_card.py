@@ -199,9 +199,7 @@ def test_the_client_offers_page_shows_prices_and_a_mention_button(associate_clie
 
 def test_mentioning_by_htmx_records_it_and_swaps_the_button(associate_client, shop, store):
     sale = offer(shop["sony"], name="Semaine Sony", value=D("10"))
-    url = reverse(
-        "offers:mention", kwargs={"customer_id": shop["client"].pk, "offer_id": sale.pk}
-    )
+    url = reverse("offers:mention", kwargs={"customer_id": shop["client"].pk, "offer_id": sale.pk})
     response = associate_client.post(url, headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert "Mentionnée ✓" in response.text
@@ -221,9 +219,7 @@ def test_mentioning_by_htmx_records_it_and_swaps_the_button(associate_client, sh
 def test_mentioning_without_javascript_redirects_back(associate_client, shop):
     sale = offer(shop["sony"], name="Semaine Sony")
     page = reverse("offers:customer", kwargs={"customer_id": shop["client"].pk})
-    url = reverse(
-        "offers:mention", kwargs={"customer_id": shop["client"].pk, "offer_id": sale.pk}
-    )
+    url = reverse("offers:mention", kwargs={"customer_id": shop["client"].pk, "offer_id": sale.pk})
     response = associate_client.post(url, {"next": page})
     assert response.status_code == 302
     assert response.url == page
@@ -233,9 +229,7 @@ def test_mentioning_without_javascript_redirects_back(associate_client, shop):
 
 def test_mentioning_an_offer_that_no_longer_applies_says_so(associate_client, shop):
     sale = offer(shop["sony"], name="Semaine Sony", is_active=False)
-    url = reverse(
-        "offers:mention", kwargs={"customer_id": shop["client"].pk, "offer_id": sale.pk}
-    )
+    url = reverse("offers:mention", kwargs={"customer_id": shop["client"].pk, "offer_id": sale.pk})
     response = associate_client.post(url, headers={"HX-Request": "true"})
     assert response.status_code == 422
     assert "ne s'applique plus" in unescape(response.text)
@@ -245,9 +239,7 @@ def test_mentioning_an_offer_that_no_longer_applies_says_so(associate_client, sh
 
 def test_mention_needs_a_signed_in_staff_member_and_a_post(associate_client, shop):
     sale = offer(shop["sony"], name="Semaine Sony")
-    url = reverse(
-        "offers:mention", kwargs={"customer_id": shop["client"].pk, "offer_id": sale.pk}
-    )
+    url = reverse("offers:mention", kwargs={"customer_id": shop["client"].pk, "offer_id": sale.pk})
     assert Client().post(url).status_code == 302  # to sign-in
     assert associate_client.get(url).status_code == 405
     missing = reverse("offers:mention", kwargs={"customer_id": 999999, "offer_id": sale.pk})

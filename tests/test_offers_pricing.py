@@ -30,9 +30,7 @@ D = Decimal
 
 def offer(*, brands=(), categories=(), products=(), **fields) -> Offer:
     """An offer for everyone, live now, scoped to whichever list is given."""
-    scope = (
-        Offer.Scope.PRODUCT if products else Offer.Scope.CATEGORY if categories else "brand"
-    )
+    scope = Offer.Scope.PRODUCT if products else Offer.Scope.CATEGORY if categories else "brand"
     made = OfferFactory(scope=scope, **fields)
     made.brands.set(brands)
     made.categories.set(categories)
@@ -56,9 +54,7 @@ def tv(db):
 
 
 def consenting(customer: Customer, granted: bool = True) -> Customer:
-    ConsentFactory(
-        customer=customer, purpose=Consent.Purpose.PERSONALISED_OFFERS, granted=granted
-    )
+    ConsentFactory(customer=customer, purpose=Consent.Purpose.PERSONALISED_OFFERS, granted=granted)
     return customer
 
 
@@ -83,8 +79,7 @@ def test_a_percentage_off_a_brand_is_explained_in_french_and_english(tv):
     ]
     with override("fr"):
         assert price_for(tv).explanation == (
-            "Prix catalogue 499,00 € ; « Semaine Sony » −10 % (−49,90 €) ; "
-            "prix final 449,10 €."
+            "Prix catalogue 499,00 € ; « Semaine Sony » −10 % (−49,90 €) ; prix final 449,10 €."
         )
     with override("en"):
         assert price_for(tv).explanation == (

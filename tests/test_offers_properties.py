@@ -92,9 +92,7 @@ db_offer = st.fixed_dictionaries(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-def test_stored_offers_give_one_price_in_every_channel_unless_restricted(
-    shelf, list_price, specs
-):
+def test_stored_offers_give_one_price_in_every_channel_unless_restricted(shelf, list_price, specs):
     variant, brand, root, leaf, customer = shelf
     now = timezone.now()
     with transaction.atomic():

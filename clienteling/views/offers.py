@@ -18,7 +18,7 @@ from ..access import staff_required
 def customer_offers(request, customer_id):
     """A client's offers on a page of their own (the card shows the same list)."""
     customer = get_object_or_404(Customer, pk=customer_id)
-    offers = offers_for_customer(customer=customer, limit=None)
+    offers = offers_for_customer(customer=customer, limit=20)
     return render(
         request, "clienteling/offers/customer_offers.html", {"customer": customer, "offers": offers}
     )
