@@ -59,7 +59,7 @@ from customers.models import (  # noqa: E402
 )
 from offers.models import Offer, OfferChange, OfferMention, OfferRedemption  # noqa: E402
 from offers.pricing import prices_for  # noqa: E402
-from offers.selectors import offers_for_customer  # noqa: E402
+from offers.selectors import offer_reach, offers_for_customer  # noqa: E402
 
 OFFER_MODELS = [
     Offer,
@@ -264,7 +264,7 @@ def analyze(catalogue: bool) -> None:
 
 
 def measure(name: str, calls: list, runs: int) -> None:
-    for call in calls[:5]:  # warm-up
+    for call in calls[: min(5, runs)]:  # warm-up
         call()
     with CaptureQueriesContext(connection) as queries:
         calls[0]()
@@ -273,6 +273,12 @@ def measure(name: str, calls: list, runs: int) -> None:
         start = time.perf_counter()
         calls[i % len(calls)]()
         timings.append((time.perf_counter() - start) * 1000)
+    if runs < 20:
+        print(
+            f"  {name:<44} {len(queries):>4} q  median {statistics.median(timings):8.1f}  "
+            f"max {max(timings):8.1f} ms"
+        )
+        return
     q = statistics.quantiles(timings, n=100)
     print(
         f"  {name:<44} {len(queries):>4} q  p50 {q[49]:6.2f}  p95 {q[94]:6.2f}  "
@@ -325,6 +331,14 @@ def main() -> None:
             [lambda: offers_for_customer(customer=customer)],
             args.runs,
         )
+        print("  admin reach preview (3 runs each):")
+        for audience in Offer.Audience.values:
+            offer = Offer.objects.live(timezone.now()).filter(audience=audience).first()
+            measure(
+                f"  {offer.scope} offer, audience {audience}",
+                [lambda offer=offer: offer_reach(offer)],
+                3,
+            )
         transaction.set_rollback(True)
 
 

@@ -25,7 +25,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from catalog.models import Product, Variant
+from catalog.models import Category, Product, Variant
 from customers.models import (
     Channel,
     Consent,
@@ -40,13 +40,32 @@ from .pricing import CustomerFacts, OfferBook, Price, ancestor_ids, offer_label
 from .services import MANY_TO_MANY, TRACKED_FIELDS
 
 NOTHING = Q(pk__in=[])
+Tree = dict[int, frozenset[int]]  # a category id -> its own and its sub-categories' ids
 
 # --- Which products an offer covers, as a query -------------------------------------------
 
 
-def scope_q(scope: str, ids: Iterable[int]) -> Q:
-    """Products covered by an offer of ``scope`` listing ``ids`` (a category includes its
-    sub-categories: its id is in their path)."""
+def subtrees(category_ids: Iterable[int]) -> Tree:
+    """For each category id, its own id and its sub-categories' (one query; a category's id
+    is in the path of everything under it)."""
+    ids = set(category_ids)
+    if not ids:
+        return {}
+    rows = list(
+        Category.objects.filter(
+            reduce(or_, (Q(path__contains=f"/{pk}/") for pk in ids))
+        ).values_list("pk", "path")
+    )
+    return {pk: frozenset(c for c, path in rows if f"/{pk}/" in path) for pk in ids}
+
+
+def _under(category_ids: Iterable[int], tree: Tree) -> set[int]:
+    return set().union(*(tree.get(pk, ()) for pk in category_ids))
+
+
+def scope_q(scope: str, ids: Iterable[int], tree: Tree) -> Q:
+    """Products covered by an offer of ``scope`` listing ``ids``; ``tree`` (from
+    ``subtrees``) gives a listed category's sub-categories."""
     ids = list(ids)
     if not ids:
         return NOTHING
@@ -54,22 +73,21 @@ def scope_q(scope: str, ids: Iterable[int]) -> Q:
         return Q(pk__in=ids)
     if scope == Offer.Scope.BRAND:
         return Q(brand_id__in=ids)
-    return reduce(or_, (Q(category__path__contains=f"/{pk}/") for pk in ids))
+    return Q(category_id__in=_under(ids, tree))
 
 
-def preferred_q(facts: CustomerFacts) -> Q:
+def preferred_q(facts: CustomerFacts, tree: Tree) -> Q:
     """Products of the customer's preferred brands or under their preferred categories."""
-    return reduce(
-        or_,
-        [Q(brand_id__in=facts.preferred_brand_ids)]
-        + [Q(category__path__contains=f"/{pk}/") for pk in facts.preferred_category_ids],
+    return Q(brand_id__in=facts.preferred_brand_ids) | Q(
+        category_id__in=_under(facts.preferred_category_ids, tree)
     )
 
 
 def products_in_scope(offer: Offer) -> QuerySet[Product]:
-    """The active products ``offer`` covers (one query for its list, then lazy)."""
-    ids = getattr(offer, offer.scope_field).values_list("pk", flat=True)
-    return Product.objects.filter(is_active=True).filter(scope_q(offer.scope, ids))
+    """The active products ``offer`` covers (two queries at most for its list, then lazy)."""
+    ids = list(getattr(offer, offer.scope_field).values_list("pk", flat=True))
+    tree = subtrees(ids) if offer.scope == Offer.Scope.CATEGORY else {}
+    return Product.objects.filter(is_active=True).filter(scope_q(offer.scope, ids, tree))
 
 
 # --- The card: offers for this client -----------------------------------------------------
@@ -114,17 +132,17 @@ def _reasons(offer: Offer, on_wishlist: bool) -> list[str]:
     return reasons
 
 
-def _reaching_preferences(offers: list[Offer], book: OfferBook) -> set[int]:
+def _reaching_preferences(offers: list[Offer], book: OfferBook, tree: Tree) -> set[int]:
     """Of ``offers``, those covering at least one product the customer prefers (one query)."""
     facts = book.facts
     if not offers or not (facts.preferred_brand_ids or facts.preferred_category_ids):
         return set()
-    preferred = Product.objects.filter(is_active=True).filter(preferred_q(facts))
+    preferred = Product.objects.filter(is_active=True).filter(preferred_q(facts, tree))
     hit = Case(
         *(
             When(
                 pk=o.pk,
-                then=Exists(preferred.filter(scope_q(o.scope, book.covers[o.pk][o.scope]))),
+                then=Exists(preferred.filter(scope_q(o.scope, book.covers[o.pk][o.scope], tree))),
             )
             for o in offers
         ),
@@ -153,7 +171,7 @@ def offers_for_customer(
     wishlist first, then what they looked at online, then their preferred brands and
     categories — and whether it was already mentioned to them today.
 
-    Queries: at most 12 + ``limit`` (one per offer for examples beyond the wishlist),
+    Queries: at most 13 + ``limit`` (one per offer for examples beyond the wishlist),
     whatever the number of offers, products or wishlist items."""
     at = at or timezone.now()
     book = OfferBook.load(customer=customer, channel=channel, at=at)
@@ -168,15 +186,18 @@ def offers_for_customer(
     wished: dict[int, list[Variant]] = defaultdict(list)
     for item in wishlist:
         product = item.variant.product
-        ancestors = ancestor_ids(product.category.path)
-        for offer in candidates:
-            if book.covers_product(offer, product, ancestors) and book.targets_product(
-                offer, product, ancestors
-            ):
-                wished[offer.pk].append(item.variant)
+        for offer in book.applicable(product, ancestor_ids(product.category.path)):
+            wished[offer.pk].append(item.variant)
+    # The sub-categories of the categories that matter here, for the queries below.
+    tree = subtrees(
+        book.facts.preferred_category_ids.union(
+            *(book.covers[o.pk]["category"] for o in candidates)
+        )
+    )
     reaching = _reaching_preferences(
         [o for o in candidates if o.audience == Offer.Audience.PREFERENCES and o.pk not in wished],
         book,
+        tree,
     )
     applying = [
         o
@@ -198,7 +219,7 @@ def offers_for_customer(
         for o in applying
     ]
     if examples and items:
-        _add_examples(items, book, wished, examples)
+        _add_examples(items, book, wished, examples, tree)
     mentioned = set(
         OfferMention.objects.filter(
             customer=customer,
@@ -211,7 +232,9 @@ def offers_for_customer(
     return items
 
 
-def _add_examples(items: list[CustomerOffer], book: OfferBook, wished, examples: int) -> None:
+def _add_examples(
+    items: list[CustomerOffer], book: OfferBook, wished, examples: int, tree: Tree
+) -> None:
     """Wishlist variants first; then one query per offer for more of its products (what
     the client viewed online, then their preferences, then by name); one query for those
     products' variants and one for the prices."""
@@ -223,7 +246,7 @@ def _add_examples(items: list[CustomerOffer], book: OfferBook, wished, examples:
     )
     rank = [When(pk__in=viewed, then=Value(0))] if viewed else []
     if facts.preferred_brand_ids or facts.preferred_category_ids:
-        rank.append(When(preferred_q(facts), then=Value(1)))
+        rank.append(When(preferred_q(facts, tree), then=Value(1)))
     has_variant = Exists(Variant.objects.filter(product=OuterRef("pk")))
     own: dict[int, list[Variant]] = {}
     more: dict[int, list[int]] = {}
@@ -234,10 +257,10 @@ def _add_examples(items: list[CustomerOffer], book: OfferBook, wished, examples:
         if missing <= 0 or offer.audience == Offer.Audience.WISHLIST:
             continue
         products = Product.objects.filter(is_active=True).filter(
-            scope_q(offer.scope, book.covers[offer.pk][offer.scope])
+            scope_q(offer.scope, book.covers[offer.pk][offer.scope], tree)
         )
         if offer.audience == Offer.Audience.PREFERENCES:
-            products = products.filter(preferred_q(facts))
+            products = products.filter(preferred_q(facts, tree))
         products = products.filter(has_variant).exclude(
             pk__in=[v.product_id for v in own[offer.pk]]
         )
@@ -288,11 +311,25 @@ class Reach:
 
 def offer_reach(offer: Offer) -> Reach:
     """How many active products the offer covers and how many customers it is for
-    (tiers, audience and consent; use limits aside). Four queries."""
+    (tiers, audience and consent; use limits aside). Five queries at most."""
     products = products_in_scope(offer)
     customers = Customer.objects.all()
     if offer.target_tiers:
         customers = customers.filter(tier__in=offer.target_tiers)
+    if offer.audience == Offer.Audience.WISHLIST:
+        wishers = WishlistItem.objects.filter(variant__product__in=products)
+        customers = customers.filter(pk__in=wishers.values("customer_id"))
+    elif offer.audience == Offer.Audience.PREFERENCES:
+        paths = products.values_list("category__path", flat=True).distinct()
+        ancestors = set().union(*(ancestor_ids(path) for path in paths))
+        by_brand = Preference.brands.through.objects.filter(
+            brand_id__in=products.values("brand_id")
+        )
+        by_category = Preference.categories.through.objects.filter(category_id__in=ancestors)
+        fans = by_brand.values("preference__customer_id").union(
+            by_category.values("preference__customer_id")
+        )
+        customers = customers.filter(pk__in=fans)  # one IN: a semi-join, not an OR of scans
     if offer.is_personalised:
         consent = (
             Consent.objects.filter(
@@ -301,21 +338,7 @@ def offer_reach(offer: Offer) -> Reach:
             .order_by("-recorded_at", "-pk")
             .values("granted")[:1]
         )
-        customers = customers.annotate(personalised=Subquery(consent)).filter(personalised=True)
-    if offer.audience == Offer.Audience.WISHLIST:
-        customers = customers.filter(
-            Exists(
-                WishlistItem.objects.filter(customer=OuterRef("pk"), variant__product__in=products)
-            )
-        )
-    elif offer.audience == Offer.Audience.PREFERENCES:
-        brands = Preference.brands.through.objects.filter(
-            preference__customer=OuterRef("pk"), brand_id__in=products.values("brand_id")
-        )
-        categories = Preference.categories.through.objects.filter(
-            preference__customer=OuterRef("pk")
-        ).filter(Exists(products.filter(category__path__startswith=OuterRef("category__path"))))
-        customers = customers.filter(Exists(brands) | Exists(categories))
+        customers = customers.alias(personalised=Subquery(consent)).filter(personalised=True)
     return Reach(customers=customers.count(), products=products.count())
 
 

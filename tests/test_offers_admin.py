@@ -67,6 +67,14 @@ def text(response) -> str:
     return unescape(response.text)
 
 
+def test_the_add_page_asks_for_everything_but_previews_nothing_yet(admin_client):
+    html = text(admin_client.get(ADD))
+    for label in ("Cumulable", "Public visé", "Niveaux ciblés", "Canaux", "Motif de la"):
+        assert label in html
+    assert "Portée" not in html
+    assert "Historique" not in html
+
+
 def test_a_valid_offer_is_created_with_its_history(admin_client, head_office, sony):
     response = admin_client.post(
         ADD, form_data(brands=[sony.pk], target_tiers=["gold", "silver"], stackable="on")

@@ -82,6 +82,12 @@ def test_associate_sees_the_offer_price_and_records_mentioning_it(
     page.reload()
     expect(week_item.get_by_test_id("offer-mentioned")).to_be_visible()
 
+    page.get_by_role("button", name="English").click()
+    expect(page.get_by_role("heading", name="Offers for this client")).to_be_visible()
+    expect(week_item.get_by_test_id("offer-mentioned")).to_have_text("Mentioned ✓")
+    expect(other.get_by_role("button", name="Mentioned to client")).to_be_visible()
+    expect(wished.get_by_test_id("offer-price")).to_have_text("854.14 €")
+
 
 def test_head_office_previews_the_reach_and_history_of_an_offer(
     page, live_server_url, head_office, sony_week
