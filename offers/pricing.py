@@ -137,6 +137,8 @@ class AppliedOffer:
 
 @dataclass(frozen=True)
 class Price:
+    """What a customer pays for a variant, and why."""
+
     list_price: Decimal
     final: Decimal
     offers: tuple[AppliedOffer, ...] = field(default=())

@@ -270,14 +270,11 @@ def _add_examples(
             ordering.insert(0, "rank")
         ordered = products.order_by(*ordering).values_list("pk", flat=True)
         more[offer.pk] = list(ordered[:missing])
-    first_variants = {}
+    first_variants: dict[int, Variant] = {}
     wanted = {pk for products in more.values() for pk in products}
-    for variant in Variant.objects.select_related("product").filter(product_id__in=wanted):
-        if (
-            variant.product_id not in first_variants
-            or variant.pk < first_variants[variant.product_id].pk
-        ):
-            first_variants[variant.product_id] = variant
+    variants = Variant.objects.select_related("product").filter(product_id__in=wanted)
+    for variant in variants.order_by("product_id", "pk"):
+        first_variants.setdefault(variant.product_id, variant)
     variants = [v for chosen in own.values() for v in chosen] + list(first_variants.values())
     prices = book.prices(variants)
     for item in items:

@@ -1,10 +1,12 @@
 """The one price: worked examples of every rule, and the query count of pricing a page."""
 
+import threading
+import time
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.translation import override
@@ -407,3 +409,38 @@ def test_a_price_keeps_its_offers_for_an_order_line(tv):
         }
     ]
     assert kept["explanation"].startswith("Prix catalogue 499,00 €")
+
+
+def test_two_orders_at_once_cannot_both_take_the_last_use(transactional_db):
+    """The customer's row is locked while uses are counted: one order wins, the other is
+    told, and only one use is written."""
+    product = ProductFactory(list_price=D("100.00"))
+    once = offer(products=[product], value=D("25"), uses_per_customer=1)
+    customer = CustomerFactory()
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def place(reference: str) -> None:
+        try:
+            barrier.wait()
+            with transaction.atomic():
+                offer_redemptions_record(
+                    customer=customer,
+                    offer_ids=[once.pk],
+                    reference=reference,
+                    channel=Channel.STORE,
+                )
+                time.sleep(0.2)  # the order's other writes, with the lock held
+            outcomes.append("recorded")
+        except OfferUsesExhausted:
+            outcomes.append("exhausted")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=place, args=(f"CMD-{i}",)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["exhausted", "recorded"]
+    assert OfferRedemption.objects.count() == 1
