@@ -12,7 +12,7 @@ from django.utils import timezone
 from customers.models import Consent, Customer, Preference
 from offers.models import Offer, OfferMention
 from offers.pricing import prices_for
-from offers.selectors import offers_for_customer
+from offers.selectors import MentionFigures, offer_mention_figures, offers_for_customer
 from offers.services import offer_mention_record
 from tests.factories import (
     BrandFactory,
@@ -245,3 +245,38 @@ def test_mention_needs_a_signed_in_staff_member_and_a_post(associate_client, sho
     missing = reverse("offers:mention", kwargs={"customer_id": 999999, "offer_id": sale.pk})
     assert associate_client.post(missing).status_code == 404
     assert not OfferMention.objects.exists()
+
+
+def test_mention_figures_count_mentions_and_the_uses_that_followed_per_associate(
+    shop, associate, manager, store, other_store, django_assert_num_queries
+):
+    now = timezone.now()
+    sony = offer(shop["sony"], name="Sony")
+    canon = offer(shop["canon"], name="Canon")
+    client, other_client = shop["client"], CustomerFactory()
+    for who, what, whom in [
+        (associate, sony, client),
+        (associate, canon, client),
+        (associate, sony, other_client),
+        (manager, canon, other_client),
+    ]:
+        offer_mention_record(offer=what, customer=whom, by=who, store=store, at=now)
+    offer_mention_record(offer=sony, customer=client, by=manager, store=other_store, at=now)
+    # The client used the Sony offer after being told; the other client had used it before.
+    sony.redemptions.create(
+        customer=client, reference="CMD-1", channel="store", redeemed_at=now + timedelta(hours=1)
+    )
+    sony.redemptions.create(
+        customer=other_client,
+        reference="CMD-0",
+        channel="web",
+        redeemed_at=now - timedelta(days=2),
+    )
+    with django_assert_num_queries(1):
+        figures = offer_mention_figures(
+            store_id=store.pk, since=now - timedelta(hours=1), until=now + timedelta(days=1)
+        )
+    assert figures == {
+        associate.pk: MentionFigures(mentioned=3, converted=1),
+        manager.pk: MentionFigures(mentioned=1, converted=0),
+    }
