@@ -1,17 +1,18 @@
-"""Where a variant's units are: stock rows across stores, nearest first.
+"""Where a variant's units are: stock across stores, nearest first.
 
-Reads only. Distances are great-circle (haversine) kilometres computed in SQL from each
-store's coordinates, so the radius filter and the ordering happen in the one query.
-Units held for orders are in ``StockLevel.reserved``; the layer that owns reservations
-(``clienteling``) subtracts lapsed pickup holds on top of these querysets.
-"""
+Reads only. Distances are great-circle (haversine) kilometres from each store's
+coordinates, computed in Python over the store rows: a few hundred stores cost well under
+a millisecond, and the queries stay plain and quick to build. Units held for orders are in
+``StockLevel.reserved``; the layer that owns reservations (``clienteling``) subtracts the
+pickup holds that have run out."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db.models import Case, F, FilteredRelation, IntegerField, Q, QuerySet, Value, When
-from django.db.models.functions import ASin, Coalesce, Cos, Least, Power, Radians, Sin, Sqrt
+from django.db.models import Q
 
 from .models import StockLevel, Store, Variant
 
@@ -20,68 +21,109 @@ LAST_UNITS = 2
 """At most this many available units: the shelf shows "last units"."""
 
 
-def distance_km(latitude: float, longitude: float, *, prefix: str = ""):
-    """SQL expression: haversine distance in km from (latitude, longitude) to the store
-    whose coordinate fields are reached through ``prefix`` (e.g. ``"store__"``)."""
-    lat0, lng0 = math.radians(latitude), math.radians(longitude)
-    lat = Radians(f"{prefix}latitude")
-    half_dlat = Sin((lat - lat0) / 2)
-    half_dlng = Sin((Radians(f"{prefix}longitude") - lng0) / 2)
-    a = Power(half_dlat, 2) + math.cos(lat0) * Cos(lat) * Power(half_dlng, 2)
-    return 2 * EARTH_RADIUS_KM * ASin(Sqrt(Least(a, Value(1.0))))
-
-
-def _place_rank(origin_id: int, *, prefix: str = "") -> Case:
-    """0 for the origin store, 1 for other stores, 2 for warehouses."""
-    return Case(
-        When(**{f"{prefix}pk": origin_id}, then=0),
-        When(**{f"{prefix}is_warehouse": True}, then=2),
-        default=1,
-        output_field=IntegerField(),
+def haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    lat1, lng1, lat2, lng2 = map(math.radians, (lat1, lng1, lat2, lng2))
+    a = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lng2 - lng1) / 2) ** 2
     )
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def distance_between(a: Store, b: Store) -> float:
+    return haversine_km(a.latitude, a.longitude, b.latitude, b.longitude)
+
+
+def _rank(store_id: int, is_warehouse: bool, distance: float, name: str, origin_id: int):
+    """The origin first, then stores, then warehouses; nearest first within each."""
+    return (0 if store_id == origin_id else 2 if is_warehouse else 1, distance, name)
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A store as a stock page shows it (lighter than a ``Store`` for 200 rows)."""
+
+    pk: int
+    code: str
+    name: str
+    city: str
+    is_warehouse: bool
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceStock:
+    store: Place
+    distance_km: float
+    on_hand: int
+    reserved: int
 
 
 def stock_across_stores(
     variant_id: int, *, origin: Store, radius_km: float | None = None
-) -> QuerySet[Store]:
-    """Active stores and warehouses for one variant's lookup, annotated with
-    ``stock_id``, ``on_hand``, ``reserved`` (0 without a stock row) and ``distance_km``
-    from ``origin``. The origin comes first whatever it holds, then the other stores that
-    have units on hand, nearest first (within ``radius_km`` if given), then warehouses."""
-    others = Q(level__on_hand__gt=0)
-    if radius_km is not None:
-        others &= Q(distance_km__lte=radius_km)
-    return (
-        Store.objects.filter(is_active=True)
-        .annotate(level=FilteredRelation("stock", condition=Q(stock__variant_id=variant_id)))
-        .annotate(
-            stock_id=F("level__id"),
-            on_hand=Coalesce(F("level__on_hand"), 0),
-            reserved=Coalesce(F("level__reserved"), 0),
-            distance_km=distance_km(origin.latitude, origin.longitude),
-            place_rank=_place_rank(origin.pk),
+) -> list[PlaceStock]:
+    """One variant in every active store and warehouse, in two plain queries: the origin
+    first whatever it holds, then the other stores that have units on hand, nearest first
+    (within ``radius_km`` if given), then the warehouses. No stock row counts as 0."""
+    levels = {
+        store_id: (on_hand, reserved)
+        for store_id, on_hand, reserved in StockLevel.objects.filter(
+            variant_id=variant_id
+        ).values_list("store_id", "on_hand", "reserved")
+    }
+    places = []
+    for pk, code, name, city, is_warehouse, lat, lng in Store.objects.filter(
+        is_active=True
+    ).values_list("pk", "code", "name", "city", "is_warehouse", "latitude", "longitude"):
+        on_hand, reserved = levels.get(pk, (0, 0))
+        another_store = pk != origin.pk and not is_warehouse
+        if another_store and on_hand <= 0:
+            continue
+        distance = haversine_km(origin.latitude, origin.longitude, lat, lng)
+        if another_store and radius_km is not None and distance > radius_km:
+            continue
+        places.append(
+            PlaceStock(Place(pk, code, name, city, is_warehouse), distance, on_hand, reserved)
         )
-        .filter(Q(pk=origin.pk) | Q(is_warehouse=True) | others)
-        .order_by("place_rank", "distance_km", "name")
+    places.sort(
+        key=lambda p: _rank(
+            p.store.pk, p.store.is_warehouse, p.distance_km, p.store.name, origin.pk
+        )
     )
+    return places
 
 
-def stock_rows_near(variant_ids, *, near: Store) -> QuerySet[StockLevel]:
-    """Stock rows with units on hand for several variants in active stores and
-    warehouses, with ``store`` loaded and ``distance_km`` from ``near``; per variant in
-    the order a fulfilment source is chosen: ``near`` itself, stores by distance, then
-    warehouses by distance."""
-    return (
+def stock_rows_near(variant_ids: Iterable[int], *, near: Store) -> list[StockLevel]:
+    """Stock rows with units on hand of several variants in active stores and
+    warehouses, ``store`` loaded and ``distance_km`` set from ``near``; per variant in the
+    order a fulfilment source is chosen: ``near`` itself, stores by distance, warehouses."""
+    rows = list(
         StockLevel.objects.filter(
             variant_id__in=list(variant_ids), store__is_active=True, on_hand__gt=0
-        )
-        .select_related("store")
-        .annotate(
-            distance_km=distance_km(near.latitude, near.longitude, prefix="store__"),
-            place_rank=_place_rank(near.pk, prefix="store__"),
-        )
-        .order_by("variant_id", "place_rank", "distance_km", "store__name")
+        ).select_related("store")
     )
+    for row in rows:
+        row.distance_km = distance_between(near, row.store)
+    rows.sort(
+        key=lambda r: (
+            r.variant_id,
+            *_rank(r.store_id, r.store.is_warehouse, r.distance_km, r.store.name, near.pk),
+        )
+    )
+    return rows
+
+
+def stores_by_distance(near: Store, *, warehouses: bool = False) -> list[Store]:
+    """Active stores (and warehouses if asked), nearest to ``near`` first, each with
+    ``distance_km``."""
+    stores = list(
+        Store.objects.filter(is_active=True, **({} if warehouses else {"is_warehouse": False}))
+    )
+    for store in stores:
+        store.distance_km = distance_between(near, store)
+    return sorted(stores, key=lambda s: (s.distance_km, s.name))
 
 
 def variant_by_code(code: str) -> Variant | None:

@@ -11,7 +11,7 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Store, Variant
-from catalog.stock import distance_km
+from catalog.stock import stores_by_distance
 from customers.models import Consent
 
 from ..models import Order, validate_french_postcode
@@ -101,12 +101,12 @@ class DeliveryForm(forms.Form):
 
     def __init__(self, *args, near: Store, **kwargs):
         super().__init__(*args, **kwargs)
-        # Pickup stores nearest first (one query when the select is rendered).
-        self.fields["pickup_store"].queryset = (
-            Store.objects.filter(is_active=True, is_warehouse=False)
-            .annotate(distance_km=distance_km(near.latitude, near.longitude))
-            .order_by("distance_km", "name")
-        )
+        field = self.fields["pickup_store"]
+        field.queryset = Store.objects.filter(is_active=True, is_warehouse=False)
+        # Offered nearest first.
+        field.choices = [("", "---------")] + [
+            (store.pk, field.label_from_instance(store)) for store in stores_by_distance(near)
+        ]
 
     def address_fields(self):
         return [self[name] for name in self.fields if name not in ("mode", "pickup_store")]

@@ -1,6 +1,6 @@
 """Stock as an associate reads it: what is available where, holds for orders taken off.
 
-``catalog.stock`` gives the rows, the distances and the counters; here the pickup holds
+``catalog.stock`` gives the places, the distances and the counters; here the pickup holds
 that have run out are taken back out of ``reserved`` by their timestamp, so what a page
 shows never depends on the periodic sweep having run."""
 
@@ -10,12 +10,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import IntegerField, OuterRef, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Sum
 from django.utils import timezone
 
 from catalog.models import Store
-from catalog.stock import LAST_UNITS, stock_across_stores, stock_rows_near
+from catalog.stock import LAST_UNITS, Place, stock_across_stores, stock_rows_near
 
 from ..models import Reservation
 
@@ -24,7 +23,7 @@ from ..models import Reservation
 class StockAt:
     """One place's stock of one variant."""
 
-    store: Store
+    store: Store | Place
     distance_km: float | None
     on_hand: int
     reserved: int  # held for orders right now
@@ -42,20 +41,17 @@ class StockAt:
         return "last" if self.available <= LAST_UNITS else "in_stock"
 
 
-def lapsed_holds(*, store, variant, now: datetime):
-    """SQL: units still counted in ``StockLevel.reserved`` whose pickup hold has run out."""
-    return Coalesce(
-        Subquery(
-            Reservation.objects.past_hold(now)
-            .filter(store=store, variant=variant)
-            .order_by()
-            .values("store")
-            .annotate(units=Sum("quantity"))
-            .values("units"),
-            output_field=IntegerField(),
-        ),
-        0,
+def lapsed_units(variant_ids: Iterable[int], *, now: datetime) -> dict[tuple[int, int], int]:
+    """Units still counted in ``StockLevel.reserved`` whose pickup hold has run out, by
+    (store id, variant id)."""
+    rows = (
+        Reservation.objects.past_hold(now)
+        .filter(variant_id__in=list(variant_ids))
+        .values("store_id", "variant_id")
+        .annotate(units=Sum("quantity"))
+        .values_list("store_id", "variant_id", "units")
     )
+    return {(store_id, variant_id): units for store_id, variant_id, units in rows}
 
 
 def stock_lookup(
@@ -65,21 +61,18 @@ def stock_lookup(
     radius_km: float | None = None,
     now: datetime | None = None,
 ) -> list[StockAt]:
-    """One variant across stores, in one query: ``origin`` first, then the stores with
-    units on hand by distance (within ``radius_km``), then the warehouses."""
-    now = now or timezone.now()
-    stores = stock_across_stores(variant_id, origin=origin, radius_km=radius_km).annotate(
-        lapsed=lapsed_holds(store=OuterRef("pk"), variant=variant_id, now=now)
-    )
+    """One variant across stores: ``origin`` first, then the stores with units on hand
+    by distance (within ``radius_km``), then the warehouses. Three plain queries."""
+    lapsed = lapsed_units([variant_id], now=now or timezone.now())
     return [
         StockAt(
-            store=store,
-            distance_km=store.distance_km,
-            on_hand=store.on_hand,
-            reserved=store.reserved - store.lapsed,
-            is_origin=store.pk == origin.pk,
+            store=place.store,
+            distance_km=place.distance_km,
+            on_hand=place.on_hand,
+            reserved=place.reserved - lapsed.get((place.store.pk, variant_id), 0),
+            is_origin=place.store.pk == origin.pk,
         )
-        for store in stores
+        for place in stock_across_stores(variant_id, origin=origin, radius_km=radius_km)
     ]
 
 
@@ -87,18 +80,16 @@ def fulfilment_options(
     variant_ids: Iterable[int], *, near: Store, now: datetime | None = None
 ) -> dict[int, list[StockAt]]:
     """Per variant, the places with units available, in the order a source is chosen:
-    ``near`` itself, other stores by distance, then warehouses. One query."""
-    now = now or timezone.now()
-    rows = stock_rows_near(variant_ids, near=near).annotate(
-        lapsed=lapsed_holds(store=OuterRef("store_id"), variant=OuterRef("variant_id"), now=now)
-    )
+    ``near`` itself, other stores by distance, then warehouses. Two queries."""
+    variant_ids = list(variant_ids)
+    lapsed = lapsed_units(variant_ids, now=now or timezone.now())
     options: dict[int, list[StockAt]] = {}
-    for row in rows:
+    for row in stock_rows_near(variant_ids, near=near):
         place = StockAt(
             store=row.store,
             distance_km=row.distance_km,
             on_hand=row.on_hand,
-            reserved=row.reserved - row.lapsed,
+            reserved=row.reserved - lapsed.get((row.store_id, row.variant_id), 0),
             is_origin=row.store_id == near.pk,
         )
         if place.available > 0:

@@ -17,6 +17,7 @@ from ..selectors.stock import stock_lookup
 from ..session import selected_customer_id
 
 RADII = (10, 25, 50, 100, 250)
+NEAREST = 25  # other stores listed before "show all"
 TEMPLATE = "clienteling/stock/variant.html"
 
 
@@ -35,7 +36,11 @@ def variant_stock(request, variant_id: int):
     places = stock_lookup(variant_id=variant.pk, origin=store, radius_km=radius)
     customer_id = selected_customer_id(request)
     customer = Customer.objects.filter(pk=customer_id).first() if customer_id else None
+    stores = [p for p in places[1:] if not p.store.is_warehouse]
+    show_all = request.GET.get("all") == "1"
+    order_query = {"variant": variant.pk, **({"customer": customer.pk} if customer else {})}
     context = {
+        "order_url": f"{reverse('orders:new')}?{urlencode(order_query)}",
         "variant": variant,
         "product": variant.product,
         "siblings": variant.product.variants.order_by("size", "colour", "sku"),
@@ -44,7 +49,8 @@ def variant_stock(request, variant_id: int):
         "radius": radius,
         "radii": RADII,
         "here": places[0],
-        "stores": [p for p in places[1:] if not p.store.is_warehouse],
+        "stores": stores if show_all else stores[:NEAREST],
+        "hidden_stores": 0 if show_all else max(len(stores) - NEAREST, 0),
         "warehouses": [p for p in places[1:] if p.store.is_warehouse],
     }
     return render(request, f"{TEMPLATE}#stock-view" if request.htmx else TEMPLATE, context)

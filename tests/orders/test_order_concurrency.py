@@ -84,7 +84,7 @@ def test_fifty_shoppers_for_the_last_five_units(store, associate, pool_for):
     assert results.count("placed") == 5
     refusals = [r for r in results if r != "placed"]
     assert len(refusals) == ATTEMPTS - 5
-    assert all(r.startswith("No longer available: Téléviseur OLED 65") for r in refusals)
+    assert all(r.startswith("Plus disponible : Téléviseur OLED 65") for r in refusals)
     row.refresh_from_db()
     assert (row.on_hand, row.reserved) == (5, 5)
     assert Order.objects.count() == 5

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog.stock import stock_across_stores
+from catalog.stock import haversine_km
 from clienteling.selectors.stock import stock_lookup
 from tests.factories import StockLevelFactory, StoreFactory, VariantFactory
 
@@ -31,7 +31,12 @@ def test_here_first_then_stores_by_distance_then_the_warehouse(
 
     places = stock_lookup(variant_id=tv.pk, origin=store)
 
-    assert [p.store for p in places] == [store, near_store, other_store, warehouse]
+    assert [p.store.name for p in places] == [
+        "Paris Opéra",
+        "Paris Bastille",
+        "Lyon Part-Dieu",
+        "Entrepôt Saint-Priest",
+    ]
     here, bastille, lyon, wh = places
     assert (here.on_hand, here.available, here.state, here.is_origin) == (0, 0, "none", True)
     assert (bastille.available, bastille.state) == (1, "last")
@@ -46,7 +51,7 @@ def test_the_radius_keeps_near_stores_and_always_the_warehouse(
     stock(near_store, tv, on_hand=1)
     stock(other_store, tv, on_hand=1)
     places = stock_lookup(variant_id=tv.pk, origin=store, radius_km=50)
-    assert [p.store for p in places] == [store, near_store, warehouse]
+    assert [p.store.pk for p in places] == [store.pk, near_store.pk, warehouse.pk]
 
 
 def test_a_lapsed_pickup_hold_counts_as_available_again(store, tv, stock, place):
@@ -60,21 +65,22 @@ def test_a_lapsed_pickup_hold_counts_as_available_again(store, tv, stock, place)
     assert (here.on_hand, here.reserved, here.available) == (3, 1, 2)
 
 
-def test_the_lookup_is_one_query_whatever_the_number_of_stores(
+def test_the_lookup_is_three_queries_whatever_the_number_of_stores(
     store, tv, django_assert_num_queries
 ):
     for i in range(30):
         s = StoreFactory(latitude=45 + i / 10, longitude=2 + i / 10)
         StockLevelFactory(store=s, variant=tv, on_hand=i + 1)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(3):  # stock rows, stores, lapsed holds
         places = stock_lookup(variant_id=tv.pk, origin=store)
     assert len(places) == 31
+    distances = [p.distance_km for p in places[1:]]
+    assert distances == sorted(distances)
 
 
-def test_distance_is_computed_in_the_database(store, near_store, tv, stock):
-    stock(near_store, tv, on_hand=1)
-    query = str(stock_across_stores(tv.pk, origin=store).query)
-    assert "ASIN" in query.upper()
+def test_haversine_matches_known_distances():
+    assert haversine_km(48.8566, 2.3522, 45.7640, 4.8357) == pytest.approx(392, abs=1)  # Paris–Lyon
+    assert haversine_km(48.8566, 2.3522, 48.8566, 2.3522) == 0
 
 
 # --- The page --------------------------------------------------------------------------
@@ -160,3 +166,17 @@ def test_unknown_variant_is_404(associate_client, db):
 
 def test_sign_in_required(client, tv):
     assert client.get(url(tv)).status_code == 302
+
+
+def test_the_nearest_stores_first_then_all_on_request(associate_client, store, tv):
+    for i in range(30):
+        s = StoreFactory(name=f"Magasin {i:02d}", latitude=48.9 + i / 100, longitude=2.4)
+        StockLevelFactory(store=s, variant=tv, on_hand=3)
+
+    page = associate_client.get(url(tv)).text
+    assert page.count('data-testid="stock-row"') == 25
+    assert "Magasin 24" in page and "Magasin 25" not in page
+    assert "Afficher 5 magasins de plus" in page
+
+    page = associate_client.get(url(tv, all=1)).text
+    assert page.count('data-testid="stock-row"') == 30
