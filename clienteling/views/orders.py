@@ -207,14 +207,12 @@ def _place(request, store, customer, lines, delivery, key):
 
 def _near(store: Store, delivery: DeliveryForm) -> Store:
     """Sources are ranked from the pickup store, or from this store for a delivery."""
-    form = delivery if delivery.is_bound else None
-    if form is not None and form.is_valid():
-        mode, pickup = form.cleaned_data["mode"], form.cleaned_data["pickup_store"]
-    else:
-        mode, pickup = delivery.initial.get("mode"), _int(delivery.initial.get("pickup_store"))
-        if pickup:
-            pickup = Store.objects.filter(pk=pickup, is_active=True).first()
-    return pickup if mode == Order.Mode.PICKUP and pickup else store
+    values = delivery.data if delivery.is_bound else delivery.initial
+    pickup_id = _int(values.get("pickup_store"))
+    if values.get("mode") == Order.Mode.PICKUP and pickup_id:
+        stores = Store.objects.filter(is_active=True, is_warehouse=False)
+        return stores.filter(pk=pickup_id).first() or store
+    return store
 
 
 def _render_form(request, *, store, customer, lines, delivery, new_customer, status=200, **extra):
@@ -231,7 +229,6 @@ def _render_form(request, *, store, customer, lines, delivery, new_customer, sta
         "q": q,
         "customers": customers_matching(q) if customer is None and q else None,
         "preview": preview,
-        "input_lines": lines,
         "rows": list(zip(lines, preview.lines, strict=True)),
         "delivery": delivery,
         "mode": mode or Order.Mode.DELIVERY,
