@@ -275,3 +275,18 @@ def test_steps_out_of_order_are_refused(place, store, near_store, tv, stock, ass
     with pytest.raises(OrderError):
         order_cancel(order_id=order.pk, by=associate)  # it left already
     assert level(near_store, tv) == (1, 0)
+
+
+def test_the_sweep_runs_as_a_scheduled_task(place, store, tv, stock):
+    from django.conf import settings
+
+    from clienteling.celery import app
+    from clienteling.tasks import orders_release_expired_holds as sweep_task
+
+    entry = settings.CELERY_BEAT_SCHEDULE["orders-release-expired-pickup-holds"]
+    assert entry["task"] == sweep_task.name and entry["task"] in app.tasks
+    stock(store, tv, on_hand=1)
+    place([(tv, 1, store)], mode="pickup", pickup_store=store, now=timezone.now() - HOLD * 2)
+
+    assert sweep_task.apply().get() == 1
+    assert level(store, tv) == (1, 0)
