@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from functools import reduce
 
 from django.conf import settings
@@ -42,6 +43,7 @@ from offers.pricing import prices_for
 from ..models import Order, OrderEvent, OrderLine, Reservation, validate_french_postcode
 from ..tasks import order_send_confirmation
 
+CENT = Decimal("0.01")
 MAX_LINES = 30
 MAX_QUANTITY = 99
 STOCK_GUARDS = {
@@ -138,6 +140,7 @@ def order_place(
     prices = prices_for(
         [line.variant for line in lines], customer=customer, channel=Channel.STORE, at=now
     )
+    unit = {pk: (_cents(p.list_price), _cents(p.final)) for pk, p in prices.items()}
     # A hold for pickup runs from when the customer can collect: now if every unit is
     # already in the pickup store, else from when the order is marked ready.
     local = mode == Mode.PICKUP and all(line.source.pk == pickup_store.pk for line in lines)
@@ -158,8 +161,8 @@ def order_place(
             if shortages:
                 raise StockUnavailable(shortages)
 
-            subtotal = sum(prices[line.variant.pk].list_price * line.quantity for line in lines)
-            total = sum(prices[line.variant.pk].final * line.quantity for line in lines)
+            subtotal = sum(unit[line.variant.pk][0] * line.quantity for line in lines)
+            total = sum(unit[line.variant.pk][1] * line.quantity for line in lines)
             order = Order.objects.create(
                 idempotency_key=key,
                 customer=customer,
@@ -181,8 +184,8 @@ def order_place(
                     quantity=line.quantity,
                     product_name=line.variant.product.name,
                     sku=line.variant.sku,
-                    list_price=prices[line.variant.pk].list_price,
-                    unit_price=prices[line.variant.pk].final,
+                    list_price=unit[line.variant.pk][0],
+                    unit_price=unit[line.variant.pk][1],
                     applied_offers=[
                         {"name": offer.name, "discount": str(offer.discount)}
                         for offer in prices[line.variant.pk].offers
@@ -215,6 +218,10 @@ def order_place(
             raise StockUnavailable([]) from error
         raise
     return order
+
+
+def _cents(amount: Decimal) -> Decimal:
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _placed_with(key: str, customer: Customer) -> Order | None:

@@ -108,6 +108,8 @@ def _order_step(request, store: Store):
     )
     context = {"key": data.get("key") or uuid4().hex, "add_code": data.get("add_code", "")}
     error, status = "", 200
+    if action == "refresh" and context["add_code"].strip():
+        action = "add"  # a barcode scanner types the code and presses Enter
 
     if action == "customer":
         customer = _customer(argument)

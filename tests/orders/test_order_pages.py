@@ -184,6 +184,15 @@ def test_adding_and_removing_lines(associate_client, customer, tv, store, stock)
     assert "Aucun produit n’a ce SKU ou cet EAN." in response.text
 
 
+def test_a_scanned_code_followed_by_enter_adds_the_product(associate_client, customer, tv):
+    VariantFactory(product__name="Barre de son", ean="3760000099993")
+    response = associate_client.post(
+        NEW, {**form(customer, [(tv, 1, None)]), "action": "refresh", "add_code": "3760000099993"}
+    )
+    assert "Barre de son" in response.text
+    assert 'name="add_code" value=""' in response.text
+
+
 def test_pick_a_customer_from_the_search(associate_client, tv):
     found = CustomerFactory(first_name="Inès", last_name="Garnier")
     results = associate_client.get(reverse("orders:customer_search"), {"q": "garn"})
