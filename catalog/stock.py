@@ -115,12 +115,9 @@ def stock_rows_near(variant_ids: Iterable[int], *, near: Store) -> list[StockLev
     return rows
 
 
-def stores_by_distance(near: Store, *, warehouses: bool = False) -> list[Store]:
-    """Active stores (and warehouses if asked), nearest to ``near`` first, each with
-    ``distance_km``."""
-    stores = list(
-        Store.objects.filter(is_active=True, **({} if warehouses else {"is_warehouse": False}))
-    )
+def stores_by_distance(near: Store) -> list[Store]:
+    """Active stores (not warehouses), nearest to ``near`` first, with ``distance_km``."""
+    stores = list(Store.objects.filter(is_active=True, is_warehouse=False))
     for store in stores:
         store.distance_km = distance_between(near, store)
     return sorted(stores, key=lambda s: (s.distance_km, s.name))
