@@ -6,7 +6,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import StaffProfile, Visit
+from .models import Order, OrderEvent, OrderLine, StaffProfile, Visit
 
 
 class StaffProfileForm(forms.ModelForm):
@@ -76,3 +76,42 @@ class VisitAdmin(admin.ModelAdmin):
     date_hierarchy = "arrived_at"
     raw_id_fields = ["customer", "attended_by"]
     show_full_result_count = False
+
+
+class OrderLineInline(admin.TabularInline):
+    model = OrderLine
+    extra = 0
+    can_delete = False
+    fields = ["product_name", "sku", "quantity", "source", "list_price", "unit_price"]
+    readonly_fields = fields
+
+
+class OrderEventInline(admin.TabularInline):
+    model = OrderEvent
+    extra = 0
+    can_delete = False
+    fields = ["kind", "by", "at", "note"]
+    readonly_fields = fields
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    """Read-only: orders move through the associates' pages (their services keep the
+    stock counters right)."""
+
+    list_display = ["reference", "customer", "store", "mode", "status", "total", "created_at"]
+    list_filter = ["status", "mode", "store"]
+    list_select_related = ["customer", "store"]
+    search_fields = ["reference", "customer__loyalty_number", "customer__last_name"]
+    date_hierarchy = "created_at"
+    inlines = [OrderLineInline, OrderEventInline]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

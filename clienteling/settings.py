@@ -5,6 +5,7 @@ in-memory channel layer, a local-memory cache and Celery tasks run eagerly.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -163,7 +164,16 @@ CELERY_TASK_IGNORE_RESULT = True
 # Longer than the longest countdown/ETA we use (retries back off up to 1 h).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * 60 * 60}
 CELERY_TIMEZONE = "Europe/Paris"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Tidying only: availability already ignores lapsed holds by their timestamp.
+    "orders-release-expired-pickup-holds": {
+        "task": "clienteling.tasks.orders_release_expired_holds",
+        "schedule": 300.0,
+    },
+}
+
+# How long a pickup hold keeps units for the customer once they can collect them.
+PICKUP_HOLD = timedelta(hours=int(os.environ.get("PICKUP_HOLD_HOURS", 48)))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

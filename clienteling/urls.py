@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from catalog import api as catalog_api
+
 from .views import floor
 
 admin.site.site_header = _("Clienteling — head office")
@@ -12,6 +14,9 @@ urlpatterns = [
     path("", floor.home, name="home"),
     path("stores/<slug:store_code>/floor/", floor.floor, name="floor"),
     path("stores/switch/", floor.store_switch, name="store_switch"),
+    path("stock/", include("clienteling.urls_stock")),
+    path("orders/", include("clienteling.urls_orders")),
+    path("api/stock/", catalog_api.stock_delta, name="api_stock"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
