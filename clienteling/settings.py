@@ -250,3 +250,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.channels.server": {"level": "WARNING"}},
 }
+
+# The floor: a visit ends on an exit signal or after this long without any signal, and a
+# second entry within the de-duplication window is the same visit (no second push).
+VISIT_IDLE_MINUTES = int(os.environ.get("VISIT_IDLE_MINUTES", 20))
+VISIT_DEDUP_MINUTES = int(os.environ.get("VISIT_DEDUP_MINUTES", 30))
+CELERY_BEAT_SCHEDULE["visits-tidy"] = {
+    "task": "clienteling.tasks.visits_tidy",
+    "schedule": 5 * 60,
+}
