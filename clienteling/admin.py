@@ -6,7 +6,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import StaffProfile, Visit
+from .models import CardView, PresenceEvent, StaffProfile, Visit
 
 
 class StaffProfileForm(forms.ModelForm):
@@ -69,10 +69,58 @@ class StaffUserAdmin(UserAdmin):
 
 @admin.register(Visit)
 class VisitAdmin(admin.ModelAdmin):
-    list_display = ["store", "customer", "source", "arrived_at", "departed_at", "attended_by"]
+    list_display = [
+        "store",
+        "customer",
+        "source",
+        "arrived_at",
+        "last_seen_at",
+        "departed_at",
+        "attended_by",
+    ]
     list_filter = ["source", "store"]
     list_select_related = ["store", "customer", "attended_by"]
     search_fields = ["customer__loyalty_number", "customer__last_name", "store__code"]
     date_hierarchy = "arrived_at"
     raw_id_fields = ["customer", "attended_by"]
+    show_full_result_count = False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Logs: head office reads them; nobody edits or deletes them here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PresenceEvent)
+class PresenceEventAdmin(ReadOnlyAdmin):
+    list_display = ["received_at", "store", "event", "source", "outcome", "customer", "visit"]
+    list_filter = ["outcome", "event", "source", "store"]
+    list_select_related = ["store", "customer"]
+    search_fields = ["event_id", "customer__loyalty_number", "customer__last_name"]
+    date_hierarchy = "received_at"
+    show_full_result_count = False
+
+
+@admin.register(CardView)
+class CardViewAdmin(ReadOnlyAdmin):
+    """Who opened which customer card, when and from which store."""
+
+    list_display = ["viewed_at", "viewer", "customer", "store"]
+    list_filter = ["store"]
+    list_select_related = ["viewer", "customer", "store"]
+    search_fields = [
+        "customer__loyalty_number",
+        "customer__last_name",
+        "viewer__email",
+        "viewer__last_name",
+    ]
+    date_hierarchy = "viewed_at"
     show_full_result_count = False

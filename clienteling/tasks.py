@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from .services.floor import visits_end_expired
+
+
+@shared_task
+def visits_tidy() -> int:
+    """Periodic tidy-up: mark visits that went quiet as ended. Pages never wait for it."""
+    return visits_end_expired()
