@@ -134,7 +134,10 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # redis-py 8 times out socket reads after 5 s by default, which cuts the
+                # layer's blocking receive (BZPOPMIN, 5 s) and drops every websocket:
+                # allow a read to outlast it.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
                 "capacity": 1000,
                 "expiry": 30,
                 "prefix": os.environ.get("CHANNEL_PREFIX", "clienteling"),

@@ -112,7 +112,7 @@ def _visit_exit(*, store, at, customer, visitor) -> tuple[Visit | None, bool]:
     return visit, was_present
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # the caller's transaction is enough: fail as one
 def presence_record(
     *,
     store: Store,
