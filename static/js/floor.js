@@ -15,6 +15,11 @@
   document.addEventListener("htmx:load", (event) => markMine(event.target));
   document.addEventListener("htmx:wsAfterMessage", () => markMine(document));
 
+  // Say whether pushes are coming in (the extension reconnects by itself; every
+  // reconnect brings the whole list again).
+  document.addEventListener("htmx:wsOpen", () => { floor.dataset.live = "true"; });
+  document.addEventListener("htmx:wsClose", () => { floor.dataset.live = "false"; });
+
   // Scanning: the browser's BarcodeDetector where it exists; the typed field always works.
   const setUpScanner = () => {
     const panel = document.getElementById("checkin");
