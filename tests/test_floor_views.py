@@ -184,3 +184,15 @@ def test_floor_actions_are_for_staff_of_that_store(client, associate, other_stor
     client.force_login(associate)
     response = client.post(floor_url(other_store, f"visits/{visit.pk}/claim/"), headers=HTMX)
     assert response.status_code == 403
+
+
+def test_check_in_leaves_a_colleagues_client_with_them(associate_client, associate, store):
+    colleague = make_staff(Role.ASSOCIATE, store, first_name="Hugo", last_name="Roux")
+    visit = present(store, first_name="Camille", last_name="Martin", loyalty_number="FID555")
+    Visit.objects.filter(pk=visit.pk).update(attended_by=colleague, attended_since=timezone.now())
+
+    response = associate_client.post(floor_url(store, "check-in/"), {"q": "FID555"}, headers=HTMX)
+
+    assert "Hugo Roux est avec ce client" in response.text
+    visit.refresh_from_db()
+    assert visit.attended_by == colleague

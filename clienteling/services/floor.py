@@ -168,11 +168,12 @@ def presence_record(
 def visit_check_in(*, store: Store, customer: Customer, source: str, by: AbstractBaseUser) -> Visit:
     """An associate checks a client in (loyalty card scanned, or found by search): the
     client showed themselves, so no recognition consent is needed. The associate who
-    checked them in is with them."""
+    checked them in is with them, unless a colleague already is."""
     now = timezone.now()
     visit, appeared = visit_record(store=store, source=source, at=now, customer=customer)
-    visit.attended_by, visit.attended_since, visit.done_at = by, now, None
-    visit.save(update_fields=["attended_by", "attended_since", "done_at"])
+    if visit.attended_by_id is None or visit.done_at is not None:
+        visit.attended_by, visit.attended_since, visit.done_at = by, now, None
+        visit.save(update_fields=["attended_by", "attended_since", "done_at"])
     PresenceEvent.objects.create(
         store=store,
         visit=visit,

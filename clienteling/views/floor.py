@@ -71,10 +71,16 @@ def checkin(request, store_code):
             return redirect("floor", store_code=store.code)
         return render(request, f"{PARTIALS}#checkin", context, status=422)
     customer = form.cleaned_data["customer"]
-    visit_check_in(
+    visit = visit_check_in(
         store=store, customer=customer, source=form.cleaned_data["source"], by=request.user
     )
-    message = _("%(name)s is checked in, and you are with them.") % {"name": customer.full_name}
+    if visit.attended_by_id == request.user.pk:
+        message = _("%(name)s is checked in, and you are with them.") % {"name": customer.full_name}
+    else:
+        message = _("%(name)s is checked in; %(colleague)s is with them.") % {
+            "name": customer.full_name,
+            "colleague": visit.attended_by.get_full_name() or visit.attended_by.email,
+        }
     if not request.htmx:
         messages.success(request, message)
         return redirect("floor", store_code=store.code)

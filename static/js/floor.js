@@ -15,6 +15,16 @@
   document.addEventListener("htmx:load", (event) => markMine(event.target));
   document.addEventListener("htmx:wsAfterMessage", () => markMine(document));
 
+  // An arriving card replaces any copy already shown (say, one the resync on connect
+  // brought a moment before the push).
+  document.addEventListener("htmx:oobBeforeSwap", (event) => {
+    const { target, fragment } = event.detail;
+    if (target.id !== "floor-clients" || !fragment.querySelectorAll) return;
+    for (const card of fragment.querySelectorAll(".floor-card")) {
+      document.getElementById(card.id)?.remove();
+    }
+  });
+
   // Say whether pushes are coming in (the extension reconnects by itself; every
   // reconnect brings the whole list again).
   document.addEventListener("htmx:wsOpen", () => { floor.dataset.live = "true"; });
