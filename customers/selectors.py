@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.db import models
 from django.db.models import Count, Max, Q, QuerySet, Sum, Value
 from django.db.models.functions import Replace, TruncDate
 from django.utils import timezone
@@ -20,18 +21,12 @@ from catalog.models import Product
 from .models import AppDevice, Channel, Consent, Customer, Interaction, Purchase
 
 
-class IdentifierKind:
+class IdentifierKind(models.TextChoices):
     """How a webhook names a shopper."""
 
-    LOYALTY_NUMBER = "loyalty_number"
-    APP_DEVICE = "app_device"
-    EMAIL_SHA256 = "email_sha256"
-    choices = [
-        (LOYALTY_NUMBER, _("loyalty number")),
-        (APP_DEVICE, _("app device id")),
-        (EMAIL_SHA256, _("SHA-256 of the lower-cased email")),
-    ]
-    values = [LOYALTY_NUMBER, APP_DEVICE, EMAIL_SHA256]
+    LOYALTY_NUMBER = "loyalty_number", _("loyalty number")
+    APP_DEVICE = "app_device", _("app device id")
+    EMAIL_SHA256 = "email_sha256", _("SHA-256 of the lower-cased email")
 
 
 def identifier_normalize(kind: str, identifier: str) -> str:
