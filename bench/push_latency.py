@@ -33,7 +33,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clienteling.settings")
-os.environ.setdefault("DEBUG", "1")
+# Production mode (no debug query log) over plain HTTP on the loopback; the bench and the
+# servers share a key, so the sessions it creates sign the tablets in.
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("HTTPS", "0")
+os.environ.setdefault("SECRET_KEY", "bench-" + os.urandom(16).hex())
 
 import django  # noqa: E402
 
@@ -308,7 +312,8 @@ def main():
     events = int(args.rate * args.seconds)
     print(
         f"Daphne processes: {args.processes}   tablets: {args.clients}   "
-        f"rate: {args.rate:g}/s   events: {events}   cores: {os.cpu_count()}"
+        f"rate: {args.rate:g}/s   events: {events}   cores: {os.cpu_count()}   "
+        f"load average: {os.getloadavg()[0]:.1f}"
     )
     fixture = Fixture(events, args.clients)
     connection.close()
@@ -333,7 +338,7 @@ def main():
     print(f"cards received: {len(arrivals)} of {expected} ({expected - len(arrivals)} missing)")
     print(f"request sent -> card on tablet : {percentiles(arrivals)}")
     print(f"request sent -> 202 received   : {percentiles(acks)}")
-    print(f"Daphne logs: {LOG_DIR}")
+    print(f"Daphne logs: {LOG_DIR}   load average now: {os.getloadavg()[0]:.1f}")
     print(f"floor: Redis publish -> subscriber ({args.clients} subscribers): {percentiles(floor)}")
 
 

@@ -130,16 +130,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Redis: channel layer, cache (shared rate limits) and Celery broker.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+    # Redis pub/sub layer: a push to a store's group is one PUBLISH, received once by
+    # each Daphne process and handed to its tablets there (the core layer's lists cost
+    # one Redis round trip per tablet). What is published while a process reconnects is
+    # lost: pages resync on every connect, and the database is the truth.
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {
-                # redis-py 8 times out socket reads after 5 s by default, which cuts the
-                # layer's blocking receive (BZPOPMIN, 5 s) and drops every websocket:
-                # allow a read to outlast it.
+                # redis-py 8 times socket reads out after 5 s by default, which would cut
+                # the layer's idle subscriptions: allow longer reads.
                 "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
-                "capacity": 1000,
-                "expiry": 30,
                 "prefix": os.environ.get("CHANNEL_PREFIX", "clienteling"),
             },
         }

@@ -58,5 +58,8 @@ class GroupListener:
         return messages
 
     def close(self) -> None:
-        self.loop.run_until_complete(self.layer.close_pools())
+        async def unsubscribe():
+            await self.layer.flush()  # the pub/sub layer: this process's subscriptions only
+
+        self.loop.run_until_complete(unsubscribe())
         self.loop.close()
