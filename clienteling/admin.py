@@ -6,6 +6,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from .access import Role, has_role
 from .models import CardView, PresenceEvent, StaffProfile, Visit
 
 
@@ -88,6 +89,12 @@ class VisitAdmin(admin.ModelAdmin):
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Logs: head office reads them; nobody edits or deletes them here."""
+
+    def has_view_permission(self, request, obj=None):
+        return has_role(request.user, Role.HEAD_OFFICE) or super().has_view_permission(request, obj)
+
+    def has_module_permission(self, request):
+        return has_role(request.user, Role.HEAD_OFFICE) or super().has_module_permission(request)
 
     def has_add_permission(self, request):
         return False

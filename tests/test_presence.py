@@ -385,9 +385,18 @@ def test_the_tidy_task_is_scheduled(settings):
     assert entry["task"] == "clienteling.tasks.visits_tidy"
 
 
-def test_presence_log_and_access_log_are_read_only_in_admin(client, head_office):
-    client.force_login(head_office)
+@pytest.mark.parametrize("superuser", [True, False])
+def test_head_office_reads_the_presence_and_access_logs_in_admin(client, db, superuser):
+    from clienteling.models import StaffProfile
+    from tests.factories import make_staff
+
+    reader = make_staff(StaffProfile.Role.HEAD_OFFICE, is_staff=True, is_superuser=superuser)
+    client.force_login(reader)
     for url in ("/admin/clienteling/presenceevent/", "/admin/clienteling/cardview/"):
-        page = client.get(url)
-        assert page.status_code == 200
-        assert client.get(url + "add/").status_code == 403
+        assert client.get(url).status_code == 200
+        assert client.get(url + "add/").status_code == 403  # read-only
+
+
+def test_store_staff_cannot_read_the_logs(client, associate):
+    client.force_login(associate)
+    assert client.get("/admin/clienteling/cardview/").status_code == 302  # to admin sign-in
