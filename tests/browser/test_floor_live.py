@@ -126,6 +126,7 @@ def test_check_in_by_typing_then_two_taps_to_the_card_and_a_note(
     expect(page.get_by_role("heading", name="Camille Martin", level=1)).to_be_visible()
     expect(page.get_by_test_id("serving")).to_contain_text("Au service de : Camille Martin")
     expect(page.get_by_test_id("in-store-now")).to_contain_text("Avec Léa Moreau")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1024  # no sideways scroll
 
     page.get_by_label("Nouvelle note").fill("Cherche une barre de son.")
     page.get_by_role("button", name="Ajouter la note").click()
