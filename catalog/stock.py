@@ -8,30 +8,20 @@ pickup holds that have run out."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Q
 
+from .geo import distance_km
 from .models import StockLevel, Store, Variant
 
-EARTH_RADIUS_KM = 6371.0088
 LAST_UNITS = 2
 """At most this many available units: the shelf shows "last units"."""
 
 
-def haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    lat1, lng1, lat2, lng2 = map(math.radians, (lat1, lng1, lat2, lng2))
-    a = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lng2 - lng1) / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
-
-
 def distance_between(a: Store, b: Store) -> float:
-    return haversine_km(a.latitude, a.longitude, b.latitude, b.longitude)
+    return distance_km(a.latitude, a.longitude, b.latitude, b.longitude)
 
 
 def _rank(store_id: int, is_warehouse: bool, distance: float, name: str, origin_id: int):
@@ -81,7 +71,7 @@ def stock_across_stores(
         another_store = pk != origin.pk and not is_warehouse
         if another_store and on_hand <= 0:
             continue
-        distance = haversine_km(origin.latitude, origin.longitude, lat, lng)
+        distance = distance_km(origin.latitude, origin.longitude, lat, lng)
         if another_store and radius_km is not None and distance > radius_km:
             continue
         places.append(

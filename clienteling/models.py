@@ -8,7 +8,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import Store, Variant
+from catalog.models import Store, Variant, WebhookSource
 from customers.models import Customer
 
 
@@ -73,6 +73,15 @@ class Visit(models.Model):
         related_name="+",
     )
     attended_since = models.DateTimeField(_("served since"), null=True, blank=True)
+    done_at = models.DateTimeField(_("served until"), null=True, blank=True)
+    visitor_key = models.CharField(
+        _("visitor key"),
+        max_length=64,
+        blank=True,
+        default="",
+        editable=False,
+        help_text=_("A keyed hash of an unrecognised identifier, to count a visitor once."),
+    )
 
     class Meta:
         verbose_name = _("visit")
@@ -95,6 +104,17 @@ class Visit(models.Model):
             models.CheckConstraint(
                 condition=Q(departed_at__isnull=True) | Q(departed_at__gte=models.F("arrived_at")),
                 name="visit_departs_after_arrival",
+            ),
+            # One open visit per person and store: the last guard against a race.
+            models.UniqueConstraint(
+                fields=["store", "customer"],
+                condition=Q(departed_at__isnull=True, customer__isnull=False),
+                name="one_open_visit_per_customer",
+            ),
+            models.UniqueConstraint(
+                fields=["store", "visitor_key"],
+                condition=Q(departed_at__isnull=True) & ~Q(visitor_key=""),
+                name="one_open_visit_per_visitor",
             ),
         ]
 
@@ -356,3 +376,103 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id}: {self.kind}"
+
+
+class PresenceEvent(models.Model):
+    """Every presence signal and what came of it: why a card was pushed, or why not.
+
+    A shopper who has not consented to recognition is logged without being named."""
+
+    class Event(models.TextChoices):
+        ENTER = "enter", _("entry")
+        EXIT = "exit", _("exit")
+
+    class Outcome(models.TextChoices):
+        PUSHED = "pushed", _("card shown on the tablets")
+        ANONYMOUS = "anonymous", _("unknown shopper: counted, no card")
+        NO_CONSENT = "no_consent", _("no recognition consent: counted, no card")
+        DUPLICATE = "duplicate", _("already in the store: visit updated, no push")
+        EXIT = "exit", _("left the store")
+
+    store = models.ForeignKey(
+        Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="+"
+    )
+    visit = models.ForeignKey(
+        Visit,
+        verbose_name=_("visit"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="presence_events",
+    )
+    customer = models.ForeignKey(
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    event = models.CharField(_("event"), max_length=10, choices=Event)
+    source = models.CharField(_("source"), max_length=10, choices=Visit.Source)
+    webhook_source = models.ForeignKey(
+        WebhookSource,
+        verbose_name=_("webhook source"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    event_id = models.CharField(_("event id"), max_length=64, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("checked in by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    occurred_at = models.DateTimeField(_("occurred"))
+    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome)
+
+    class Meta:
+        verbose_name = _("presence event")
+        verbose_name_plural = _("presence events")
+        ordering = ["-received_at"]
+        indexes = [models.Index(fields=["store", "-received_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_event_display()} @ {self.store_id}: {self.get_outcome_display()}"
+
+
+class CardView(models.Model):
+    """Who opened which customer's card, when, from which store (privacy audit)."""
+
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("viewed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="+"
+    )
+    store = models.ForeignKey(
+        Store,
+        verbose_name=_("from store"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    viewed_at = models.DateTimeField(_("viewed at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("card view")
+        verbose_name_plural = _("card views (access log)")
+        ordering = ["-viewed_at"]
+        indexes = [models.Index(fields=["customer", "-viewed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.viewer} → {self.customer} ({self.viewed_at:%Y-%m-%d %H:%M})"

@@ -5,6 +5,8 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
+from .services.floor import visits_end_expired
+
 logger = logging.getLogger(__name__)
 
 
@@ -30,3 +32,9 @@ def orders_release_expired_holds() -> int:
     from .services.orders import orders_release_expired_holds as release
 
     return release()
+
+
+@shared_task
+def visits_tidy() -> int:
+    """Periodic tidy-up: mark visits that went quiet as ended. Pages never wait for it."""
+    return visits_end_expired()

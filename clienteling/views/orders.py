@@ -17,7 +17,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from catalog.models import Store
 from catalog.stock import variant_by_code
 from customers.models import Customer
-from customers.selectors import customers_matching
+from customers.selectors import customer_search as customers_search
 from customers.services import customer_quick_create
 
 from ..access import staff_required
@@ -229,7 +229,7 @@ def _render_form(request, *, store, customer, lines, delivery, new_customer, sta
         "store": store,
         "customer": customer,
         "q": q,
-        "customers": customers_matching(q) if customer is None and q else None,
+        "customers": customers_search(q)[:8] if customer is None and q else None,
         "preview": preview,
         "rows": list(zip(lines, preview.lines, strict=True)),
         "delivery": delivery,
@@ -246,7 +246,7 @@ def _render_form(request, *, store, customer, lines, delivery, new_customer, sta
 def customer_search(request):
     q = request.GET.get("q", "")
     return render(
-        request, f"{ORDER_FORM}#customer-results", {"customers": customers_matching(q), "q": q}
+        request, f"{ORDER_FORM}#customer-results", {"customers": customers_search(q)[:8], "q": q}
     )
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog.stock import haversine_km
+from catalog.geo import distance_km
 from clienteling.selectors.stock import stock_lookup
 from tests.factories import StockLevelFactory, StoreFactory, VariantFactory
 
@@ -79,8 +79,8 @@ def test_the_lookup_is_three_queries_whatever_the_number_of_stores(
 
 
 def test_haversine_matches_known_distances():
-    assert haversine_km(48.8566, 2.3522, 45.7640, 4.8357) == pytest.approx(392, abs=1)  # Paris–Lyon
-    assert haversine_km(48.8566, 2.3522, 48.8566, 2.3522) == 0
+    assert distance_km(48.8566, 2.3522, 45.7640, 4.8357) == pytest.approx(392, abs=1)  # Paris–Lyon
+    assert distance_km(48.8566, 2.3522, 48.8566, 2.3522) == 0
 
 
 # --- The page --------------------------------------------------------------------------
