@@ -5,7 +5,6 @@ from .views import offers
 app_name = "offers"
 
 urlpatterns = [
-    path("customers/<int:customer_id>/", offers.customer_offers, name="customer"),
     path(
         "customers/<int:customer_id>/<int:offer_id>/mention/",
         offers.mention,

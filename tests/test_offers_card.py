@@ -182,14 +182,14 @@ def test_a_mention_is_recorded_once_per_offer_client_and_day(shop, associate, st
 # --- The partial and the mention view ---------------------------------------------------
 
 
-def test_the_client_offers_page_shows_prices_and_a_mention_button(associate_client, shop):
+def test_the_card_shows_the_offers_with_prices_and_a_mention_button(associate_client, shop):
     offer(shop["sony"], name="Semaine Sony", value=D("10"))
     response = associate_client.get(
-        reverse("offers:customer", kwargs={"customer_id": shop["client"].pk})
+        reverse("customers:card", kwargs={"customer_id": shop["client"].pk})
     )
     assert response.status_code == 200
     html = unescape(response.text)
-    assert "Offres pour Inès Garnier" in html
+    assert "Offres pour ce client" in html
     assert "Semaine Sony" in html
     assert "−10 %" in html
     assert "999,00 €" in html
@@ -211,14 +211,14 @@ def test_mentioning_by_htmx_records_it_and_swaps_the_button(associate_client, sh
     associate_client.post(url, headers={"HX-Request": "true"})
     assert OfferMention.objects.count() == 1
     page = associate_client.get(
-        reverse("offers:customer", kwargs={"customer_id": shop["client"].pk})
+        reverse("customers:card", kwargs={"customer_id": shop["client"].pk})
     )
     assert "Mentionnée ✓" in page.text
 
 
 def test_mentioning_without_javascript_redirects_back(associate_client, shop):
     sale = offer(shop["sony"], name="Semaine Sony")
-    page = reverse("offers:customer", kwargs={"customer_id": shop["client"].pk})
+    page = reverse("customers:card", kwargs={"customer_id": shop["client"].pk})
     url = reverse("offers:mention", kwargs={"customer_id": shop["client"].pk, "offer_id": sale.pk})
     response = associate_client.post(url, {"next": page})
     assert response.status_code == 302

@@ -1,4 +1,4 @@
-"""Offers on the shop floor: the offers for a client, and telling them about one."""
+"""Offers on the shop floor: telling a client about one (from the card's offers list)."""
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -8,39 +8,31 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from customers.models import Customer
-from offers.selectors import offer_for_customer, offers_for_customer
+from offers.selectors import offer_for_customer
 from offers.services import offer_mention_record
 
 from ..access import staff_required
 
-
-@staff_required()
-def customer_offers(request, customer_id):
-    """A client's offers on a page of their own (the card shows the same list)."""
-    customer = get_object_or_404(Customer, pk=customer_id)
-    offers = offers_for_customer(customer=customer, limit=20)
-    return render(
-        request, "clienteling/offers/customer_offers.html", {"customer": customer, "offers": offers}
-    )
+PARTIAL = "clienteling/offers/_card_offers.html#offer"
 
 
 @require_POST
 @staff_required()
 def mention(request, customer_id, offer_id):
     """Record that the associate told the client about the offer; HTMX gets the offer back
-    marked as mentioned."""
+    marked as mentioned, a plain form post goes back to the card."""
     customer = get_object_or_404(Customer, pk=customer_id)
     item = offer_for_customer(offer_id=offer_id, customer=customer)
     if item is None:
         if not request.htmx:
             raise Http404(_("This offer does not apply to this client now."))
         context = {"gone": True, "offer_id": offer_id, "customer_id": customer.pk}
-        return render(request, "clienteling/offers/_card_offers.html#offer", context, status=422)
+        return render(request, PARTIAL, context, status=422)
     offer_mention_record(offer=item.offer, customer=customer, by=request.user, store=request.store)
     item.mentioned = True
     if request.htmx:
-        return render(request, "clienteling/offers/_card_offers.html#offer", {"item": item})
+        return render(request, PARTIAL, {"item": item})
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        target = reverse("offers:customer", kwargs={"customer_id": customer.pk})
+        target = reverse("customers:card", kwargs={"customer_id": customer.pk})
     return redirect(target)

@@ -13,6 +13,7 @@ from tests.factories import (
     CustomerFactory,
     OfferFactory,
     ProductFactory,
+    StockLevelFactory,
     VariantFactory,
     WishlistItemFactory,
 )
@@ -43,16 +44,19 @@ def sony_week():
 
 
 @pytest.mark.parametrize("viewport", [(1024, 768), (1180, 820)])
-def test_associate_sees_the_offer_price_and_records_mentioning_it(
-    page, live_server_url, associate, sony_week, viewport
+def test_associate_sees_the_offer_price_on_the_card_and_the_product_and_mentions_it(
+    page, live_server_url, associate, store, sony_week, viewport
 ):
     client, week = sony_week
+    bravia = client.wishlist.get().variant
+    StockLevelFactory(store=store, variant=bravia, on_hand=2)
     page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
     sign_in(page, live_server_url, associate.email)
-    page.goto(f"{live_server_url}/offers/customers/{client.pk}/")
+    page.goto(f"{live_server_url}/customers/{client.pk}/")
 
-    expect(page.get_by_role("heading", name="Offres pour Inès Garnier")).to_be_visible()
-    offers = page.get_by_test_id("card-offer")
+    section = page.get_by_test_id("offers")
+    expect(section.get_by_role("heading", name="Offres pour ce client")).to_be_visible()
+    offers = section.get_by_test_id("card-offer")
     expect(offers).to_have_count(2)
     week_item = offers.filter(has_text="Semaine Sony")
     expect(week_item).to_contain_text("−10 %")
@@ -71,10 +75,11 @@ def test_associate_sees_the_offer_price_and_records_mentioning_it(
     expect(week_item.get_by_role("button")).to_have_count(0)
     assert page.evaluate("window.notReloaded") is True
     mention = OfferMention.objects.get()
-    assert (mention.offer_id, mention.customer_id, mention.mentioned_by) == (
+    assert (mention.offer_id, mention.customer_id, mention.mentioned_by, mention.store) == (
         week.pk,
         client.pk,
         associate,
+        store,
     )
     # The other offer still waits for its own tap; the page shows the state after a reload.
     other = offers.filter(has_text="Coup de cœur")
@@ -83,10 +88,16 @@ def test_associate_sees_the_offer_price_and_records_mentioning_it(
     expect(week_item.get_by_test_id("offer-mentioned")).to_be_visible()
 
     page.get_by_role("button", name="English").click()
-    expect(page.get_by_role("heading", name="Offers for this client")).to_be_visible()
+    expect(section.get_by_role("heading", name="Offers for this client")).to_be_visible()
     expect(week_item.get_by_test_id("offer-mentioned")).to_have_text("Mentioned ✓")
     expect(other.get_by_role("button", name="Mentioned to client")).to_be_visible()
     expect(wished.get_by_test_id("offer-price")).to_have_text("854.14 €")
+
+    # The product page prices the same TV the same way for the client being served.
+    page.goto(f"{live_server_url}/stock/variants/{bravia.pk}/")
+    price = page.get_by_test_id("price")
+    expect(price.locator("s")).to_have_text("999.00 €")
+    expect(price.locator("strong")).to_have_text("854.14 €")
 
 
 def test_head_office_previews_the_reach_and_history_of_an_offer(
