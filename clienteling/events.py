@@ -18,3 +18,13 @@ def _send(group: str, message: dict) -> None:
 
 def send_on_commit(group: str, message: dict) -> None:
     transaction.on_commit(partial(_send, group, message))
+
+
+def managers_group(store_id: int) -> str:
+    return f"store.{store_id}.managers"
+
+
+def board_refresh_on_commit(*, store_id: int) -> None:
+    """Tell the store's manager boards that the floor changed; each re-reads it from the
+    database. Called by every service that changes a visit (arrival, claim, departure)."""
+    send_on_commit(managers_group(store_id), {"type": "dashboard.refresh"})

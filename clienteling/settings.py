@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -163,7 +164,13 @@ CELERY_TASK_IGNORE_RESULT = True
 # Longer than the longest countdown/ETA we use (retries back off up to 1 h).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * 60 * 60}
 CELERY_TIMEZONE = "Europe/Paris"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    # Yesterday's store and associate figures, once the stores are closed (idempotent).
+    "figures-rollup": {
+        "task": "clienteling.tasks.figures_rollup",
+        "schedule": crontab(hour=0, minute=20),
+    },
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -193,6 +200,11 @@ ACCOUNT_RATE_LIMITS = {
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+
+# The manager's floor dashboard: a VIP waiting unattended longer than this is flagged;
+# a visit with no sign of the shopper for VISIT_PRESENCE_MINUTES counts as gone.
+DASHBOARD_WAIT_ALERT_MINUTES = int(os.environ.get("DASHBOARD_WAIT_ALERT_MINUTES", 5))
+VISIT_PRESENCE_MINUTES = int(os.environ.get("VISIT_PRESENCE_MINUTES", 30))
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
