@@ -56,12 +56,12 @@ def nice_step(maximum: float, lines: int = 4) -> int:
 def part_of_total_chart(
     points: list[tuple[date, int, int]],
     *,
-    width: int = 640,
-    height: int = 240,
+    width: int = 480,
+    height: int = 220,
     label_every: int = 1,
 ) -> Chart:
     """One bar per day: ``total`` as the full bar, ``part`` (<= total) drawn inside it."""
-    left, right, top, bottom = 44, 8, 12, 30
+    left, right, top, bottom = 36, 22, 12, 30
     plot_w, plot_h = width - left - right, height - top - bottom
     baseline = top + plot_h
     peak = max((max(t, p) for _d, t, p in points), default=0)
@@ -90,8 +90,7 @@ def part_of_total_chart(
             )
         )
     grid = [
-        GridLine(y=round(baseline - v * scale, 1), value=v)
-        for v in range(0, ceiling + 1, step)
+        GridLine(y=round(baseline - v * scale, 1), value=v) for v in range(0, ceiling + 1, step)
     ]
     return Chart(
         width=width,

@@ -1,6 +1,3 @@
-import asyncio
-import logging
-
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
@@ -8,8 +5,6 @@ from django.utils import translation
 
 from .access import Role, has_role, stores_for
 from .events import floor_group, managers_group
-
-logger = logging.getLogger(__name__)
 
 
 @database_sync_to_async
@@ -81,37 +76,17 @@ class DashboardConsumer(AsyncWebsocketConsumer):
             return
         self.store_id = store_id
         self.language = _language(self.scope)
-        self.render_lock = asyncio.Lock()
-        self.refresh_pending = False
-        self.refreshes = set()
         self.group = managers_group(store_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
-        await self._refresh()
+        await self.send_board()
 
     async def disconnect(self, code):
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
-            for task in self.refreshes:
-                task.cancel()
 
     async def dashboard_refresh(self, event):
-        # A burst of hints costs one render: hints that arrive before the next render
-        # reads the database are covered by it.
-        if self.refresh_pending:
-            return
-        self.refresh_pending = True
-        task = asyncio.create_task(self._refresh())
-        self.refreshes.add(task)
-        task.add_done_callback(self._refreshed)
+        await self.send_board()
 
-    async def _refresh(self):
-        async with self.render_lock:  # one render at a time, sent in order
-            self.refresh_pending = False
-            html = await _board_html(self.store_id, self.language)
-            await self.send(text_data=html)
-
-    def _refreshed(self, task):
-        self.refreshes.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            logger.error("Dashboard refresh failed", exc_info=task.exception())
+    async def send_board(self):
+        await self.send(text_data=await _board_html(self.store_id, self.language))

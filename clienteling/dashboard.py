@@ -296,7 +296,9 @@ def figures_table(stores: list[Store], first, last, *, level: str) -> tuple[list
         for (s, u, d), f in figures.items():
             user = users.get(u)
             name = (user.get_full_name() or user.email) if user else ""
-            rows.append([d, by_id[s].code, by_id[s].name, name, user.email if user else "", *values(f)])
+            rows.append(
+                [d, by_id[s].code, by_id[s].name, name, user.email if user else "", *values(f)]
+            )
         rows.sort(key=lambda r: (r[0], r[2], r[3]))
         return header, rows
     figures = store_figures(ids, first, last)

@@ -204,7 +204,9 @@ class ModelActivity:
             totals["v"] = Sum(self.value)
         rows = (
             self._rows()
-            .filter(store_id__in=list(store_ids), **{f"{self.at}__gte": start, f"{self.at}__lt": end})
+            .filter(
+                store_id__in=list(store_ids), **{f"{self.at}__gte": start, f"{self.at}__lt": end}
+            )
             .values(**group)
             .annotate(**totals)
             .order_by()
@@ -222,7 +224,9 @@ class ModelActivity:
                     **{f"{self.at}__gte": arrived},
                 )
                 .alias(local_day=local_day(self.at))
-                .filter(local_day=local_day(ExpressionWrapper(arrived, output_field=DateTimeField())))
+                .filter(
+                    local_day=local_day(ExpressionWrapper(arrived, output_field=DateTimeField()))
+                )
             )
         )
 
@@ -251,30 +255,47 @@ ORDERS: Activity = NoActivity()
 # --- Live computation ------------------------------------------------------------------------
 
 
-def _visit_aggregates(*, store_level: bool) -> dict:
+def _visit_figures(store_ids, first: date, last: date, *, by_associate: bool) -> dict:
+    """Visit counts and the median time to serve, per (store[, associate], day).
+
+    One pass over the visits that arrived in the range, on the (store, arrival) index that
+    covers the columns read. For a single day there is no per-row day to compute, and the
+    rows come grouped by store straight from the index."""
+    start, end = day_range(first, last)
+    visits = Visit.objects.filter(
+        store_id__in=list(store_ids), arrived_at__gte=start, arrived_at__lt=end
+    ).order_by()
     known = Q(customer__isnull=False)
     served = known & Q(attended_since__isnull=False)
     aggregates = {
-        "served_visits": Count("pk", filter=served),
+        "served_visits": Count("store", filter=served),
         "median_time_to_serve": Median(
             F("attended_since") - F("arrived_at"), filter=served, output_field=DurationField()
         ),
     }
-    if store_level:
-        aggregates["recognised_visits"] = Count("pk", filter=known)
-        aggregates["anonymous_visits"] = Count("pk", filter=~known)
+    if by_associate:
+        keys = ["store_id", "attended_by_id"]
+        visits = visits.filter(served, attended_by__isnull=False)
+        counted = served
+    else:
+        keys = ["store_id"]
+        aggregates["recognised_visits"] = Count("store", filter=known)
+        aggregates["anonymous_visits"] = Count("store", filter=~known)
+        counted = known
+    per_day = {} if first == last else {"day": local_day("arrived_at")}
+
+    def key(row) -> tuple:
+        return (*(row.pop(k) for k in keys), row.pop("day", first))
+
+    figures = {key(r): r for r in visits.values(*keys, **per_day).annotate(**aggregates)}
     converted = ORDERS.converted()
     if converted is not None:
-        aggregates["converted_visits"] = Count(
-            "pk", filter=(known if store_level else served) & converted
-        )
-    return aggregates
-
-
-def _visits(store_ids, start, end):
-    return Visit.objects.filter(
-        store_id__in=list(store_ids), arrived_at__gte=start, arrived_at__lt=end
-    ).order_by()
+        # In WHERE (not in an aggregate's FILTER) the database can run it as a semi-join.
+        with_order = visits.filter(counted).filter(converted)
+        for r in with_order.values(*keys, **per_day).annotate(n=Count("store")):
+            n = r.pop("n")
+            figures.setdefault(key(r), {})["converted_visits"] = n
+    return figures
 
 
 def _add_activity(figures: dict, key_of, start, end, store_ids, factory) -> None:
@@ -299,12 +320,10 @@ def compute_store_figures(
     with some activity are in the result."""
     store_ids = list(store_ids)
     start, end = day_range(first, last)
-    rows = (
-        _visits(store_ids, start, end)
-        .values("store_id", day=local_day("arrived_at"))
-        .annotate(**_visit_aggregates(store_level=True))
-    )
-    figures = {(r.pop("store_id"), r.pop("day")): StoreFigures(**r) for r in rows}
+    figures = {
+        k: StoreFigures(**r)
+        for k, r in _visit_figures(store_ids, first, last, by_associate=False).items()
+    }
     _add_activity(figures, lambda k: (k[0], k[2]), start, end, store_ids, StoreFigures)
     return figures
 
@@ -316,15 +335,9 @@ def compute_associate_figures(
     deleted account) is left out."""
     store_ids = list(store_ids)
     start, end = day_range(first, last)
-    rows = (
-        _visits(store_ids, start, end)
-        .filter(attended_by__isnull=False, customer__isnull=False)
-        .values("store_id", "attended_by_id", day=local_day("arrived_at"))
-        .annotate(**_visit_aggregates(store_level=False))
-    )
     figures = {
-        (r.pop("store_id"), r.pop("attended_by_id"), r.pop("day")): AssociateFigures(**r)
-        for r in rows
+        k: AssociateFigures(**r)
+        for k, r in _visit_figures(store_ids, first, last, by_associate=True).items()
     }
     _add_activity(
         figures, lambda k: k if k[1] is not None else None, start, end, store_ids, AssociateFigures
@@ -419,7 +432,10 @@ def daily_figures_rollup(*, day: date) -> tuple[int, int]:
     DailyStoreFigures.objects.bulk_create(
         [
             DailyStoreFigures(
-                store_id=s, day=day, computed_at=now, **(stores.get((s, day)) or StoreFigures()).as_row()
+                store_id=s,
+                day=day,
+                computed_at=now,
+                **(stores.get((s, day)) or StoreFigures()).as_row(),
             )
             for s in store_ids
         ],

@@ -14,8 +14,12 @@ class FiguresExportForm(forms.Form):
         STORES = "stores"
         ASSOCIATES = "associates"
 
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    end = forms.DateField(
+        label=_("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     store = forms.ChoiceField(label=_("Store"), required=False)
     level = forms.ChoiceField(
         label=_("One row per"),

@@ -69,7 +69,12 @@ def test_export_refuses_a_store_the_manager_does_not_oversee(client, store, othe
     client.force_login(make_staff(Role.MANAGER, other_store))
     response = client.get(
         reverse("dashboard:export"),
-        {"start": TODAY.isoformat(), "end": TODAY.isoformat(), "store": store.code, "level": "stores"},
+        {
+            "start": TODAY.isoformat(),
+            "end": TODAY.isoformat(),
+            "store": store.code,
+            "level": "stores",
+        },
     )
     assert response.status_code == 422
     assert store.code.encode() not in response.content.split(b"<form")[0]
@@ -83,14 +88,19 @@ def test_manager_of_one_store_lands_on_its_board(client, store, store_manager):
 def test_nav_links_the_dashboard_for_managers_only(client, associate_client, store_manager):
     assert "Tableau de bord" not in associate_client.get("/", follow=True).text
     client.force_login(store_manager)
-    assert 'href="/dashboard/"' in client.get(board_url(store_manager.staff_profile.stores.get())).text
+    assert (
+        'href="/dashboard/"' in client.get(board_url(store_manager.staff_profile.stores.get())).text
+    )
 
 
 def test_manager_of_several_stores_and_head_office_see_every_store(
     client, manager, head_office, store, other_store
 ):
     elsewhere = StoreFactory(code="nice-etoile", name="Nice Étoile")
-    for user, expected in ((manager, {store, other_store}), (head_office, {store, other_store, elsewhere})):
+    for user, expected in (
+        (manager, {store, other_store}),
+        (head_office, {store, other_store, elsewhere}),
+    ):
         client.force_login(user)
         response = client.get(reverse("dashboard:index"))
         assert response.status_code == 200
@@ -106,7 +116,11 @@ def test_board_shows_waiting_and_served_clients_with_vip_alerts(
     client, store, store_manager, associate, settings
 ):
     settings.DASHBOARD_WAIT_ALERT_MINUTES = 5
-    present(store, 9, customer=CustomerFactory(first_name="Zoé", last_name="Garnier", tier=Customer.Tier.GOLD))
+    present(
+        store,
+        9,
+        customer=CustomerFactory(first_name="Zoé", last_name="Garnier", tier=Customer.Tier.GOLD),
+    )
     present(store, 3, customer=CustomerFactory(first_name="Paul", last_name="Simon"))
     present(
         store,
@@ -124,7 +138,12 @@ def test_board_shows_waiting_and_served_clients_with_vip_alerts(
     assert text.index("Zoé Garnier") < text.index("Paul Simon")
     assert "servie par Léa Moreau" in text or "servi par Léa Moreau" in text
     board = response.context["board"]
-    assert (board.present, len(board.waiting), len(board.served), board.anonymous_present) == (3, 2, 1, 1)
+    assert (board.present, len(board.waiting), len(board.served), board.anonymous_present) == (
+        3,
+        2,
+        1,
+        1,
+    )
     assert board.today.recognised_visits == 3
     assert 'ws-connect="/ws/stores/paris-opera/dashboard/"' in text
     assert "<svg" in text and 'class="chart-part"' in text
@@ -154,8 +173,12 @@ def test_board_query_count_does_not_grow_with_visits(
 
     def add_visits(n):
         for i in range(n):
-            present(store, 5 + i, attended_by=associate if i % 2 else None,
-                    attended_since=minutes_ago(2) if i % 2 else None)
+            present(
+                store,
+                5 + i,
+                attended_by=associate if i % 2 else None,
+                attended_since=minutes_ago(2) if i % 2 else None,
+            )
             present(store, 3, customer=None)
 
     add_visits(3)
@@ -200,7 +223,9 @@ def test_overview_sorts_by_any_column_either_way(client, head_office, store, oth
     response = client.get(reverse("dashboard:index"), {"sort": "nonsense"})
     assert names(response) == ["Lyon Part-Dieu", "Paris Opéra"]  # by name
     assert 'aria-sort="ascending"' in response.text
-    partial = client.get(reverse("dashboard:index"), {"sort": "-present"}, headers={"HX-Request": "true"})
+    partial = client.get(
+        reverse("dashboard:index"), {"sort": "-present"}, headers={"HX-Request": "true"}
+    )
     assert partial.text.lstrip().startswith('<section id="overview"')
 
 
@@ -216,8 +241,13 @@ def _csv(response):
 def test_export_csv_per_store_and_day(client, store, other_store, manager, associate):
     yesterday = TODAY - timedelta(days=1)
     noon = timezone.make_aware(datetime.combine(yesterday, time(12)))
-    VisitFactory(store=store, arrived_at=noon, last_seen_at=noon, attended_by=associate,
-                 attended_since=noon + timedelta(minutes=3))
+    VisitFactory(
+        store=store,
+        arrived_at=noon,
+        last_seen_at=noon,
+        attended_by=associate,
+        attended_since=noon + timedelta(minutes=3),
+    )
     VisitFactory(store=store, arrived_at=noon, last_seen_at=noon, customer=None)
     daily_figures_rollup(day=yesterday)
     client.force_login(manager)
@@ -238,17 +268,41 @@ def test_export_csv_per_store_and_day(client, store, other_store, manager, assoc
 
 
 def test_export_csv_per_associate(client, store, manager, associate):
-    VisitFactory(store=store, arrived_at=minutes_ago(10), attended_by=associate,
-                 attended_since=minutes_ago(8))
+    VisitFactory(
+        store=store,
+        arrived_at=minutes_ago(10),
+        attended_by=associate,
+        attended_since=minutes_ago(8),
+    )
     client.force_login(manager)
     response = client.get(
         reverse("dashboard:export"),
-        {"start": TODAY.isoformat(), "end": TODAY.isoformat(), "store": store.code, "level": "associates"},
+        {
+            "start": TODAY.isoformat(),
+            "end": TODAY.isoformat(),
+            "store": store.code,
+            "level": "associates",
+        },
     )
     header, *rows = _csv(response)
     assert header[3:5] == ["Vendeur", "E-mail"]
-    assert rows == [[TODAY.isoformat(), store.code, store.name, "Léa Moreau", associate.email,
-                     "1", rows[0][6], "0", "0", "0", "0.00", "0", "0.0"]]
+    assert rows == [
+        [
+            TODAY.isoformat(),
+            store.code,
+            store.name,
+            "Léa Moreau",
+            associate.email,
+            "1",
+            rows[0][6],
+            "0",
+            "0",
+            "0",
+            "0.00",
+            "0",
+            "0.0",
+        ]
+    ]
     assert f"figures-{store.code}-associates-" in response["Content-Disposition"]
 
 
@@ -256,7 +310,10 @@ def test_export_csv_per_associate(client, store, manager, associate):
     ("params", "message"),
     [
         ({"start": "2025-02-10", "end": "2025-02-01"}, "La date de début doit précéder"),
-        ({"start": "2025-02-10", "end": "2999-01-01"}, "La date de fin ne peut pas être dans le futur"),
+        (
+            {"start": "2025-02-10", "end": "2999-01-01"},
+            "La date de fin ne peut pas être dans le futur",
+        ),
         ({"start": "2020-01-01", "end": "2025-01-01"}, "366 jours"),
         ({"start": "hier", "end": "2025-01-01"}, "Saisissez une date valide"),
         ({"start": "", "end": "2025-01-01"}, "Ce champ est obligatoire"),
@@ -284,8 +341,12 @@ def test_export_query_count_does_not_grow_with_the_range(
     client.get(reverse("dashboard:export"))
     for days in (1, 20):
         daily_figures_rollup(day=TODAY - timedelta(days=days))
-    params = {"start": (TODAY - timedelta(days=60)).isoformat(), "end": TODAY.isoformat(),
-              "store": "", "level": "stores"}
+    params = {
+        "start": (TODAY - timedelta(days=60)).isoformat(),
+        "end": TODAY.isoformat(),
+        "store": "",
+        "level": "stores",
+    }
     with django_assert_max_num_queries(10):
         response = client.get(reverse("dashboard:export"), params)
         assert len(_csv(response)) == 1 + 2 * 61

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Store
 
 from ..access import Role, staff_required, store_or_403, stores_for
-from ..dashboard import SORTS, floor_board, figures_table, stores_overview, trend_panels
+from ..dashboard import SORTS, figures_table, floor_board, stores_overview, trend_panels
 from ..forms_dashboard import FiguresExportForm
 
 MANAGERS = (Role.MANAGER, Role.HEAD_OFFICE)
@@ -52,14 +52,14 @@ class Column:
 
 COLUMNS = [
     ("name", _("Store"), False),
-    ("present", _("Clients present"), True),
+    ("present", _("Present"), True),
     ("waiting", _("Waiting"), True),
-    ("recognised", _("Recognised visits"), True),
-    ("served", _("Visits served"), True),
-    ("median", _("Median time to serve"), True),
-    ("anonymous", _("Anonymous traffic"), True),
+    ("recognised", _("Visits"), True),
+    ("served", _("Served"), True),
+    ("median", _("Median wait"), True),
+    ("anonymous", _("Anonymous"), True),
     ("orders", _("Orders"), True),
-    ("value", _("Orders value"), True),
+    ("value", _("Value"), True),
     ("conversion", _("Conversion"), True),
 ]
 
