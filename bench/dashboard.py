@@ -195,6 +195,7 @@ def seed(args) -> None:
                 CROSS JOIN generate_series(1, %(past)s) d
                 CROSS JOIN generate_series(1, %(per_day)s) n
             ) v
+            ORDER BY arrived
             """,
             {
                 "cmin": cmin,
@@ -233,6 +234,7 @@ def seed(args) -> None:
                     FROM bench_staff st CROSS JOIN generate_series(1, %(per_day)s) n
                 ) t
             ) v
+            ORDER BY arrived
             """,
             {
                 "cmin": cmin,
@@ -254,7 +256,17 @@ def seed(args) -> None:
             """,
             {"cmin": cmin, "ncust": ncust, "past": args.days - 1, "midnight": midnight},
         )
-        c.execute("ANALYZE")
+        # What autovacuum has done by now (see migration 0003), then the presence pings that
+        # came in since: the shoppers still in the store were seen in the last minutes.
+        c.execute("VACUUM (ANALYZE)")
+        c.execute(
+            """
+            UPDATE clienteling_visit
+            SET last_seen_at = greatest(arrived_at, now() - random() * interval '3 min')
+            WHERE departed_at IS NULL AND arrived_at >= %s
+            """,
+            [midnight],
+        )
         c.execute("SELECT count(*) FROM clienteling_visit")
         visits = c.fetchone()[0]
     print(f"  seeded {visits:,} visits in {time.perf_counter() - t0:.0f} s")
@@ -434,9 +446,11 @@ def main():
         run(args, read_only=False)
     import platform
 
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(
-        f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, in-process "
-        "Django test client (no network, no ASGI server), one request at a time"
+        f"machine: {os.cpu_count()} cores, load average {load} (1, 5, 15 min), "
+        f"Python {platform.python_version()}, in-process Django test client "
+        "(no network, no ASGI server), one request at a time"
     )
 
 

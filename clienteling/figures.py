@@ -151,14 +151,12 @@ class AssociateFigures(Figures):
 # --- Activity counted from other areas -------------------------------------------------------
 
 
-Key = tuple[int, int | None, date]  # (store id, staff user id or None, local day)
-
-
 class Activity(Protocol):
     """Something done in a store that the figures count (notes, offers mentioned, orders)."""
 
-    def totals(self, *, store_ids: Iterable[int], start: datetime, end: datetime) -> dict:
-        """``{(store_id, staff_id, day): (count, value)}`` for ``start <= at < end``."""
+    def totals(self, *, store_ids, first: date, last: date, by_staff: bool) -> dict:
+        """``{(store_id, day): (count, value)}`` over the days from ``first`` to ``last``,
+        or ``{(store_id, staff_id, day): ...}`` with ``by_staff``."""
         ...
 
     def converted(self) -> Q | None:
@@ -168,24 +166,12 @@ class Activity(Protocol):
 
 
 class ModelActivity:
-    """Counts rows of a model that has a store, a staff member, a timestamp and a customer."""
+    """Counts rows of a model with a store, a customer, a timestamp (``at``) and, unless
+    ``staff`` is None, the staff member who did it; sums ``value`` if given."""
 
-    def __init__(
-        self,
-        model: str,
-        *,
-        at: str,
-        staff: str | None,
-        value: str | None = None,
-        exclude: Q | None = None,
-    ):
-        self.model_label, self.at, self.staff, self.value, self.exclude = (
-            model,
-            at,
-            staff,
-            value,
-            exclude,
-        )
+    def __init__(self, model: str, *, at: str, staff: str | None, value=None, exclude=None):
+        self.model_label, self.at, self.staff = model, at, staff
+        self.value, self.exclude = value, exclude
 
     @property
     def model(self):
@@ -195,23 +181,29 @@ class ModelActivity:
         rows = self.model._default_manager.all()
         return rows.exclude(self.exclude) if self.exclude is not None else rows
 
-    def totals(self, *, store_ids, start, end) -> dict[Key, tuple[int, Decimal]]:
-        group = {"s": F("store_id"), "d": local_day(self.at)}
-        if self.staff:
-            group["u"] = F(f"{self.staff}_id")
+    def totals(self, *, store_ids, first, last, by_staff) -> dict[tuple, tuple[int, Decimal]]:
+        if by_staff and not self.staff:
+            return {}
+        start, end = day_range(first, last)
+        rows = self._rows().filter(
+            store_id__in=list(store_ids), **{f"{self.at}__gte": start, f"{self.at}__lt": end}
+        )
+        keys = {"s": F("store_id")}
+        if by_staff:
+            rows = rows.filter(**{f"{self.staff}__isnull": False})
+            keys["u"] = F(f"{self.staff}_id")
+        if first != last:
+            keys["d"] = local_day(self.at)
         totals = {"n": Count("pk")}
         if self.value:
             totals["v"] = Sum(self.value)
-        rows = (
-            self._rows()
-            .filter(
-                store_id__in=list(store_ids), **{f"{self.at}__gte": start, f"{self.at}__lt": end}
+        return {
+            (r["s"], *([r["u"]] if by_staff else []), r.get("d", first)): (
+                r["n"],
+                r.get("v") or ZERO,
             )
-            .values(**group)
-            .annotate(**totals)
-            .order_by()
-        )
-        return {(r["s"], r.get("u"), r["d"]): (r["n"], r.get("v") or ZERO) for r in rows}
+            for r in rows.values(**keys).annotate(**totals).order_by()
+        }
 
     def converted(self) -> Q:
         arrived = OuterRef("arrived_at")
@@ -234,7 +226,7 @@ class ModelActivity:
 class NoActivity:
     """Stands in for an area that is not there (yet): counts nothing."""
 
-    def totals(self, *, store_ids, start, end) -> dict:
+    def totals(self, *, store_ids, first, last, by_staff) -> dict:
         return {}
 
     def converted(self) -> None:
@@ -298,19 +290,18 @@ def _visit_figures(store_ids, first: date, last: date, *, by_associate: bool) ->
     return figures
 
 
-def _add_activity(figures: dict, key_of, start, end, store_ids, factory) -> None:
-    for field, activity in (("notes_written", NOTES), ("offers_mentioned", OFFERS_MENTIONED)):
-        for key, (n, _value) in activity.totals(store_ids=store_ids, start=start, end=end).items():
-            k = key_of(key)
-            if k is not None:
-                f = figures.setdefault(k, factory())
-                setattr(f, field, getattr(f, field) + n)
-    for key, (n, value) in ORDERS.totals(store_ids=store_ids, start=start, end=end).items():
-        k = key_of(key)
-        if k is not None:
-            f = figures.setdefault(k, factory())
-            f.orders += n
-            f.orders_value += value
+def _add_activity(figures: dict, factory, *, store_ids, first, last, by_staff) -> None:
+    for field, activity in (
+        ("notes_written", NOTES),
+        ("offers_mentioned", OFFERS_MENTIONED),
+        ("orders", ORDERS),
+    ):
+        totals = activity.totals(store_ids=store_ids, first=first, last=last, by_staff=by_staff)
+        for key, (n, value) in totals.items():
+            f = figures.setdefault(key, factory())
+            setattr(f, field, getattr(f, field) + n)
+            if field == "orders":
+                f.orders_value += value
 
 
 def compute_store_figures(
@@ -319,12 +310,13 @@ def compute_store_figures(
     """Live figures per (store, day) from ``first`` to ``last`` (included); only days
     with some activity are in the result."""
     store_ids = list(store_ids)
-    start, end = day_range(first, last)
     figures = {
         k: StoreFigures(**r)
         for k, r in _visit_figures(store_ids, first, last, by_associate=False).items()
     }
-    _add_activity(figures, lambda k: (k[0], k[2]), start, end, store_ids, StoreFigures)
+    _add_activity(
+        figures, StoreFigures, store_ids=store_ids, first=first, last=last, by_staff=False
+    )
     return figures
 
 
@@ -334,13 +326,12 @@ def compute_associate_figures(
     """Live figures per (store, staff member, day); activity with no known author (a
     deleted account) is left out."""
     store_ids = list(store_ids)
-    start, end = day_range(first, last)
     figures = {
         k: AssociateFigures(**r)
         for k, r in _visit_figures(store_ids, first, last, by_associate=True).items()
     }
     _add_activity(
-        figures, lambda k: k if k[1] is not None else None, start, end, store_ids, AssociateFigures
+        figures, AssociateFigures, store_ids=store_ids, first=first, last=last, by_staff=True
     )
     return figures
 

@@ -15,7 +15,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, first=None, last=None, **options):
         yesterday = timezone.localdate() - timedelta(days=1)
-        first, last = first or last or yesterday, last or first or yesterday
+        last = last or yesterday  # --from alone: up to yesterday
+        first = first or last  # --to alone: that one day
         if first > last or last > yesterday:
             raise CommandError(
                 f"Give past days, the first on or before the last ({yesterday} at most)."
