@@ -6,7 +6,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import StaffProfile, Visit
+from .models import DailyAssociateFigures, DailyStoreFigures, StaffProfile, Visit
 
 
 class StaffProfileForm(forms.ModelForm):
@@ -76,3 +76,47 @@ class VisitAdmin(admin.ModelAdmin):
     date_hierarchy = "arrived_at"
     raw_id_fields = ["customer", "attended_by"]
     show_full_result_count = False
+
+
+class DailyFiguresAdmin(admin.ModelAdmin):
+    """Read-only: the nightly roll-up writes these rows (``manage.py figures_rollup``)."""
+
+    date_hierarchy = "day"
+    list_filter = ["store"]
+    list_select_related = ["store"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DailyStoreFigures)
+class DailyStoreFiguresAdmin(DailyFiguresAdmin):
+    list_display = [
+        "day",
+        "store",
+        "recognised_visits",
+        "served_visits",
+        "median_time_to_serve",
+        "anonymous_visits",
+        "orders",
+        "orders_value",
+        "converted_visits",
+    ]
+
+
+@admin.register(DailyAssociateFigures)
+class DailyAssociateFiguresAdmin(DailyFiguresAdmin):
+    list_display = [
+        "day",
+        "store",
+        "associate",
+        "served_visits",
+        "median_time_to_serve",
+        "notes_written",
+        "orders",
+        "orders_value",
+    ]
+    list_select_related = ["store", "associate"]

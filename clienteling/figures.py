@@ -119,16 +119,6 @@ class Figures:
         base = self.visits_for_conversion
         return self.converted_visits / base if base else None
 
-    @property
-    def conversion_percent(self) -> float | None:
-        return None if self.conversion is None else round(100 * self.conversion, 1)
-
-    @property
-    def median_minutes(self) -> float | None:
-        if self.median_time_to_serve is None:
-            return None
-        return round(self.median_time_to_serve.total_seconds() / 60, 1)
-
     def as_row(self) -> dict:
         return asdict(self)
 

@@ -350,3 +350,30 @@ def test_export_query_count_does_not_grow_with_the_range(
     with django_assert_max_num_queries(10):
         response = client.get(reverse("dashboard:export"), params)
         assert len(_csv(response)) == 1 + 2 * 61
+
+
+def test_export_never_hands_a_spreadsheet_a_formula(client, manager, store):
+    type(store).objects.filter(pk=store.pk).update(name='=HYPERLINK("http://evil.example")')
+    client.force_login(manager)
+    response = client.get(
+        reverse("dashboard:export"),
+        {
+            "start": TODAY.isoformat(),
+            "end": TODAY.isoformat(),
+            "store": store.code,
+            "level": "stores",
+        },
+    )
+    _header, row = _csv(response)
+    assert row[2] == '\'=HYPERLINK("http://evil.example")'
+
+
+@pytest.mark.parametrize(
+    "url", ["/admin/clienteling/dailystorefigures/", "/admin/clienteling/dailyassociatefigures/"]
+)
+def test_head_office_reads_the_rolled_up_figures_in_admin(client, head_office, store, url):
+    daily_figures_rollup(day=TODAY - timedelta(days=1))
+    client.force_login(head_office)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert client.get(url + "add/").status_code == 403

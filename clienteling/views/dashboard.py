@@ -107,6 +107,13 @@ class _Echo:
         return value
 
 
+def _cell(value):
+    """A spreadsheet must not run a name as a formula ("=HYPERLINK(…)")."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 @staff_required(*MANAGERS)
 def export(request):
     """The figures for a date range as CSV; without parameters, the form to ask for it."""
@@ -122,7 +129,9 @@ def export(request):
     header, rows = figures_table(chosen, start, end, level=form.cleaned_data["level"])
     writer = csv.writer(_Echo())
     # The byte-order mark makes spreadsheet programs read the accents right.
-    lines = chain(["\ufeff"], (writer.writerow(r) for r in chain([header], rows)))
+    lines = chain(
+        ["\ufeff"], (writer.writerow([_cell(v) for v in r]) for r in chain([header], rows))
+    )
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     scope = chosen[0].code if len(chosen) == 1 else "stores"
     filename = f"figures-{scope}-{form.cleaned_data['level']}-{start}-{end}.csv"

@@ -104,6 +104,15 @@ def test_vip_waiting_too_long_comes_first_and_stands_out(page, live_server_url, 
     expect(page.get_by_test_id("waiting-client").nth(1)).to_contain_text("Paul Simon")
     expect(page.get_by_test_id("trend-7").locator("svg rect.chart-total")).to_have_count(7)
     expect(page.get_by_test_id("trend-30").locator("svg rect.chart-total")).to_have_count(30)
+    for size in ({"width": 1024, "height": 768}, {"width": 1180, "height": 820}):
+        page.set_viewport_size(size)
+        for target in page.locator(
+            "main a, main button, main input:not([type=hidden]), main select"
+        ).all():
+            box = target.bounding_box()
+            assert box["height"] >= 44, target.get_attribute("name") or target.inner_text()
+        # Nothing wider than the screen: no sideways scrolling on a tablet.
+        assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
 
 
 def test_head_office_sorts_stores_and_opens_a_board_at_both_tablet_sizes(
