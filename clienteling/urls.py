@@ -23,6 +23,7 @@ urlpatterns = [
     path("customers/", include("clienteling.urls_customers")),
     path("api/presence/", presence, name="api_presence"),
     path("api/interactions/", interactions, name="api_interactions"),
+    path("", include("clienteling.urls_dashboard")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
