@@ -40,6 +40,7 @@ from catalog.models import StockLevel, Store, Variant
 from customers.models import Channel, Customer
 from offers.pricing import prices_for
 
+from ..events import board_refresh_on_commit
 from ..models import Order, OrderEvent, OrderLine, Reservation, validate_french_postcode
 from ..tasks import order_send_confirmation
 
@@ -210,6 +211,7 @@ def order_place(
                 )
             OrderEvent.objects.create(order=order, kind=OrderEvent.Kind.CREATED, by=by, at=now)
             order_send_confirmation.delay_on_commit(order.pk)
+            board_refresh_on_commit(store_id=store.pk)  # today's figures on the boards
     except IntegrityError as error:
         constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)
         if constraint == "order_submitted_once":
