@@ -7,7 +7,17 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .access import Role, has_role
-from .models import CardView, Order, OrderEvent, OrderLine, PresenceEvent, StaffProfile, Visit
+from .models import (
+    CardView,
+    DailyAssociateFigures,
+    DailyStoreFigures,
+    Order,
+    OrderEvent,
+    OrderLine,
+    PresenceEvent,
+    StaffProfile,
+    Visit,
+)
 
 
 class StaffProfileForm(forms.ModelForm):
@@ -136,6 +146,14 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class DailyFiguresAdmin(ReadOnlyAdmin):
+    """The nightly roll-up writes these rows (``manage.py figures_rollup``)."""
+
+    date_hierarchy = "day"
+    list_filter = ["store"]
+    list_select_related = ["store"]
+
+
 @admin.register(PresenceEvent)
 class PresenceEventAdmin(ReadOnlyAdmin):
     list_display = ["received_at", "store", "event", "source", "outcome", "customer", "visit"]
@@ -161,3 +179,33 @@ class CardViewAdmin(ReadOnlyAdmin):
     ]
     date_hierarchy = "viewed_at"
     show_full_result_count = False
+
+
+@admin.register(DailyStoreFigures)
+class DailyStoreFiguresAdmin(DailyFiguresAdmin):
+    list_display = [
+        "day",
+        "store",
+        "recognised_visits",
+        "served_visits",
+        "median_time_to_serve",
+        "anonymous_visits",
+        "orders",
+        "orders_value",
+        "converted_visits",
+    ]
+
+
+@admin.register(DailyAssociateFigures)
+class DailyAssociateFiguresAdmin(DailyFiguresAdmin):
+    list_display = [
+        "day",
+        "store",
+        "associate",
+        "served_visits",
+        "median_time_to_serve",
+        "notes_written",
+        "orders",
+        "orders_value",
+    ]
+    list_select_related = ["store", "associate"]

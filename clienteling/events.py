@@ -56,14 +56,27 @@ def _push_card(store_id: int, visit_id: int, how: str) -> None:
 def card_arrive_on_commit(*, store_id: int, visit_id: int) -> None:
     """A client appears on the store's tablets (at the top of the list)."""
     transaction.on_commit(partial(_push_card, store_id, visit_id, "arrive"))
+    board_refresh_on_commit(store_id=store_id)
 
 
 def card_update_on_commit(*, store_id: int, visit_id: int) -> None:
     """A card changes in place (claimed, released, done)."""
     transaction.on_commit(partial(_push_card, store_id, visit_id, "update"))
+    board_refresh_on_commit(store_id=store_id)
 
 
 def card_remove_on_commit(*, store_id: int, visit_id: int) -> None:
     """A client left: their card leaves every tablet."""
     html = f'<article id="visit-{int(visit_id)}" hx-swap-oob="delete"></article>'
     send_on_commit(floor_group(store_id), {"type": "floor.html", "html": html})
+    board_refresh_on_commit(store_id=store_id)
+
+
+def managers_group(store_id: int) -> str:
+    return f"store.{store_id}.managers"
+
+
+def board_refresh_on_commit(*, store_id: int) -> None:
+    """Tell the store's manager boards that the floor changed; each re-reads it from the
+    database. Called by every service that changes a visit (arrival, claim, departure)."""
+    send_on_commit(managers_group(store_id), {"type": "dashboard.refresh"})

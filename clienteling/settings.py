@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -174,6 +175,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "clienteling.tasks.orders_release_expired_holds",
         "schedule": 300.0,
     },
+    # Yesterday's store and associate figures, once the stores are closed (idempotent).
+    "figures-rollup": {
+        "task": "clienteling.tasks.figures_rollup",
+        "schedule": crontab(hour=0, minute=20),
+    },
 }
 
 # How long a pickup hold keeps units for the customer once they can collect them.
@@ -207,6 +213,9 @@ ACCOUNT_RATE_LIMITS = {
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+
+# The manager's floor dashboard: a VIP waiting unattended longer than this is flagged.
+DASHBOARD_WAIT_ALERT_MINUTES = int(os.environ.get("DASHBOARD_WAIT_ALERT_MINUTES", 5))
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]

@@ -1,10 +1,13 @@
 """Celery tasks: thin, idempotent, enqueued with ``delay_on_commit``."""
 
 import logging
+from datetime import date, timedelta
 from smtplib import SMTPException
 
 from celery import shared_task
+from django.utils import timezone
 
+from .figures import daily_figures_rollup
 from .services.floor import visits_end_expired
 
 logger = logging.getLogger(__name__)
@@ -38,3 +41,10 @@ def orders_release_expired_holds() -> int:
 def visits_tidy() -> int:
     """Periodic tidy-up: mark visits that went quiet as ended. Pages never wait for it."""
     return visits_end_expired()
+
+
+@shared_task
+def figures_rollup(day: str | None = None) -> None:
+    """Roll up one day's figures (ISO date; default yesterday). Safe to run twice."""
+    the_day = date.fromisoformat(day) if day else timezone.localdate() - timedelta(days=1)
+    daily_figures_rollup(day=the_day)

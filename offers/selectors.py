@@ -12,7 +12,6 @@ from operator import or_
 from django.db.models import (
     BooleanField,
     Case,
-    Count,
     Exists,
     OuterRef,
     Q,
@@ -36,7 +35,7 @@ from customers.models import (
     WishlistItem,
 )
 
-from .models import Offer, OfferChange, OfferMention, OfferRedemption
+from .models import Offer, OfferChange, OfferMention
 from .pricing import CustomerFacts, OfferBook, Price, ancestor_ids, offer_label
 from .services import MANY_TO_MANY, TRACKED_FIELDS
 
@@ -405,35 +404,3 @@ def offer_history(offer: Offer) -> list[HistoryEntry]:
             )
         )
     return entries
-
-
-# --- Dashboard: offers mentioned, and used afterwards ----------------------------------------
-
-
-@dataclass(frozen=True)
-class MentionFigures:
-    mentioned: int
-    converted: int
-
-
-def offer_mention_figures(
-    *, store_id: int, since: datetime, until: datetime
-) -> dict[int | None, MentionFigures]:
-    """Per associate (user id): offers mentioned to clients in the store between ``since``
-    and ``until``, and how many of those the client then used in an order (an
-    ``OfferRedemption`` of that offer by that client after the mention). One query."""
-    used_after = OfferRedemption.objects.filter(
-        offer=OuterRef("offer"),
-        customer=OuterRef("customer"),
-        redeemed_at__gte=OuterRef("mentioned_at"),
-    )
-    rows = (
-        OfferMention.objects.filter(
-            store_id=store_id, mentioned_at__gte=since, mentioned_at__lt=until
-        )
-        .alias(used=Exists(used_after))
-        .values("mentioned_by")
-        .annotate(mentioned=Count("pk"), converted=Count("pk", filter=Q(used=True)))
-        .order_by()
-    )
-    return {row["mentioned_by"]: MentionFigures(row["mentioned"], row["converted"]) for row in rows}

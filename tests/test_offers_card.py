@@ -9,10 +9,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from clienteling.figures import compute_associate_figures, compute_store_figures
 from customers.models import Consent, Customer, Preference
 from offers.models import Offer, OfferMention
 from offers.pricing import prices_for
-from offers.selectors import MentionFigures, offer_mention_figures, offers_for_customer
+from offers.selectors import offers_for_customer
 from offers.services import offer_mention_record
 from tests.factories import (
     BrandFactory,
@@ -247,36 +248,13 @@ def test_mention_needs_a_signed_in_staff_member_and_a_post(associate_client, sho
     assert not OfferMention.objects.exists()
 
 
-def test_mention_figures_count_mentions_and_the_uses_that_followed_per_associate(
-    shop, associate, manager, store, other_store, django_assert_num_queries
-):
-    now = timezone.now()
-    sony = offer(shop["sony"], name="Sony")
-    canon = offer(shop["canon"], name="Canon")
-    client, other_client = shop["client"], CustomerFactory()
-    for who, what, whom in [
-        (associate, sony, client),
-        (associate, canon, client),
-        (associate, sony, other_client),
-        (manager, canon, other_client),
-    ]:
-        offer_mention_record(offer=what, customer=whom, by=who, store=store, at=now)
-    offer_mention_record(offer=sony, customer=client, by=manager, store=other_store, at=now)
-    # The client used the Sony offer after being told; the other client had used it before.
-    sony.redemptions.create(
-        customer=client, reference="CMD-1", channel="store", redeemed_at=now + timedelta(hours=1)
-    )
-    sony.redemptions.create(
-        customer=other_client,
-        reference="CMD-0",
-        channel="web",
-        redeemed_at=now - timedelta(days=2),
-    )
-    with django_assert_num_queries(1):
-        figures = offer_mention_figures(
-            store_id=store.pk, since=now - timedelta(hours=1), until=now + timedelta(days=1)
-        )
-    assert figures == {
-        associate.pk: MentionFigures(mentioned=3, converted=1),
-        manager.pk: MentionFigures(mentioned=1, converted=0),
-    }
+def test_mentions_count_in_the_store_and_associate_figures(shop, associate, manager, store):
+    sony, canon = offer(shop["sony"], name="Sony"), offer(shop["canon"], name="Canon")
+    for what in (sony, canon, sony):  # the second Sony tap the same day is the same mention
+        offer_mention_record(offer=what, customer=shop["client"], by=associate, store=store)
+    offer_mention_record(offer=sony, customer=CustomerFactory(), by=manager, store=store)
+    today = timezone.localdate()
+    assert compute_store_figures([store.pk], today, today)[store.pk, today].offers_mentioned == 3
+    per_associate = compute_associate_figures([store.pk], today, today)
+    assert per_associate[store.pk, associate.pk, today].offers_mentioned == 2
+    assert per_associate[store.pk, manager.pk, today].offers_mentioned == 1

@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -125,15 +125,7 @@ def presence_record(
     event_id: str = "",
 ) -> PresenceEvent:
     """One presence signal (beacon, wifi, app geofence): record the visit, decide whether
-    a card is shown, log the outcome. The card is pushed after commit.
-
-    On PostgreSQL the commit does not wait for the disk (``synchronous_commit = off``):
-    a crash may lose the last fraction of a second of presence signals, which sources
-    send again anyway, and never leaves anything half-written; entries reach the tablets
-    tens of milliseconds sooner."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit = off")
+    a card is shown, log the outcome. The card is pushed after commit."""
     at = min(occurred_at, timezone.now())
     identifier = identifier_normalize(identifier_kind, identifier)
     customer = customer_resolve(kind=identifier_kind, identifier=identifier)

@@ -41,6 +41,7 @@ from customers.models import Channel, Customer
 from offers.pricing import prices_for
 from offers.services import OfferUsesExhausted, offer_redemptions_record
 
+from ..events import board_refresh_on_commit
 from ..models import Order, OrderEvent, OrderLine, Reservation, validate_french_postcode
 from ..tasks import order_send_confirmation
 
@@ -217,6 +218,7 @@ def order_place(
             )
             OrderEvent.objects.create(order=order, kind=OrderEvent.Kind.CREATED, by=by, at=now)
             order_send_confirmation.delay_on_commit(order.pk)
+            board_refresh_on_commit(store_id=store.pk)  # today's figures on the boards
     except OfferUsesExhausted as error:
         raise OrderError(
             _("%(error)s. The prices changed: check the order and place it again.")

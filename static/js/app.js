@@ -4,10 +4,10 @@ document.addEventListener("change", (event) => {
   if (el.matches("select[data-autosubmit]") && el.form) el.form.requestSubmit();
 });
 
-// A fragment re-rendered with an error (422) replaces the one that was sent, like a success.
-document.addEventListener("htmx:beforeSwap", (event) => {
-  if (event.detail.xhr.status === 422) {
-    event.detail.shouldSwap = true;
-    event.detail.isError = false;
-  }
-});
+// A live page shows whether its websocket is connected ([data-live][data-ws-state]).
+for (const [event, state] of [["htmx:wsOpen", "open"], ["htmx:wsClose", "closed"]]) {
+  document.addEventListener(event, (e) => {
+    const live = e.target.closest && e.target.closest("[data-live]");
+    if (live) live.dataset.wsState = state;
+  });
+}

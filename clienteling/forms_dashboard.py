@@ -1,0 +1,68 @@
+from datetime import timedelta
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+MAX_EXPORT_DAYS = 366
+
+
+class FiguresExportForm(forms.Form):
+    """A date range (both days included) and the stores to export."""
+
+    class Level:
+        STORES = "stores"
+        ASSOCIATES = "associates"
+
+    start = forms.DateField(
+        label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    end = forms.DateField(
+        label=_("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    store = forms.ChoiceField(label=_("Store"), required=False)
+    level = forms.ChoiceField(
+        label=_("One row per"),
+        choices=[(Level.STORES, _("store and day")), (Level.ASSOCIATES, _("associate and day"))],
+        initial=Level.STORES,
+    )
+
+    def __init__(self, *args, stores, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stores = {s.code: s for s in stores}
+        self.fields["store"].choices = [("", _("All my stores"))] + [
+            (s.code, s.name) for s in self.stores.values()
+        ]
+
+    @classmethod
+    def default_initial(cls, store=None) -> dict:
+        today = timezone.localdate()
+        return {
+            "start": today - timedelta(days=29),
+            "end": today,
+            "store": store.code if store else "",
+            "level": cls.Level.STORES,
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end:
+            if start > end:
+                raise forms.ValidationError(
+                    _("The start date must be on or before the end date."), code="reversed"
+                )
+            if end > timezone.localdate():
+                raise forms.ValidationError(
+                    _("The end date cannot be in the future."), code="future"
+                )
+            if (end - start).days + 1 > MAX_EXPORT_DAYS:
+                raise forms.ValidationError(
+                    _("Export at most %(days)d days at a time.") % {"days": MAX_EXPORT_DAYS},
+                    code="too_long",
+                )
+        return cleaned
+
+    def selected_stores(self):
+        code = self.cleaned_data.get("store")
+        return [self.stores[code]] if code else list(self.stores.values())

@@ -1,0 +1,143 @@
+"""The manager's board over the websocket: who may join, the full board on connect, a
+re-render after each hint (sent only once the change is committed)."""
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.utils import timezone
+
+from clienteling.events import board_refresh_on_commit, managers_group
+from clienteling.models import StaffProfile, Visit
+from tests.factories import CustomerFactory, VisitFactory, make_staff
+from tests.test_websocket_access import _connect
+
+Role = StaffProfile.Role
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _local_host(settings):
+    settings.ALLOWED_HOSTS = ["localhost"]
+
+
+def board_path(store):
+    return f"/ws/stores/{store.code}/dashboard/"
+
+
+@sync_to_async
+def arrive(store, **customer):
+    now = timezone.now()
+    visit = VisitFactory(
+        store=store, customer=CustomerFactory(**customer), arrived_at=now, last_seen_at=now
+    )
+    board_refresh_on_commit(store_id=store.pk)
+    return visit
+
+
+@sync_to_async
+def claim(visit, user):
+    Visit.objects.filter(pk=visit.pk).update(attended_by=user, attended_since=timezone.now())
+    board_refresh_on_commit(store_id=visit.store_id)
+
+
+async def test_manager_gets_the_board_on_connect_then_each_change(client, store, associate):
+    manager = await sync_to_async(make_staff)(Role.MANAGER, store)
+    await arrive(store, first_name="Inès", last_name="Garnier")
+    await sync_to_async(client.force_login)(manager)
+
+    board, connected, _ = await _connect(client, board_path(store))
+    assert connected
+    html = await board.receive_from(timeout=5)  # the full board, at once (resync)
+    assert '<section id="board-live"' in html and 'hx-swap-oob="true"' in html
+    assert "Inès Garnier" in html and "Personne n'est servi en ce moment." in html
+
+    paul = await arrive(store, first_name="Paul", last_name="Simon")
+    assert "Paul Simon" in await board.receive_from(timeout=5)
+
+    await claim(paul, associate)
+    html = await board.receive_from(timeout=5)
+    assert "servi par Léa Moreau" in html
+    await board.disconnect()
+
+
+async def test_board_speaks_the_managers_language(client, store):
+    manager = await sync_to_async(make_staff)(Role.MANAGER, store)
+    await sync_to_async(client.force_login)(manager)
+    client.cookies["django_language"] = "en"
+    board, connected, _ = await _connect_with_cookies(client, board_path(store))
+    assert connected
+    assert "Nobody is being served right now." in await board.receive_from(timeout=5)
+    await board.disconnect()
+
+
+async def _connect_with_cookies(client, path):
+    from channels.testing import WebsocketCommunicator
+
+    from clienteling.asgi import application
+
+    cookies = "; ".join(f"{k}={v.value}" for k, v in client.cookies.items())
+    headers = [
+        (b"origin", b"http://localhost"),
+        (b"host", b"localhost"),
+        (b"cookie", cookies.encode()),
+    ]
+    communicator = WebsocketCommunicator(application, path, headers=headers)
+    connected, code = await communicator.connect()
+    return communicator, connected, code
+
+
+async def test_head_office_may_join_any_store(client, store, head_office):
+    await sync_to_async(client.force_login)(head_office)
+    board, connected, _ = await _connect(client, board_path(store))
+    assert connected
+    await board.receive_from(timeout=5)
+    await board.disconnect()
+
+
+async def test_associates_other_stores_managers_and_strangers_are_refused(
+    client, store, other_store, associate
+):
+    _, connected, code = await _connect(client, board_path(store))
+    assert not connected  # signed out
+
+    await sync_to_async(client.force_login)(associate)
+    _, connected, code = await _connect(client, board_path(store))
+    assert (connected, code) == (False, 4403)  # an associate of this very store
+
+    elsewhere = await sync_to_async(make_staff)(Role.MANAGER, other_store)
+    await sync_to_async(client.force_login)(elsewhere)
+    _, connected, code = await _connect(client, board_path(store))
+    assert (connected, code) == (False, 4403)
+    _, connected, code = await _connect(client, "/ws/stores/nowhere/dashboard/")
+    assert (connected, code) == (False, 4403)
+
+
+async def test_the_hint_leaves_only_after_commit_and_never_after_a_rollback(store):
+    import asyncio
+
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+    from django.db import transaction
+
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    await layer.group_add(managers_group(store.pk), channel)
+
+    async def received(timeout):
+        try:
+            return await asyncio.wait_for(layer.receive(channel), timeout)
+        except TimeoutError:
+            return None
+
+    @sync_to_async
+    def change(*, fail):
+        with transaction.atomic():
+            board_refresh_on_commit(store_id=store.pk)
+            assert async_to_sync(received)(0.3) is None  # not while it may still roll back
+            if fail:
+                raise RuntimeError("the change failed")
+
+    with pytest.raises(RuntimeError):
+        await change(fail=True)
+    assert await received(0.3) is None
+    await change(fail=False)
+    assert await received(2) == {"type": "dashboard.refresh"}
