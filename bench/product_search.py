@@ -85,13 +85,68 @@ NOUNS = {
     "Vélos": ["Vélo électrique", "VTT"],
     "Running": ["Chaussures de running", "Short de running"],
 }
-BRANDS = (
-    "Samsung LG Sony Philips Panasonic TCL Hisense Bose JBL Sennheiser Apple Lenovo HP Dell "
-    "Asus Acer Epson Canon Brother Xiaomi Huawei Google Garmin Bosch Siemens Whirlpool Miele "
-    "Electrolux Beko Dyson Rowenta Moulinex Tefal Krups Nespresso De'Longhi Smeg Haier Nike "
-    "Adidas Puma Asics Salomon Rossignol Aigle Lafuma Levi's Lapierre Moustache Fnac Thomson "
-    "Essentiel Brandt Sharp Marshall Sonos Devialet Withings Babolat Kalenji"
-).split()
+BRANDS = [
+    "Samsung",
+    "LG",
+    "Sony",
+    "Philips",
+    "Panasonic",
+    "TCL",
+    "Hisense",
+    "Bose",
+    "JBL",
+    "Sennheiser",
+    "Apple",
+    "Lenovo",
+    "HP",
+    "Dell",
+    "Asus",
+    "Acer",
+    "Epson",
+    "Canon",
+    "Brother",
+    "Xiaomi",
+    "Huawei",
+    "Google",
+    "Garmin",
+    "Bosch",
+    "Siemens",
+    "Whirlpool",
+    "Miele",
+    "Electrolux",
+    "Beko",
+    "Dyson",
+    "Rowenta",
+    "Moulinex",
+    "Tefal",
+    "Krups",
+    "Nespresso",
+    "De'Longhi",
+    "Smeg",
+    "Haier",
+    "Nike",
+    "Adidas",
+    "Puma",
+    "Asics",
+    "Salomon",
+    "Rossignol",
+    "Aigle",
+    "Lafuma",
+    "Levi's",
+    "Lapierre",
+    "Moustache",
+    "Fnac",
+    "Thomson",
+    "Essentiel",
+    "Brandt",
+    "Sharp",
+    "Marshall",
+    "Sonos",
+    "Devialet",
+    "Withings",
+    "Babolat",
+    "Kalenji",
+]
 TEXT_VALUES = ["OLED", "QLED", "LED", "Mini-LED", "Inox", "Coton bio", "Gore-Tex", "Aluminium"]
 
 
@@ -131,11 +186,15 @@ def create_catalog(n_products: int, rng: random.Random) -> None:
         Characteristic.objects.create(code=c, name_fr=fr, name_en=en, kind=k, unit=u)
         for c, fr, en, k, u in specs
     ]
+    letters = "ABCDEFGHKLMNPQRSTXZ"
     products = []
-    for i in range(n_products):
+    for _ in range(n_products):
         leaf = rng.choice(leaves)
         brand = rng.choice(brands)
-        model = f"{rng.choice('ABCDEFGHKLMNPQRSTXZ')}{rng.choice('ABCDEFGHKLMNPQRSTXZ')}{rng.randint(10, 99)}{rng.choice('ABCDEFGHKLMNPQRSTXZ')}{rng.randint(10, 999)}"
+        model = (
+            f"{rng.choice(letters)}{rng.choice(letters)}{rng.randint(10, 99)}"
+            f"{rng.choice(letters)}{rng.randint(10, 999)}"
+        )
         name = f"{rng.choice(NOUNS[leaf.name])} {brand.name.removesuffix(' (bench)')} {model}"
         products.append(
             Product(
@@ -163,7 +222,9 @@ def create_catalog(n_products: int, rng: random.Random) -> None:
             )
         )
         values.append(
-            ProductCharacteristic(product=p, characteristic=chars[2], value_text=rng.choice("ABCDE"))
+            ProductCharacteristic(
+                product=p, characteristic=chars[2], value_text=rng.choice("ABCDE")
+            )
         )
         values.append(
             ProductCharacteristic(product=p, characteristic=chars[3], value_bool=rng.random() < 0.5)

@@ -2,9 +2,9 @@
 
 Search runs on ``ProductSearch``, a folded document per active product (see ``services``).
 On PostgreSQL every typed word must prefix a word of the document (full-text search on its
-stored vector, GIN-indexed); when nothing matches, each mistyped word is widened to its nearest known
-words (trigrams on the ``SearchWord`` lexicon) and the search runs again. On SQLite every
-word must appear in the document. SKUs and EANs are matched on the variants themselves.
+stored vector, GIN-indexed); when nothing matches, each mistyped word is widened to its
+nearest known words (trigrams on the ``SearchWord`` lexicon) and the search runs again. On
+SQLite every word must appear in the document. SKUs and EANs are matched on the variants themselves.
 Results whose name holds the most typed words come first, then by name.
 """
 
@@ -170,9 +170,7 @@ def product_search_queryset(
     alternatives = alternatives or {}
     qs = Product.objects.select_related("brand", "category")
     if query.category is not None:
-        qs = qs.filter(
-            category__in=Category.objects.filter(path__startswith=query.category.path)
-        )
+        qs = qs.filter(category__in=Category.objects.filter(path__startswith=query.category.path))
     if query.brand is not None:
         qs = qs.filter(brand=query.brand)
     if query.price_min is not None:
@@ -196,14 +194,15 @@ def product_search_queryset(
     # Each typed word, or failing that its best respelling, counts once if the name has
     # a word starting with it.
     name = Concat(Value(" "), "search_entry__name")
+    best = [(alternatives.get(t) or [t])[0] for t in terms]
     name_hits = sum(
         (
             Case(
-                When(GreaterThan(StrIndex(name, Value(f" {(alternatives.get(t) or [t])[0]}")), 0), then=1),
+                When(GreaterThan(StrIndex(name, Value(f" {word}")), 0), then=1),
                 default=0,
                 output_field=IntegerField(),
             )
-            for t in terms
+            for word in best
         ),
         start=Value(0),
     )
@@ -444,30 +443,31 @@ def label_variants(
     category: Category | None = None,
     brand: Brand | None = None,
     codes: list[str] | None = None,
+    offset: int = 0,
     limit: int,
 ) -> tuple[list[Variant], list[str], bool]:
     """The variants to label: those of the listed codes (SKU or EAN), or one per active
-    product of the category (sub-categories included) and brand. Returns the variants (with
-    their product), the codes not found, and whether ``limit`` cut the list. Two queries."""
+    product of the category (sub-categories included) and brand, by name. Returns the
+    slice ``offset:offset+limit`` (each variant with its product and brand), the codes not
+    found, and whether more follow. Two queries."""
     if codes:
+        keys = {c.upper() for c in codes}
         found = {}
-        variants = Variant.objects.filter(Q(sku__in=codes) | Q(ean__in=codes)).select_related(
-            "product__brand"
-        )
-        for v in variants:
-            found[v.sku] = found[v.ean] = v
-        unknown = [c for c in codes if c not in found]
-        picked = list({found[c].pk: found[c] for c in codes if c in found}.values())
-        return picked[:limit], unknown, len(picked) > limit
+        variants = Variant.objects.filter(Q(sku__in=keys | set(codes)) | Q(ean__in=keys))
+        for v in variants.select_related("product__brand"):
+            found[v.sku.upper()] = found[v.ean] = v
+        unknown = [c for c in codes if c.upper() not in found]
+        picked = list({found[k].pk: found[k] for c in codes if (k := c.upper()) in found}.values())
+        return picked[offset : offset + limit], unknown, len(picked) > offset + limit
     qs = Product.objects.filter(is_active=True).select_related("brand")
     if category is not None:
-        qs = qs.filter(category__path__startswith=category.path)
+        qs = qs.filter(category__in=Category.objects.filter(path__startswith=category.path))
     if brand is not None:
         qs = qs.filter(brand=brand)
     products = list(
         qs.order_by("name", "pk").prefetch_related(
             Prefetch("variants", queryset=Variant.objects.order_by("sku"))
-        )[: limit + 1]
+        )[offset : offset + limit + 1]
     )
     picked = []
     for product in products[:limit]:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", floor.home, name="home"),
     path("stores/<slug:store_code>/floor/", floor.floor, name="floor"),
     path("stores/switch/", floor.store_switch, name="store_switch"),
+    path("products/", include("clienteling.urls_catalog")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
