@@ -41,6 +41,7 @@ from catalog.models import (  # noqa: E402
     Product,
     ProductCharacteristic,
     ProductSearch,
+    SearchWord,
     StockLevel,
     Store,
     Variant,
@@ -267,11 +268,12 @@ def ensure_search_schema() -> None:
     tables = connection.introspection.table_names()
     with connection.schema_editor(atomic=False) as editor:
         editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        if ProductSearch._meta.db_table not in tables:
-            editor.create_model(ProductSearch)
-            print("search table missing: created it (rolled back at the end)")
+        for model in (ProductSearch, SearchWord):
+            if model._meta.db_table not in tables:
+                editor.create_model(model)
+                print(f"{model._meta.db_table} missing: created it (rolled back at the end)")
         migration.create_search_indexes(None, editor)
-    missing = Product.objects.filter(search_entry__isnull=True).count()
+    missing = Product.objects.filter(is_active=True, search_entry__isnull=True).count()
     if missing:
         started = time.perf_counter()
         written = product_search_refresh()
@@ -279,9 +281,9 @@ def ensure_search_schema() -> None:
             f"search entries missing for {missing:,} products: built {written:,} "
             f"in {time.perf_counter() - started:.1f} s (rolled back at the end)"
         )
-    with connection.cursor() as cursor:
-        for table in ("catalog_productsearch", "catalog_product", "catalog_variant"):
-            cursor.execute(f"ANALYZE {table}")
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE catalog_productsearch")
+            cursor.execute("ANALYZE catalog_searchword")
 
 
 def query_mix(rng: random.Random, n: int) -> list[ProductQuery]:

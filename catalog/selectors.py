@@ -20,7 +20,6 @@ from django.db.models import (
     Avg,
     Case,
     Count,
-    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -41,6 +40,7 @@ from .models import (
     Characteristic,
     Product,
     ProductCharacteristic,
+    ProductSearch,
     Review,
     SearchWord,
     StockLevel,
@@ -118,7 +118,7 @@ def code_matches(text: str) -> CodeMatches:
     """Variants matched by a typed or scanned SKU or EAN prefix (one query, or none when the
     text cannot be a code)."""
     code = text.strip()
-    if not _CODE.match(code) or not any(c.isdigit() for c in code):
+    if not _CODE.match(code) or not any(c.isdigit() or c in "-._/" for c in code):
         return CodeMatches()
     upper = code.upper()
     condition = Q(sku__startswith=upper) | Q(sku__startswith=code)
@@ -137,25 +137,37 @@ def code_matches(text: str) -> CodeMatches:
 
 
 def spelling_alternatives(terms: list[str]) -> dict[str, list[str]]:
-    """For each word long enough to be mistyped, the nearest known words, best first (one
-    query on PostgreSQL; none elsewhere)."""
+    """For each word long enough to be mistyped and that starts no known word, the nearest
+    known words, best first (one query on PostgreSQL; none elsewhere). Empty when every
+    word is known: then nothing matched because of the other words or the filters."""
     candidates = [t for t in terms if len(t) >= FUZZY_MIN_LENGTH and t.isalpha()]
     candidates = candidates[:FUZZY_MAX_WORDS]
     if not candidates or connection.vendor != "postgresql":
         return {}
-    per_word = [
-        SearchWord.objects.filter(word__trigram_similar=term)
-        .annotate(term=Value(term), similarity=TrigramSimilarity("word", term))
-        .order_by("-similarity", "word")
-        .values_list("term", "word")[:FUZZY_ALTERNATIVES]
-        for term in candidates
-    ]
-    found: dict[str, list[str]] = {}
-    rows = per_word[0].union(*per_word[1:], all=True) if len(per_word) > 1 else per_word[0]
-    for term, word in rows:
-        if word != term:
-            found.setdefault(term, []).append(word)
-    return found
+    per_word = []
+    for term in candidates:
+        per_word.append(
+            SearchWord.objects.filter(word__startswith=term)
+            .annotate(term=Value(term), similarity=Value(2.0))
+            .values_list("term", "word", "similarity")[:1]
+        )
+        per_word.append(
+            SearchWord.objects.filter(word__trigram_similar=term)
+            .annotate(term=Value(term), similarity=TrigramSimilarity("word", term))
+            .order_by("-similarity", "word")
+            .values_list("term", "word", "similarity")[:FUZZY_ALTERNATIVES]
+        )
+    known, found = set(), {}
+    for term, word, similarity in per_word[0].union(*per_word[1:], all=True):
+        if similarity > 1:
+            known.add(term)
+        elif word != term:
+            found.setdefault(term, []).append((similarity, word))
+    return {
+        term: [word for _, word in sorted(options, key=lambda o: (-o[0], o[1]))]
+        for term, options in found.items()
+        if term not in known
+    }
 
 
 def product_search_queryset(
@@ -163,38 +175,44 @@ def product_search_queryset(
     codes: CodeMatches | None = None,
     alternatives: dict[str, list[str]] | None = None,
 ) -> QuerySet:
-    """Active products matching ``query``, best first. ``codes`` are the SKU/EAN matches of
-    the same text (``code_matches``), ranked first; ``alternatives`` widen mistyped words
-    (``spelling_alternatives``)."""
+    """The ids of the active products matching ``query``, best first: the results query.
+    ``codes`` are the SKU/EAN matches of the same text (``code_matches``), ranked first;
+    ``alternatives`` widen mistyped words (``spelling_alternatives``).
+
+    Typed words are matched and ranked on the search entries alone, so the database sorts
+    the matches there and reads no product row but the page's (``product_search``)."""
     codes = codes or CodeMatches()
     alternatives = alternatives or {}
-    qs = Product.objects.select_related("brand", "category")
+    products = Product.objects.filter(is_active=True)
     if query.category is not None:
-        qs = qs.filter(category__in=Category.objects.filter(path__startswith=query.category.path))
-    if query.brand is not None:
-        qs = qs.filter(brand=query.brand)
-    if query.price_min is not None:
-        qs = qs.filter(list_price__gte=query.price_min)
-    if query.price_max is not None:
-        qs = qs.filter(list_price__lte=query.price_max)
-    if query.in_stock_at is not None:
-        qs = qs.filter(
-            Exists(
-                StockLevel.objects.filter(
-                    variant__product=OuterRef("pk"),
-                    store=query.in_stock_at,
-                    on_hand__gt=F("reserved"),
-                )
-            )
+        products = products.filter(
+            category__in=Category.objects.filter(path__startswith=query.category.path)
         )
+    if query.brand is not None:
+        products = products.filter(brand=query.brand)
+    if query.price_min is not None:
+        products = products.filter(list_price__gte=query.price_min)
+    if query.price_max is not None:
+        products = products.filter(list_price__lte=query.price_max)
+    in_stock = None
+    if query.in_stock_at is not None:
+        in_stock = StockLevel.objects.filter(
+            store=query.in_stock_at, on_hand__gt=F("reserved")
+        ).values("variant__product_id")
     if not query.has_text:
-        return qs.filter(is_active=True).order_by("name", "pk")
+        if in_stock is not None:
+            products = products.filter(pk__in=in_stock)
+        return products.order_by("name", "pk").values_list("pk", flat=True)
 
+    entries = ProductSearch.objects.all()
+    if any(x is not None for x in (query.category, query.brand, query.price_min, query.price_max)):
+        entries = entries.filter(product__in=products.values("pk"))
+    if in_stock is not None:
+        entries = entries.filter(product__in=in_stock)
     terms = query.terms
-    # Each typed word, or failing that its best respelling, counts once if the name has
-    # a word starting with it.
-    name = Concat(Value(" "), "search_entry__name")
-    best = [(alternatives.get(t) or [t])[0] for t in terms]
+    # Each typed word (or failing that its best respelling) counts once if the name has a
+    # word starting with it.
+    name = Concat(Value(" "), "name")
     name_hits = sum(
         (
             Case(
@@ -202,61 +220,76 @@ def product_search_queryset(
                 default=0,
                 output_field=IntegerField(),
             )
-            for word in best
+            for word in ((alternatives.get(t) or [t])[0] for t in terms)
         ),
         start=Value(0),
     )
     exact_code = Case(
-        When(pk__in=list(codes.exact), then=Value(1)), default=Value(0), output_field=IntegerField()
+        When(product__in=list(codes.exact), then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
     )
-    by_code = Q(search_entry__pk__in=codes.product_ids) if codes.product_ids else Q()
+    by_code = Q(product__in=codes.product_ids) if codes.product_ids else Q()
     if connection.vendor == "postgresql":
         groups = []
         for term in terms:
             options = [f"'{term}':*", *(f"'{w}'" for w in alternatives.get(term, ()))]
             groups.append(f"({' | '.join(options)})" if len(options) > 1 else options[0])
-        matches = Q(
-            search_entry__vector=SearchQuery(" & ".join(groups), search_type="raw", config="simple")
-        )
+        matches = Q(vector=SearchQuery(" & ".join(groups), search_type="raw", config="simple"))
     else:
         matches = Q()
         for term in terms:
-            matches &= Q(search_entry__document__contains=term)
-    return qs.filter(matches | by_code).order_by(
-        exact_code.desc(), name_hits.desc(), "search_entry__name", "pk"
+            matches &= Q(document__contains=term)
+    return (
+        entries.filter(matches | by_code)
+        .order_by(exact_code.desc(), name_hits.desc(), "name", "product")
+        .values_list("product", flat=True)
     )
 
 
 def product_search(
     query: ProductQuery, *, page: int = 1, page_size: int = PAGE_SIZE, store: Store | None = None
 ) -> SearchPage:
-    """One page of results. Each product comes with ``variants`` loaded, ``matched_variant_id``
-    (the variant whose code was typed, else None) and ``available_here`` (units available
-    in ``store``, None without a store). Four queries; six when words had to be respelled."""
+    """One page of results. Each product comes with ``brand``, ``category``, ``variants``,
+    ``matched_variant_id`` (the variant whose code was typed, else None) and
+    ``available_here`` (units available in ``store``, None without a store). Five queries;
+    seven when words had to be respelled."""
     if query.is_blank:
         return SearchPage(products=[], number=1, has_next=False)
     page = max(page, 1)
     codes = code_matches(query.text) if query.has_text else CodeMatches()
-    found, has_next = _page(product_search_queryset(query, codes), page, page_size)
+    ids, has_next = _page(product_search_queryset(query, codes), page, page_size)
     respelled = False
-    if not found and query.has_text:
+    if not ids and query.has_text:
         alternatives = spelling_alternatives(query.terms)
         if alternatives:
             qs = product_search_queryset(query, codes, alternatives)
-            found, has_next = _page(qs, page, page_size)
-            respelled = bool(found)
-    available = availability_by_product([p.pk for p in found], store)
+            ids, has_next = _page(qs, page, page_size)
+            respelled = bool(ids)
+    found = _products(ids)
+    available = availability_by_product(ids, store)
     for product in found:
         product.matched_variant_id = codes.exact.get(product.pk)
         product.available_here = available.get(product.pk, 0) if store is not None else None
     return SearchPage(products=found, number=page, has_next=has_next, respelled=respelled)
 
 
-def _page(qs: QuerySet, page: int, page_size: int) -> tuple[list[Product], bool]:
+def _page(ids: QuerySet, page: int, page_size: int) -> tuple[list[int], bool]:
     offset = (page - 1) * page_size
-    qs = qs.prefetch_related(Prefetch("variants", queryset=Variant.objects.order_by("sku")))
-    rows = list(qs[offset : offset + page_size + 1])
+    rows = list(ids[offset : offset + page_size + 1])
     return rows[:page_size], len(rows) > page_size
+
+
+def _products(ids: list[int]) -> list[Product]:
+    """These products, in this order, with brand, category and variants (two queries)."""
+    if not ids:
+        return []
+    found = (
+        Product.objects.select_related("brand", "category")
+        .prefetch_related(Prefetch("variants", queryset=Variant.objects.order_by("sku")))
+        .in_bulk(ids)
+    )
+    return [found[pk] for pk in ids if pk in found]
 
 
 def availability_by_product(product_ids: list[int], store: Store | None) -> dict[int, int]:
