@@ -19,14 +19,19 @@ class ProductSearchForm(forms.Form):
     )
     brand = forms.ModelChoiceField(label=_("Brand"), queryset=Brand.objects.all(), required=False)
     price_min = forms.DecimalField(
-        label=_("List price from (€)"),
+        label=_("Min price (€)"),
+        help_text=_("List price, before offers."),
         required=False,
         min_value=Decimal(0),
         max_digits=10,
         decimal_places=2,
     )
     price_max = forms.DecimalField(
-        label=_("to (€)"), required=False, min_value=Decimal(0), max_digits=10, decimal_places=2
+        label=_("Max price (€)"),
+        required=False,
+        min_value=Decimal(0),
+        max_digits=10,
+        decimal_places=2,
     )
     in_stock = forms.BooleanField(label=_("In stock here"), required=False)
     page = forms.IntegerField(required=False, min_value=1, max_value=500)

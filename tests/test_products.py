@@ -1,8 +1,14 @@
 """Product tools on the floor: search, scan, product page, comparison tray, shelf labels."""
 
+import json
+import os
 import re
+import subprocess
+import sys
 from decimal import Decimal
 from html import unescape
+from io import StringIO
+from pathlib import Path
 
 import pytest
 import segno
@@ -12,6 +18,7 @@ from catalog.models import ProductSearch, SearchWord
 from catalog.selectors import ProductQuery, product_search
 from catalog.services import product_search_refresh
 from clienteling.session import SESSION_CLIENT_KEY
+from clienteling.views.products import QR_SVG
 from customers.models import WishlistItem
 from customers.services import wishlist_item_add
 from tests.factories import (
@@ -25,6 +32,7 @@ from tests.product_catalog import make_catalog
 SEARCH = reverse("catalog:search")
 COMPARE = reverse("catalog:compare")
 HTMX = {"HTTP_HX_REQUEST": "true"}
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -47,7 +55,10 @@ def test_search_page_prompts_before_anything_is_typed(associate_client, catalog)
     response = associate_client.get(SEARCH)
     assert response.status_code == 200
     assert 'data-testid="search-prompt"' in response.text
-    assert 'hx-trigger="input changed delay:250ms, search, change, submit"' in response.text
+    assert (
+        'hx-trigger="input changed delay:250ms, search, change from:#id_in_stock, submit"'
+        in response.text
+    )
     assert 'hx-sync="this:replace"' in response.text
 
 
@@ -546,9 +557,7 @@ def test_label_qr_codes_point_at_the_product_page(client, manager, catalog):
     response = client.get(LABELS, {"brand": catalog.brands["lg"].pk})
     url = f"http://testserver{reverse('catalog:product', args=[catalog.lg.pk])}"
     assert label_urls(response) == [url]
-    expected = segno.make(url, error="m").svg_inline(
-        omitsize=True, border=0, svgclass="label-qr", lineclass=None
-    )
+    expected = segno.make(url, error="m").svg_inline(**QR_SVG)
     assert expected in response.text  # the very QR code of that address
 
 
@@ -599,3 +608,89 @@ def test_prices_come_from_the_price_function(monkeypatch, associate_client, cata
     monkeypatch.setattr("clienteling.views.products.prices_for", fake_prices)
     assert "1,00 €" in search(associate_client, q="oled").text
     assert "1,00 €" in associate_client.get(reverse("catalog:product", args=[catalog.oled.pk])).text
+
+
+# --- The embedded demo (SQLite) -----------------------------------------------------------
+
+SQLITE_SCRIPT = """
+import json
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from catalog.selectors import ProductQuery, product_search
+from tests.factories import StoreFactory
+from tests.product_catalog import make_catalog
+
+store = StoreFactory()
+catalog = make_catalog(store)
+
+def found(text, **filters):
+    page = product_search(ProductQuery(text=text, **filters), store=store)
+    return sorted(p.name for p in page.products)
+
+print(json.dumps({
+    "accents": found("televiseur"),
+    "words": found("SAMSUNG oled"),
+    "brand_filter": found("tv", brand=catalog.brands["lg"]),
+    "in_stock": found("televiseur", in_stock_at=store),
+    "sku": found("sony-wh1000xm5-s"),
+    "typo": found("televisuer"),
+}))
+"""
+
+
+def test_search_works_on_the_embedded_sqlite_demo(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env |= {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+        "DEBUG": "1",
+        "DJANGO_SETTINGS_MODULE": "clienteling.settings",
+    }
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", SQLITE_SCRIPT],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    tvs = [
+        "Téléviseur OLED LG C4 55",
+        "Téléviseur OLED Samsung QE55S90",
+        "Téléviseur QLED Samsung QE65Q80",
+    ]
+    assert found["accents"] == tvs
+    assert found["words"] == ["Téléviseur OLED Samsung QE55S90"]
+    assert found["brand_filter"] == []  # "tv" is in no document: every word must match
+    assert found["in_stock"] == ["Téléviseur OLED Samsung QE55S90"]
+    assert found["sku"] == ["Casque sans fil Sony WH-1000XM5"]
+    assert found["typo"] == []  # spelling tolerance needs PostgreSQL's trigrams
+
+
+# --- Keeping search up to date ------------------------------------------------------------
+
+
+def test_renaming_a_brand_in_admin_updates_search(client, head_office, associate, catalog):
+    client.force_login(head_office)
+    brand = catalog.brands["lg"]
+    response = client.post(
+        reverse("admin:catalog_brand_change", args=[brand.pk]),
+        {"name": "LG Electronics", "slug": brand.slug},
+    )
+    assert response.status_code == 302
+    client.force_login(associate)
+    assert names(search(client, q="electronics")) == [catalog.lg.name]
+
+
+def test_the_rebuild_command_makes_imported_products_searchable(catalog):
+    from django.core.management import call_command
+
+    imported = ProductFactory(name="Aspirateur balai Dyson V15")
+    VariantFactory(product=imported)
+    assert not ProductSearch.objects.filter(product=imported).exists()
+    call_command("rebuild_product_search", stdout=StringIO())
+    page = product_search(ProductQuery(text="aspirateur dyson"))
+    assert [p.name for p in page.products] == [imported.name]
