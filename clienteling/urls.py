@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -18,11 +17,3 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
-
-if settings.DEBUG:
-    from django.views import defaults
-
-    urlpatterns += [
-        path("__errors__/404/", defaults.page_not_found, {"exception": None}),
-        path("__errors__/500/", defaults.server_error),
-    ]

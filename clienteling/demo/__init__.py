@@ -1,0 +1,1 @@
+"""Demo and benchmark data for ``manage.py seed_demo`` (a believable French retailer)."""
