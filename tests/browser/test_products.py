@@ -118,3 +118,46 @@ def test_typed_scan_opens_the_variant_and_unknown_codes_say_so(
     expect(page).to_have_url(re.compile(rf"/products/{catalog.oled.pk}/\?variant={silver.pk}$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(catalog.oled.name)
     expect(page.locator(".product-codes")).to_contain_text(silver.ean)
+
+
+# A stand-in camera and barcode reader: headless Chromium has neither. The page's own
+# scanning module runs unchanged against them.
+FAKE_SCANNER = """
+(() => {
+  const canvas = document.createElement("canvas");
+  canvas.width = 320; canvas.height = 240;
+  navigator.mediaDevices.getUserMedia = async () => {
+    const ctx = canvas.getContext("2d");
+    setInterval(() => { ctx.fillStyle = "#888"; ctx.fillRect(0, 0, 320, 240); }, 50);
+    return canvas.captureStream(10);
+  };
+  let looks = 0;
+  window.BarcodeDetector = class {
+    static async getSupportedFormats() { return ["ean_13", "qr_code"]; }
+    constructor(options) { this.formats = options.formats; }
+    async detect() { looks += 1; return looks < 3 ? [] : [{ rawValue: "%s", format: "ean_13" }]; }
+  };
+})();
+"""
+
+
+def test_the_camera_reads_a_barcode_and_opens_the_variant(page, live_server_url, associate, store):
+    catalog = make_catalog(store)
+    silver = catalog.oled.variants.get(sku="SAM-QE55S90-AG")
+    page.add_init_script(FAKE_SCANNER % silver.ean)
+    sign_in(page, live_server_url, associate.email)
+    page.goto(f"{live_server_url}/products/scan/")
+
+    page.get_by_role("button", name="Scanner avec la caméra").click()
+    expect(page).to_have_url(re.compile(rf"/products/{catalog.oled.pk}/\?variant={silver.pk}$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(catalog.oled.name)
+
+
+def test_without_a_barcode_reader_the_typed_field_is_offered(page, live_server_url, associate):
+    sign_in(page, live_server_url, associate.email)
+    page.goto(f"{live_server_url}/products/scan/")
+    expect(
+        page.get_by_text("Ce navigateur ne sait pas lire les codes avec la caméra")
+    ).to_be_visible()
+    expect(page.get_by_role("button", name="Scanner avec la caméra")).to_be_hidden()
+    expect(page.get_by_test_id("scan-input")).to_be_focused()
