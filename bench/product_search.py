@@ -330,6 +330,14 @@ def query_mix(rng: random.Random, n: int) -> list[ProductQuery]:
     return queries, store
 
 
+def kind_of(query: ProductQuery) -> str:
+    if query.in_stock_at is not None:
+        return "+ in stock here"
+    if query.category is not None:
+        return "+ category"
+    return "words or a code"
+
+
 def percentiles(samples: list[float]) -> str:
     q = statistics.quantiles(samples, n=100, method="inclusive")
     return f"p50 {q[49]:6.1f} ms   p95 {q[94]:6.1f} ms   p99 {q[98]:6.1f} ms"
@@ -352,11 +360,13 @@ def run(args) -> None:
         product_search(query, store=store)
 
     floor, orm, raw = [], [], []
+    by_kind: dict[str, list[float]] = {}
     for _ in range(args.rounds):
         for query in queries:
             started = time.perf_counter()
             product_search(query, store=store)
             floor.append((time.perf_counter() - started) * 1000)
+            by_kind.setdefault(kind_of(query), []).append(floor[-1])
 
             codes = code_matches(query.text)
             started = time.perf_counter()
@@ -371,10 +381,23 @@ def run(args) -> None:
                 cursor.fetchall()
             raw.append((time.perf_counter() - started) * 1000)
 
-    print(f"\n{len(floor):,} searches ({args.queries} distinct, {args.rounds} rounds), one process")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('random_page_cost'), "
+            "pg_size_pretty(pg_database_size(current_database()))"
+        )
+        page_cost, size = cursor.fetchone()
+    print(
+        f"\n{len(floor):,} searches ({args.queries} distinct, {args.rounds} rounds), one process, "
+        f"{os.cpu_count()} cores; database {size}, random_page_cost {page_cost}; load average "
+        + " ".join(f"{x:.1f}" for x in os.getloadavg())
+    )
     print(f"  floor search  {percentiles(floor)}")
     print(f"  ORM query     {percentiles(orm)}")
     print(f"  raw SQL       {percentiles(raw)}")
+    print("\nfloor search by kind of query:")
+    for kind, samples in sorted(by_kind.items()):
+        print(f"  {kind:<22} {len(samples):4} x  {percentiles(samples)}")
 
     sample = next(q for q in queries if " " in q.text and q.has_text)
     qs = product_search_queryset(sample, code_matches(sample.text))[: PAGE_SIZE + 1]
