@@ -487,12 +487,12 @@ def label_variants(
         keys = {c.upper() for c in codes}
         found = {}
         variants = Variant.objects.filter(Q(sku__in=keys | set(codes)) | Q(ean__in=keys))
-        for v in variants.select_related("product__brand"):
+        for v in variants.select_related("product__brand", "product__category"):
             found[v.sku.upper()] = found[v.ean] = v
         unknown = [c for c in codes if c.upper() not in found]
         picked = list({found[k].pk: found[k] for c in codes if (k := c.upper()) in found}.values())
         return picked[offset : offset + limit], unknown, len(picked) > offset + limit
-    qs = Product.objects.filter(is_active=True).select_related("brand")
+    qs = Product.objects.filter(is_active=True).select_related("brand", "category")
     if category is not None:
         qs = qs.filter(category__in=Category.objects.filter(path__startswith=category.path))
     if brand is not None:

@@ -149,6 +149,13 @@ def test_a_typed_search_answers_with_the_results_fragment_only(associate_client,
     assert "<html" in page.text and catalog.oled.name in page.text
 
 
+def test_going_back_in_history_gets_the_whole_page(associate_client, catalog):
+    response = associate_client.get(
+        SEARCH, {"q": "oled"}, HTTP_HX_HISTORY_RESTORE_REQUEST="true", **HTMX
+    )
+    assert "<html" in response.text and catalog.oled.name in response.text
+
+
 def test_impossible_price_range_is_explained(associate_client, catalog):
     response = search(associate_client, q="tv", price_min="500", price_max="100")
     assert response.status_code == 422

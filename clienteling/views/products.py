@@ -39,6 +39,12 @@ LABELS_PER_PRINT = 4 * LABELS_PER_SHEET
 QR_SVG = {"omitsize": True, "border": 2, "svgclass": "label-qr", "lineclass": None}
 
 
+def _wants_fragment(request) -> bool:
+    """An htmx swap inside the page (not a boosted link nor a history restore)."""
+    htmx = request.htmx
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
 def _selected_customer(request) -> Customer | None:
     customer_id = selected_customer_id(request)
     return Customer.objects.filter(pk=customer_id).first() if customer_id else None
@@ -82,7 +88,7 @@ def search(request):
         }
     else:
         status = 422
-    if request.htmx and not request.htmx.boosted:
+    if _wants_fragment(request):
         return render(request, "clienteling/catalog/search.html#results", ctx, status=status)
     categories, brands = search_filter_choices()
     ctx |= {"categories": categories, "brands": brands}
@@ -320,7 +326,7 @@ def compare(request):
         "toggle_url": _compare_url(product_ids, diff=not diff_only),
         "can_add": len(products) < COMPARE_MAX,
     }
-    if request.htmx and not request.htmx.boosted:
+    if _wants_fragment(request):
         response = render(request, "clienteling/catalog/compare.html#comparison", ctx)
         response["HX-Replace-Url"] = _compare_url(product_ids, diff=diff_only)
         return response
