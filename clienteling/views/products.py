@@ -71,13 +71,7 @@ def search(request):
         )
         page = product_search(query, page=data["page"] or 1, store=request.store)
         customer = _selected_customer(request) if page.products else None
-        shown = {
-            p.pk: _shown_variant(p, getattr(p, "matched_variant_id", None)) for p in page.products
-        }
-        prices = prices_for([v for v in shown.values() if v], customer=customer)
-        for product in page.products:
-            product.shown_variant = shown[product.pk]
-            product.price = prices.get(shown[product.pk].pk) if shown[product.pk] else None
+        _price_products(page.products, customer)
         ctx |= {
             "query": query,
             "page": page,
@@ -95,12 +89,18 @@ def search(request):
     return render(request, "clienteling/catalog/search.html", ctx, status=status)
 
 
-def _shown_variant(product: Product, matched_id: int | None) -> Variant | None:
-    variants = list(product.variants.all())
-    for variant in variants:
-        if variant.pk == matched_id:
-            return variant
-    return variants[0] if variants else None
+def _price_products(products: list[Product], customer: Customer | None) -> None:
+    """Give each product its ``shown_variant`` (the one whose code was typed, else its
+    first) and that variant's ``price``, from one call of the price function."""
+    for product in products:
+        variants = list(product.variants.all())
+        matched = getattr(product, "matched_variant_id", None)
+        product.shown_variant = next(
+            (v for v in variants if v.pk == matched), variants[0] if variants else None
+        )
+    prices = prices_for([p.shown_variant for p in products if p.shown_variant], customer=customer)
+    for product in products:
+        product.price = prices[product.shown_variant.pk] if product.shown_variant else None
 
 
 def _page_url(request, number: int) -> str:
@@ -306,11 +306,7 @@ def compare(request):
     tray_set(request, [p.pk for p in products])
     table = comparison(products)
     customer = _selected_customer(request) if products else None
-    shown = {p.pk: _shown_variant(p, None) for p in products}
-    prices = prices_for([v for v in shown.values() if v], customer=customer)
-    for p in products:
-        p.shown_variant = shown[p.pk]
-        p.price = prices.get(shown[p.pk].pk) if shown[p.pk] else None
+    _price_products(products, customer)
     diff_only = request.GET.get("diff") == "1"
     product_ids = [p.pk for p in products]
     for p in products:
@@ -324,7 +320,6 @@ def compare(request):
         "store": request.store,
         "share_url": request.build_absolute_uri(_compare_url(product_ids)),
         "toggle_url": _compare_url(product_ids, diff=not diff_only),
-        "can_add": len(products) < COMPARE_MAX,
     }
     if _wants_fragment(request):
         response = render(request, "clienteling/catalog/compare.html#comparison", ctx)
@@ -369,20 +364,7 @@ def labels(request):
         return _labels_form(request, form, status=422)
     prices = prices_for(variants)
     by_codes = bool(data["codes"])
-    sheet = []
-    for variant in variants:
-        path = reverse("catalog:product", args=[variant.product_id])
-        url = request.build_absolute_uri(f"{path}?variant={variant.pk}" if by_codes else path)
-        qr = segno.make(url, error="m")
-        sheet.append(
-            {
-                "variant": variant,
-                "product": variant.product,
-                "price": prices[variant.pk],
-                "url": url,
-                "qr": qr.svg_inline(**QR_SVG),
-            }
-        )
+    sheet = [_shelf_label(request, v, prices[v.pk], with_variant=by_codes) for v in variants]
     params = request.GET.copy()
     params["page"] = str(page + 1)
     first = (page - 1) * LABELS_PER_PRINT + 1
@@ -400,6 +382,20 @@ def labels(request):
             "next_url": f"{reverse('catalog:labels')}?{params.urlencode()}" if has_more else "",
         },
     )
+
+
+def _shelf_label(request, variant: Variant, price, *, with_variant: bool) -> dict:
+    """A label's content; its QR code holds the product page's absolute address (with the
+    variant when labels were asked for by code), which the scan page opens."""
+    path = reverse("catalog:product", args=[variant.product_id])
+    url = request.build_absolute_uri(f"{path}?variant={variant.pk}" if with_variant else path)
+    return {
+        "variant": variant,
+        "product": variant.product,
+        "price": price,
+        "url": url,
+        "qr": segno.make(url, error="m").svg_inline(**QR_SVG),
+    }
 
 
 def _labels_form(request, form: LabelsForm, status: int = 200):
