@@ -252,8 +252,8 @@ def product_search(
 ) -> SearchPage:
     """One page of results. Each product comes with ``brand``, ``category``, ``variants``,
     ``matched_variant_id`` (the variant whose code was typed, else None) and
-    ``available_here`` (units available in ``store``, None without a store). Five queries;
-    seven when words had to be respelled."""
+    ``available_here`` (units available in ``store``, None without a store). Three queries,
+    a fourth for a code, two more when words had to be respelled."""
     if query.is_blank:
         return SearchPage(products=[], number=1, has_next=False)
     page = max(page, 1)
@@ -266,11 +266,9 @@ def product_search(
             qs = product_search_queryset(query, codes, alternatives)
             ids, has_next = _page(qs, page, page_size)
             respelled = bool(ids)
-    found = _products(ids)
-    available = availability_by_product(ids, store)
+    found = _products(ids, store)
     for product in found:
         product.matched_variant_id = codes.exact.get(product.pk)
-        product.available_here = available.get(product.pk, 0) if store is not None else None
     return SearchPage(products=found, number=page, has_next=has_next, respelled=respelled)
 
 
@@ -280,29 +278,31 @@ def _page(ids: QuerySet, page: int, page_size: int) -> tuple[list[int], bool]:
     return rows[:page_size], len(rows) > page_size
 
 
-def _products(ids: list[int]) -> list[Product]:
-    """These products, in this order, with brand, category and variants (two queries)."""
+def _products(ids: list[int], store: Store | None) -> list[Product]:
+    """These products, in this order, with brand, category, ``available_here`` and variants
+    (two queries)."""
     if not ids:
         return []
-    found = (
-        Product.objects.select_related("brand", "category")
-        .prefetch_related(Prefetch("variants", queryset=Variant.objects.order_by("sku")))
-        .in_bulk(ids)
+    qs = Product.objects.select_related("brand", "category").prefetch_related(
+        Prefetch("variants", queryset=Variant.objects.order_by("sku"))
     )
+    found = with_available_here(qs, store).in_bulk(ids)
     return [found[pk] for pk in ids if pk in found]
 
 
-def availability_by_product(product_ids: list[int], store: Store | None) -> dict[int, int]:
-    """Units available (on hand less reserved) in ``store``, per product (one query)."""
-    if store is None or not product_ids:
-        return {}
-    rows = (
-        StockLevel.objects.filter(store=store, variant__product_id__in=product_ids)
-        .values("variant__product_id")
+def with_available_here(products: QuerySet, store: Store | None) -> QuerySet:
+    """Annotate ``available_here``: units of the product available (on hand less reserved)
+    in ``store`` across its variants; None without a store."""
+    if store is None:
+        return products.annotate(available_here=Value(None, output_field=IntegerField()))
+    stock = (
+        StockLevel.objects.filter(variant__product=OuterRef("pk"), store=store)
+        .order_by()
+        .values("store")
         .annotate(available=Sum(F("on_hand") - F("reserved")))
-        .values_list("variant__product_id", "available")
+        .values("available")
     )
-    return dict(rows)
+    return products.annotate(available_here=Coalesce(Subquery(stock), 0))
 
 
 def search_filter_choices() -> tuple[list[Category], list[Brand]]:
@@ -424,21 +424,8 @@ def products_for_comparison(product_ids: list[int], store: Store | None) -> list
         _characteristics_prefetch(),
         Prefetch("variants", queryset=Variant.objects.order_by("sku")),
     )
-    if store is not None:
-        stock = (
-            StockLevel.objects.filter(variant__product=OuterRef("pk"), store=store)
-            .order_by()
-            .values("store")
-            .annotate(a=Sum(F("on_hand") - F("reserved")))
-            .values("a")
-        )
-        qs = qs.annotate(available_here=Coalesce(Subquery(stock), 0))
-    found = qs.in_bulk(product_ids)
-    products = [found[pk] for pk in product_ids if pk in found]
-    if store is None:
-        for p in products:
-            p.available_here = None
-    return products
+    found = with_available_here(qs, store).in_bulk(product_ids)
+    return [found[pk] for pk in product_ids if pk in found]
 
 
 def comparison(products: list[Product]) -> Comparison:
