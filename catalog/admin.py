@@ -1,4 +1,10 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -13,7 +19,9 @@ from .models import (
     Variant,
     WebhookSource,
 )
-from .services import product_search_refresh
+from .services import product_search_refresh, stock_snapshot_import
+
+MAX_SNAPSHOT_BYTES = 10 * 1024 * 1024
 
 
 @admin.register(Store)
@@ -119,6 +127,26 @@ class VariantAdmin(admin.ModelAdmin):
         product_search_refresh(product_ids=[obj.product_id])
 
 
+class StockSnapshotForm(forms.Form):
+    store = forms.ModelChoiceField(
+        label=_("Store or warehouse"), queryset=Store.objects.filter(is_active=True)
+    )
+    file = forms.FileField(
+        label=_("Snapshot (CSV)"),
+        help_text=_(
+            "UTF-8 CSV, comma or semicolon separated, with a header line naming the columns "
+            '"sku" (or "ean") and "on_hand". Listed variants get the given units on hand; '
+            "others are left as they are. One rejected row and nothing is applied."
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_SNAPSHOT_BYTES:
+            raise forms.ValidationError(_("The file is larger than 10 MB: split it."))
+        return upload
+
+
 @admin.register(StockLevel)
 class StockLevelAdmin(admin.ModelAdmin):
     list_display = ["variant", "store", "on_hand", "reserved", "available", "updated_at"]
@@ -127,10 +155,55 @@ class StockLevelAdmin(admin.ModelAdmin):
     search_fields = ["variant__sku", "variant__ean", "store__code"]
     autocomplete_fields = ["variant", "store"]
     show_full_result_count = False
+    change_list_template = "admin/catalog/stocklevel/change_list.html"
 
     @admin.display(description=_("available"))
     def available(self, obj):
         return obj.available
+
+    def get_urls(self):
+        upload = path(
+            "upload/",
+            self.admin_site.admin_view(self.upload_view),
+            name="catalog_stocklevel_upload",
+        )
+        return [upload, *super().get_urls()]
+
+    def upload_view(self, request):
+        """Head office uploads a store's stock snapshot: every row checked, a report of
+        the rejected ones, and the file applied whole or not at all."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        form = StockSnapshotForm(request.POST or None, request.FILES or None)
+        report = None
+        if request.method == "POST" and form.is_valid():
+            store = form.cleaned_data["store"]
+            report = stock_snapshot_import(store=store, data=form.cleaned_data["file"].read())
+            if report.applied:
+                self.message_user(
+                    request,
+                    _("%(store)s: %(rows)d rows applied (%(updated)d changed, %(created)d new).")
+                    % {
+                        "store": store,
+                        "rows": report.rows,
+                        "updated": report.updated,
+                        "created": report.created,
+                    },
+                    messages.SUCCESS,
+                )
+                changelist = reverse("admin:catalog_stocklevel_changelist")
+                return redirect(f"{changelist}?{urlencode({'store__id__exact': store.pk})}")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Upload a stock snapshot"),
+            "form": form,
+            "report": report,
+        }
+        status = 422 if report is not None else 200
+        return TemplateResponse(
+            request, "admin/catalog/stocklevel/upload.html", context, status=status
+        )
 
 
 @admin.register(Review)

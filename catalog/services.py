@@ -1,14 +1,26 @@
-"""Writes to the catalog."""
+"""Writes to catalog data: stock from outside (a store's snapshot, a till's deltas), and
+the search entries derived from products.
+
+Stock rows are locked with a plain ``SELECT … FOR UPDATE`` ordered by primary key (the
+order every stock writer uses), checked once locked, and changed with ``F()``; the CHECK
+constraints on ``StockLevel`` stay the last guard. ``reserved`` here is the counter kept
+by the order services: units held for orders cannot be taken off the shelf by a file.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
-from django.db.models import Value
+from django.db.models import F, Value
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import (
     Category,
@@ -17,9 +29,229 @@ from .models import (
     ProductCharacteristic,
     ProductSearch,
     SearchWord,
+    StockLevel,
+    Store,
     Variant,
 )
 from .text import fold
+
+MAX_SNAPSHOT_ROWS = 100_000
+_CHUNK = 5_000
+
+
+@dataclass(frozen=True)
+class Rejection:
+    line: int
+    code: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class SnapshotRow:
+    line: int
+    code: str
+    variant_id: int
+    on_hand: int
+
+
+@dataclass
+class SnapshotReport:
+    rows: int = 0
+    updated: int = 0
+    created: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+
+    @property
+    def applied(self) -> bool:
+        return self.rows > 0 and not self.rejected
+
+
+class _Refused(Exception):
+    """Raised inside the transaction to roll it back."""
+
+
+def _variants_by(column: str, codes: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for start in range(0, len(codes), _CHUNK):
+        chunk = codes[start : start + _CHUNK]
+        lookup = {f"{column}__in": chunk}
+        found.update(Variant.objects.filter(**lookup).values_list(column, "pk"))
+    return found
+
+
+def stock_snapshot_parse(data: bytes) -> tuple[list[SnapshotRow], list[Rejection]]:
+    """Read a snapshot CSV (``sku`` or ``ean`` column, and ``on_hand``; comma, semicolon
+    or tab separated; UTF-8) into valid rows and rejected ones, each with its line."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return [], [Rejection(0, "", _("The file is not UTF-8 text."))]
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first_line.count)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header = [h.strip().lower() for h in next(reader, [])]
+    column = next((c for c in ("sku", "ean") if c in header), None)
+    if column is None or "on_hand" not in header:
+        return [], [
+            Rejection(
+                1, "", _('The first line must name the columns "sku" (or "ean") and "on_hand".')
+            )
+        ]
+    code_at, qty_at = header.index(column), header.index("on_hand")
+
+    parsed: list[tuple[int, str, int]] = []
+    rejected: list[Rejection] = []
+    seen: dict[str, int] = {}
+    for line, record in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in record):
+            continue
+        if len(parsed) + len(rejected) >= MAX_SNAPSHOT_ROWS:
+            rejected.append(
+                Rejection(
+                    line,
+                    "",
+                    _("Too many rows: at most %(max)d per file.") % {"max": MAX_SNAPSHOT_ROWS},
+                )
+            )
+            break
+        code = record[code_at].strip() if code_at < len(record) else ""
+        raw = record[qty_at].strip() if qty_at < len(record) else ""
+        if not code:
+            rejected.append(
+                Rejection(line, code, _("The %(column)s is empty.") % {"column": column.upper()})
+            )
+        elif not raw.isdigit():
+            rejected.append(
+                Rejection(
+                    line,
+                    code,
+                    _("On hand must be a whole number, 0 or more (got %(value)r).")
+                    % {"value": raw},
+                )
+            )
+        elif code in seen:
+            rejected.append(
+                Rejection(line, code, _("Already given on line %(line)d.") % {"line": seen[code]})
+            )
+        else:
+            seen[code] = line
+            parsed.append((line, code, int(raw)))
+
+    variants = _variants_by(column, [code for _line, code, _qty in parsed])
+    rows = []
+    for line, code, on_hand in parsed:
+        if code in variants:
+            rows.append(SnapshotRow(line, code, variants[code], on_hand))
+        else:
+            rejected.append(
+                Rejection(
+                    line,
+                    code,
+                    _("No product variant has this %(column)s.") % {"column": column.upper()},
+                )
+            )
+    rejected.sort(key=lambda r: r.line)
+    return rows, rejected
+
+
+def stock_snapshot_apply(*, store: Store, rows: list[SnapshotRow]) -> SnapshotReport:
+    """Set ``on_hand`` of each listed variant in ``store``, all or nothing. Variants not
+    listed are left as they are. A row that would leave fewer units than are held for
+    orders is rejected, and then nothing is applied."""
+    report = SnapshotReport(rows=len(rows))
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            locked = {
+                level.variant_id: level
+                for start in range(0, len(rows), _CHUNK)
+                for level in StockLevel.objects.select_for_update(of=("self",))
+                .filter(
+                    store=store, variant_id__in=[r.variant_id for r in rows[start : start + _CHUNK]]
+                )
+                .order_by("pk")
+            }
+            changed, created = [], []
+            for row in rows:
+                level = locked.get(row.variant_id)
+                if level is None:
+                    created.append(
+                        StockLevel(store=store, variant_id=row.variant_id, on_hand=row.on_hand)
+                    )
+                elif row.on_hand < level.reserved:
+                    report.rejected.append(
+                        Rejection(
+                            row.line,
+                            row.code,
+                            _("%(held)d units are held for orders: on hand cannot go below that.")
+                            % {"held": level.reserved},
+                        )
+                    )
+                elif row.on_hand != level.on_hand:
+                    level.on_hand, level.updated_at = row.on_hand, now
+                    changed.append(level)
+            if report.rejected:
+                raise _Refused
+            StockLevel.objects.bulk_update(changed, ["on_hand", "updated_at"], batch_size=1000)
+            StockLevel.objects.bulk_create(created, batch_size=1000)
+    except _Refused:
+        return report
+    report.updated, report.created = len(changed), len(created)
+    return report
+
+
+def stock_snapshot_import(*, store: Store, data: bytes) -> SnapshotReport:
+    """Validate a snapshot file row by row; apply it only if no row is rejected."""
+    rows, rejected = stock_snapshot_parse(data)
+    if rejected:
+        return SnapshotReport(rows=len(rows) + len(rejected), rejected=rejected)
+    if not rows:
+        return SnapshotReport(rejected=[Rejection(0, "", _("The file has no stock rows."))])
+    return stock_snapshot_apply(store=store, rows=rows)
+
+
+class StockConflict(Exception):
+    def __init__(self, problems: list[tuple[int, int, int]]):
+        # (variant id, on hand now, units held)
+        self.problems = problems
+        super().__init__(problems)
+
+
+def stock_deltas_apply(*, store: Store, deltas: dict[int, int]) -> list[StockLevel]:
+    """Add each delta to the variant's ``on_hand`` in ``store`` (a sale at the till is
+    negative, a delivery positive), all or nothing. Raises ``StockConflict`` when a row
+    would go below zero or below the units held for orders."""
+    now = timezone.now()
+    with transaction.atomic():
+        StockLevel.objects.bulk_create(
+            [StockLevel(store=store, variant_id=v, on_hand=0) for v, d in deltas.items() if d > 0],
+            ignore_conflicts=True,
+        )
+        locked = {
+            level.variant_id: level
+            for level in StockLevel.objects.select_for_update(of=("self",))
+            .filter(store=store, variant_id__in=list(deltas))
+            .order_by("pk")
+        }
+        problems = [
+            (variant_id, level.on_hand if level else 0, level.reserved if level else 0)
+            for variant_id, delta in deltas.items()
+            if (level := locked.get(variant_id)) is None or level.on_hand + delta < level.reserved
+        ]
+        if problems:
+            raise StockConflict(problems)
+        for variant_id, delta in deltas.items():
+            StockLevel.objects.filter(pk=locked[variant_id].pk).update(
+                on_hand=F("on_hand") + delta, updated_at=now
+            )
+        return list(
+            StockLevel.objects.filter(store=store, variant_id__in=list(deltas))
+            .select_related("variant")
+            .order_by("variant__sku")
+        )
+
+
+# --- Search entries -------------------------------------------------------------------
 
 SEARCH_BATCH_SIZE = 2000
 # Words worth correcting a typo towards: letters only (codes are matched by prefix).

@@ -18,8 +18,10 @@ import hmac
 import json
 import time
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 
+from django import forms
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, JsonResponse
@@ -133,3 +135,42 @@ def signed_webhook(*kinds: str) -> Callable:
         return wrapped
 
     return decorator
+
+
+class AwareDateTimeField(forms.DateTimeField):
+    """An ISO 8601 moment with its UTC offset (``2025-03-01T17:45:00+01:00`` or ``…Z``),
+    no later than the allowed clock skew."""
+
+    default_error_messages = {
+        "invalid": "Give an ISO 8601 date and time with its offset, e.g. 2025-03-01T17:45:00Z.",
+        "future": "This moment is in the future.",
+    }
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            try:
+                value = datetime.fromisoformat(value.strip())
+            except ValueError:
+                raise forms.ValidationError(self.error_messages["invalid"], "invalid") from None
+            if value.tzinfo is None:
+                raise forms.ValidationError(self.error_messages["invalid"], "invalid")
+            return value
+        if value in self.empty_values:
+            return None
+        raise forms.ValidationError(self.error_messages["invalid"], "invalid")
+
+    def validate(self, value):
+        super().validate(value)
+        if value and value.timestamp() > time.time() + MAX_SKEW_SECONDS:
+            raise forms.ValidationError(self.error_messages["future"], "future")
+
+
+def form_error_detail(form: forms.Form) -> str:
+    """A form's errors as one line naming each field: ``store: This field is required.``"""
+    return "; ".join(
+        f"{name}: {' '.join(str(m) for m in messages)}" for name, messages in form.errors.items()
+    )
+
+
+def invalid_payload(form: forms.Form) -> WebhookError:
+    return WebhookError(400, "invalid_payload", form_error_detail(form))

@@ -6,7 +6,8 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import StaffProfile, Visit
+from .access import Role, has_role
+from .models import CardView, Order, OrderEvent, OrderLine, PresenceEvent, StaffProfile, Visit
 
 
 class StaffProfileForm(forms.ModelForm):
@@ -69,10 +70,94 @@ class StaffUserAdmin(UserAdmin):
 
 @admin.register(Visit)
 class VisitAdmin(admin.ModelAdmin):
-    list_display = ["store", "customer", "source", "arrived_at", "departed_at", "attended_by"]
+    list_display = [
+        "store",
+        "customer",
+        "source",
+        "arrived_at",
+        "last_seen_at",
+        "departed_at",
+        "attended_by",
+    ]
     list_filter = ["source", "store"]
     list_select_related = ["store", "customer", "attended_by"]
     search_fields = ["customer__loyalty_number", "customer__last_name", "store__code"]
     date_hierarchy = "arrived_at"
     raw_id_fields = ["customer", "attended_by"]
+    show_full_result_count = False
+
+
+class OrderLineInline(admin.TabularInline):
+    model = OrderLine
+    extra = 0
+    can_delete = False
+    fields = ["product_name", "sku", "quantity", "source", "list_price", "unit_price"]
+    readonly_fields = fields
+
+
+class OrderEventInline(admin.TabularInline):
+    model = OrderEvent
+    extra = 0
+    can_delete = False
+    fields = ["kind", "by", "at", "note"]
+    readonly_fields = fields
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    """Read-only: orders move through the associates' pages (their services keep the
+    stock counters right)."""
+
+    list_display = ["reference", "customer", "store", "mode", "status", "total", "created_at"]
+    list_filter = ["status", "mode", "store"]
+    list_select_related = ["customer", "store"]
+    search_fields = ["reference", "customer__loyalty_number", "customer__last_name"]
+    date_hierarchy = "created_at"
+    inlines = [OrderLineInline, OrderEventInline]
+    show_full_result_count = False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Logs: head office reads them; nobody edits or deletes them here."""
+
+    def has_view_permission(self, request, obj=None):
+        return has_role(request.user, Role.HEAD_OFFICE) or super().has_view_permission(request, obj)
+
+    def has_module_permission(self, request):
+        return has_role(request.user, Role.HEAD_OFFICE) or super().has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PresenceEvent)
+class PresenceEventAdmin(ReadOnlyAdmin):
+    list_display = ["received_at", "store", "event", "source", "outcome", "customer", "visit"]
+    list_filter = ["outcome", "event", "source", "store"]
+    list_select_related = ["store", "customer"]
+    search_fields = ["event_id", "customer__loyalty_number", "customer__last_name"]
+    date_hierarchy = "received_at"
+    show_full_result_count = False
+
+
+@admin.register(CardView)
+class CardViewAdmin(ReadOnlyAdmin):
+    """Who opened which customer card, when and from which store."""
+
+    list_display = ["viewed_at", "viewer", "customer", "store"]
+    list_filter = ["store"]
+    list_select_related = ["viewer", "customer", "store"]
+    search_fields = [
+        "customer__loyalty_number",
+        "customer__last_name",
+        "viewer__email",
+        "viewer__last_name",
+    ]
+    date_hierarchy = "viewed_at"
     show_full_result_count = False

@@ -1,4 +1,16 @@
+from django.utils.functional import SimpleLazyObject
+
+from customers.models import Customer
+
 from .access import Role, stores_for
+from .session import selected_customer_id
+
+
+def _serving(request):
+    customer_id = selected_customer_id(request) if hasattr(request, "session") else None
+    if customer_id is None:
+        return None
+    return Customer.objects.filter(pk=customer_id).only("pk", "first_name", "last_name").first()
 
 
 def staff(request):
@@ -11,4 +23,7 @@ def staff(request):
         "is_head_office": profile is not None and profile.role == Role.HEAD_OFFICE,
         # A lazy queryset: only managers' pages evaluate it (for the store switch).
         "staff_stores": stores_for(request.user).order_by("name") if is_manager else (),
+        # The client the associate is serving (product pages act for them): read only
+        # when a page shows it.
+        "serving_customer": SimpleLazyObject(lambda: _serving(request)) if profile else None,
     }

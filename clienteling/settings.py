@@ -5,6 +5,7 @@ in-memory channel layer, a local-memory cache and Celery tasks run eagerly.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -131,13 +132,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Redis: channel layer, cache (shared rate limits) and Celery broker.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+    # Redis pub/sub layer: a push to a store's group is one PUBLISH, received once by
+    # each Daphne process and handed to its tablets there (the core layer's lists cost
+    # one Redis round trip per tablet). What is published while a process reconnects is
+    # lost: pages resync on every connect, and the database is the truth.
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
-                "capacity": 1000,
-                "expiry": 30,
+                # redis-py 8 times socket reads out after 5 s by default, which would cut
+                # the layer's idle subscriptions: allow longer reads.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
                 "prefix": os.environ.get("CHANNEL_PREFIX", "clienteling"),
             },
         }
@@ -164,7 +169,16 @@ CELERY_TASK_IGNORE_RESULT = True
 # Longer than the longest countdown/ETA we use (retries back off up to 1 h).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * 60 * 60}
 CELERY_TIMEZONE = "Europe/Paris"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Tidying only: availability already ignores lapsed holds by their timestamp.
+    "orders-release-expired-pickup-holds": {
+        "task": "clienteling.tasks.orders_release_expired_holds",
+        "schedule": 300.0,
+    },
+}
+
+# How long a pickup hold keeps units for the customer once they can collect them.
+PICKUP_HOLD = timedelta(hours=int(os.environ.get("PICKUP_HOLD_HOURS", 48)))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -250,4 +264,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.channels.server": {"level": "WARNING"}},
+}
+
+# The floor: a visit ends on an exit signal or after this long without any signal, and a
+# second entry within the de-duplication window is the same visit (no second push).
+VISIT_IDLE_MINUTES = int(os.environ.get("VISIT_IDLE_MINUTES", 20))
+VISIT_DEDUP_MINUTES = int(os.environ.get("VISIT_DEDUP_MINUTES", 30))
+CELERY_BEAT_SCHEDULE["visits-tidy"] = {
+    "task": "clienteling.tasks.visits_tidy",
+    "schedule": 5 * 60,
 }

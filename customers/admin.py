@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import (
+    AppDevice,
     Consent,
     Customer,
     Interaction,
@@ -47,6 +48,13 @@ class NoteInline(admin.TabularInline):
     readonly_fields = ["author", "store", "created_at"]
 
 
+class AppDeviceInline(admin.TabularInline):
+    model = AppDevice
+    extra = 0
+    fields = ["device_id", "platform", "label", "is_active", "linked_at"]
+    readonly_fields = ["linked_at"]
+
+
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
     list_display = ["loyalty_number", "last_name", "first_name", "email", "tier", "home_store"]
@@ -54,7 +62,14 @@ class CustomerAdmin(admin.ModelAdmin):
     list_select_related = ["home_store"]
     search_fields = ["loyalty_number", "last_name", "first_name", "email", "phone"]
     autocomplete_fields = ["home_store"]
-    inlines = [ConsentInline, PreferenceInline, SizePreferenceInline, WishlistInline, NoteInline]
+    inlines = [
+        ConsentInline,
+        AppDeviceInline,
+        PreferenceInline,
+        SizePreferenceInline,
+        WishlistInline,
+        NoteInline,
+    ]
     show_full_result_count = False
 
 
@@ -105,4 +120,17 @@ class NoteAdmin(admin.ModelAdmin):
     list_select_related = ["customer", "author", "store"]
     search_fields = ["customer__loyalty_number", "customer__last_name", "text"]
     autocomplete_fields = ["customer"]
+    show_full_result_count = False
+
+
+@admin.register(AppDevice)
+class AppDeviceAdmin(admin.ModelAdmin):
+    """Which customer an app install belongs to: the app's geofence names the device."""
+
+    list_display = ["device_id", "customer", "platform", "label", "is_active", "linked_at"]
+    list_filter = ["platform", "is_active"]
+    list_select_related = ["customer"]
+    search_fields = ["device_id", "customer__loyalty_number", "customer__last_name"]
+    autocomplete_fields = ["customer"]
+    readonly_fields = ["linked_at"]
     show_full_result_count = False

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Func, Q
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Brand, Category, Product, Store, Variant
@@ -10,6 +10,22 @@ class Channel(models.TextChoices):
     WEB = "web", _("web")
     APP = "app", _("app")
     STORE = "store", _("store")
+
+
+class EmailSHA256(Func):
+    """Hex SHA-256 of the lower-cased email, NULL when there is none: how the app and the
+    in-store wifi name a shopper without sending the address itself."""
+
+    template = "CASE WHEN %(expressions)s = '' THEN NULL ELSE SHA256(LOWER(%(expressions)s)) END"
+    output_field = models.CharField(max_length=64)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        # Backslashes are doubled so the text-to-bytea cast keeps every byte as it is.
+        template = (
+            "CASE WHEN %(expressions)s = '' THEN NULL ELSE "
+            "ENCODE(SHA256(REPLACE(LOWER(%(expressions)s), '\\', '\\\\')::bytea), 'hex') END"
+        )
+        return self.as_sql(compiler, connection, template=template, **extra_context)
 
 
 class Customer(models.Model):
@@ -39,12 +55,21 @@ class Customer(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    email_sha256 = models.GeneratedField(
+        expression=EmailSHA256("email"),
+        output_field=models.CharField(max_length=64, null=True),
+        db_persist=True,
+        verbose_name=_("email SHA-256"),
+    )
 
     class Meta:
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         ordering = ["last_name", "first_name"]
-        indexes = [models.Index(fields=["last_name", "first_name"])]
+        indexes = [
+            models.Index(fields=["last_name", "first_name"]),
+            models.Index(fields=["email_sha256"], name="customer_email_sha256"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"
@@ -278,3 +303,29 @@ class Note(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class AppDevice(models.Model):
+    """A phone with the brand's app, signed in as this customer: the app's geofence
+    reports its device id, and this link says whose it is."""
+
+    class Platform(models.TextChoices):
+        IOS = "ios", "iOS"
+        ANDROID = "android", "Android"
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="app_devices"
+    )
+    device_id = models.CharField(_("device id"), max_length=100, unique=True)
+    platform = models.CharField(_("platform"), max_length=10, choices=Platform, blank=True)
+    label = models.CharField(_("label"), max_length=100, blank=True)
+    linked_at = models.DateTimeField(_("linked"), auto_now_add=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("app device")
+        verbose_name_plural = _("app devices")
+        ordering = ["-linked_at"]
+
+    def __str__(self) -> str:
+        return self.label or self.device_id

@@ -17,10 +17,12 @@ from catalog.models import (
     StockLevel,
     Store,
     Variant,
+    WebhookSource,
     ean13_check_digit,
 )
 from clienteling.models import StaffProfile, Visit
 from customers.models import (
+    AppDevice,
     Consent,
     Customer,
     Interaction,
@@ -280,3 +282,22 @@ class VisitFactory(factory.django.DjangoModelFactory):
     source = Visit.Source.BEACON
     arrived_at = factory.LazyFunction(timezone.now)
     last_seen_at = factory.LazyAttribute(lambda o: o.arrived_at)
+
+
+class WebhookSourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WebhookSource
+        django_get_or_create = ["key"]
+
+    key = factory.Sequence(lambda n: f"source-{n}")
+    name = factory.Sequence(lambda n: f"Source {n}")
+    kind = WebhookSource.Kind.BEACON
+
+
+class AppDeviceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AppDevice
+
+    customer = factory.SubFactory(CustomerFactory)
+    device_id = factory.Sequence(lambda n: f"device-{n:06d}")
+    platform = AppDevice.Platform.IOS

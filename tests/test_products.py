@@ -253,7 +253,7 @@ def test_scanning_a_shelf_label_opens_the_product(associate_client, catalog):
 def test_an_unknown_code_says_so(associate_client, catalog, code):
     response = associate_client.get(reverse("catalog:scan"), {"code": code})
     assert response.status_code == 404
-    assert "Aucun produit n'a le code" in unescape(response.text)
+    assert "Aucun produit n’a le code" in unescape(response.text)
     assert 'data-testid="scan-error"' in response.text
 
 
@@ -316,10 +316,12 @@ def test_product_page_query_count_does_not_grow(
         associate_client.get(url)
 
 
-def test_order_and_stock_links_wait_for_their_pages(associate_client, catalog):
-    text = associate_client.get(reverse("catalog:product", args=[catalog.oled.pk])).text
-    assert 'data-testid="order-link"' not in text
-    assert 'data-testid="stock-link"' not in text
+def test_order_and_stock_links_carry_the_selected_variant(associate_client, catalog):
+    silver = catalog.oled.variants.get(sku="SAM-QE55S90-AG")
+    url = reverse("catalog:product", args=[catalog.oled.pk])
+    text = associate_client.get(url, {"variant": silver.pk}).text
+    assert f'href="{reverse("orders:new")}?variant={silver.pk}"' in text
+    assert f'href="{reverse("stock:variant", args=[silver.pk])}"' in text
 
 
 def test_wishlist_button_needs_a_selected_client(associate_client, catalog):

@@ -26,6 +26,7 @@ async def test_store_staff_join_their_floor_and_receive_pushes(client, associate
     await sync_to_async(client.force_login)(associate)
     communicator, connected, _ = await _connect(client, f"/ws/stores/{store.code}/floor/")
     assert connected
+    assert 'id="floor-clients"' in await communicator.receive_from(timeout=2)  # the list first
     await get_channel_layer().group_send(
         floor_group(store.pk), {"type": "floor.html", "html": "<div id='x'>hi</div>"}
     )

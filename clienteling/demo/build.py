@@ -131,7 +131,7 @@ FIELDS = {
                    "line_total"),
     Interaction: ("customer_id", "kind", "product_id", "variant_id", "channel", "occurred_at"),
     Visit: ("store_id", "customer_id", "source", "arrived_at", "last_seen_at", "departed_at",
-            "attended_by_id", "attended_since"),
+            "attended_by_id", "attended_since", "done_at", "visitor_key"),
     Note: ("customer_id", "author_id", "store_id", "text", "created_at"),
 }  # fmt: skip
 
@@ -505,7 +505,8 @@ class DemoBuilder:
         served = store == self.store_ids[0] and rng.random() < 0.5
         by = self.staff[StaffProfile.Role.ASSOCIATE] if served else None
         since = arrived + timedelta(minutes=2) if served else None
-        rows[Visit].append((store, customer, source, arrived, left, left, by, since))
+        done = left if served else None
+        rows[Visit].append((store, customer, source, arrived, left, left, by, since, done, ""))
 
     # --- helpers -----------------------------------------------------------------------
 

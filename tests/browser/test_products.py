@@ -110,7 +110,7 @@ def test_typed_scan_opens_the_variant_and_unknown_codes_say_so(
     page.get_by_test_id("scan-input").fill("0000000000000")
     page.get_by_test_id("scan-input").press("Enter")
     expect(page.get_by_test_id("scan-error")).to_have_text(
-        "Aucun produit n'a le code « 0000000000000 »."
+        "Aucun produit n’a le code « 0000000000000 »."
     )
 
     page.get_by_test_id("scan-input").fill(silver.ean)

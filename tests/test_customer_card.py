@@ -1,0 +1,272 @@
+"""The full customer card: what it shows, the access log, notes, the serving chip, and
+a query count that does not grow with the client's history."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from clienteling.models import CardView
+from clienteling.session import SESSION_CLIENT_KEY
+from customers.models import Consent, Interaction, Note, Purchase, PurchaseLine
+from tests.factories import (
+    ConsentFactory,
+    CustomerFactory,
+    InteractionFactory,
+    ProductFactory,
+    PurchaseFactory,
+    PurchaseLineFactory,
+    StockLevelFactory,
+    StoreFactory,
+    VariantFactory,
+    VisitFactory,
+    WarehouseFactory,
+    WishlistItemFactory,
+)
+
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def camille(db):
+    return CustomerFactory(
+        first_name="Camille", last_name="Martin", tier="platinum", loyalty_number="FID42"
+    )
+
+
+def card_url(customer):
+    return f"/customers/{customer.pk}/"
+
+
+def test_the_card_shows_who_they_are_and_logs_the_view(associate_client, associate, store, camille):
+    PurchaseFactory(customer=camille, total=Decimal("1200.00"), channel="web")
+    PurchaseFactory(customer=camille, total=Decimal("300.50"), channel="store", store=store)
+    VisitFactory(
+        store=store,
+        customer=camille,
+        arrived_at=timezone.now() - timedelta(days=20),
+        departed_at=timezone.now() - timedelta(days=20),
+    )
+    ConsentFactory(customer=camille)
+
+    page = associate_client.get(card_url(camille)).text
+
+    assert "Camille Martin" in page
+    assert "Platine" in page
+    assert "1\xa0500,50 €" in page  # lifetime spend, French formatting
+    assert "Reconnaissance en magasin" in page and "accordé le" in page
+    assert "Jamais demandé" in page or "jamais demandé" in page
+    log = CardView.objects.get()
+    assert (log.viewer, log.customer, log.store) == (associate, camille, store)
+
+
+def test_viewing_a_card_selects_the_client_and_the_chip_can_clear_it(
+    associate_client, store, camille
+):
+    associate_client.get(card_url(camille))
+    assert associate_client.session[SESSION_CLIENT_KEY] == camille.pk
+    floor = associate_client.get(f"/stores/{store.code}/floor/").text
+    assert "Au service de : Camille Martin" in floor
+
+    response = associate_client.post(
+        "/customers/serving/clear/", {"next": f"/stores/{store.code}/floor/"}
+    )
+    assert response.url == f"/stores/{store.code}/floor/"
+    assert "Au service de" not in associate_client.get(response.url).text
+
+
+def test_wishlist_items_say_where_they_can_be_had(associate_client, store, other_store, camille):
+    warehouse = WarehouseFactory()
+    here = WishlistItemFactory(customer=camille, variant=VariantFactory(product__name="TV Ici"))
+    there = WishlistItemFactory(customer=camille, variant=VariantFactory(product__name="TV Lyon"))
+    stocked = WishlistItemFactory(
+        customer=camille, variant=VariantFactory(product__name="TV Depot")
+    )
+    nowhere = WishlistItemFactory(customer=camille, variant=VariantFactory(product__name="TV Rien"))
+    StockLevelFactory(store=store, variant=here.variant, on_hand=3, reserved=1)
+    StockLevelFactory(store=other_store, variant=there.variant, on_hand=2)
+    StockLevelFactory(store=store, variant=there.variant, on_hand=1, reserved=1)  # all reserved
+    StockLevelFactory(store=warehouse, variant=stocked.variant, on_hand=40)
+    StockLevelFactory(store=store, variant=nowhere.variant, on_hand=0)
+
+    page = associate_client.get(card_url(camille)).text
+    wishlist = page[page.index('data-testid="wishlist"') :]
+    items = {
+        name: wishlist[wishlist.index(name) : wishlist.index("</li>", wishlist.index(name))]
+        for name in ("TV Ici", "TV Lyon", "TV Depot", "TV Rien")
+    }
+    assert "En stock ici (2)" in items["TV Ici"]
+    assert "À Lyon Part-Dieu, à 395 km" in items["TV Lyon"]
+    assert "En stock ici" not in items["TV Lyon"]
+    assert "Commandable depuis l’entrepôt" in items["TV Depot"]
+    assert "Épuisé partout" in items["TV Rien"]
+    # Suggested: show them what they wished for and is here.
+    actions = page[page.index('data-testid="next-actions"') :]
+    assert "TV Ici" in actions[: actions.index("</section>")]
+
+
+def test_recent_online_interest_is_grouped_by_product(associate_client, camille):
+    tv = ProductFactory(name="OLED 55C4")
+    now = timezone.now()
+    for _ in range(3):
+        InteractionFactory(customer=camille, product=tv, occurred_at=now)
+    InteractionFactory(
+        customer=camille,
+        product=tv,
+        kind=Interaction.Kind.CART_ABANDONED,
+        occurred_at=now - timedelta(days=1),
+    )
+    InteractionFactory(
+        customer=camille, product=ProductFactory(name="Old"), occurred_at=now - timedelta(days=15)
+    )
+
+    page = associate_client.get(card_url(camille)).text
+    interests = page[page.index('data-testid="interests"') :]
+    interests = interests[: interests.index("</section>")]
+    assert interests.count("OLED 55C4") == 1
+    assert "Vu 3 fois aujourd’hui" in interests
+    assert "Laissé dans le panier hier" in interests
+    assert "Old" not in interests
+
+
+def test_similar_products_in_stock_here_are_suggested(associate_client, store, camille):
+    tv = ProductFactory(name="OLED 55C4")
+    InteractionFactory(customer=camille, product=tv)
+    close = VariantFactory(
+        product=ProductFactory(name="OLED 65C4", category=tv.category, brand=tv.brand)
+    )
+    StockLevelFactory(store=store, variant=close)
+    away = VariantFactory(product=ProductFactory(name="OLED 77C4", category=tv.category))
+    StockLevelFactory(store=StoreFactory(code="far"), variant=away)
+
+    page = associate_client.get(card_url(camille)).text
+    similar = page[page.index('data-testid="similar"') :]
+    similar = similar[: similar.index("</ul>")]
+    assert "OLED 65C4" in similar and "499,00 €" in similar
+    assert "OLED 77C4" not in similar
+
+
+def test_history_is_paginated_newest_first_with_totals_per_channel(associate_client, camille):
+    now = timezone.now()
+    for day in range(12):
+        PurchaseFactory(
+            customer=camille,
+            reference=f"H-{day:02d}",
+            purchased_at=now - timedelta(days=day),
+            total=Decimal("10.00"),
+            channel="web",
+        )
+    PurchaseFactory(customer=camille, purchased_at=now - timedelta(days=400), channel="app")
+
+    page = associate_client.get(card_url(camille)).text
+    assert page.index("H-00") < page.index("H-09")
+    assert "H-10" not in page
+    assert "12 achats" in page and "120,00 €" in page  # web, last 12 months
+    older = associate_client.get(card_url(camille), {"page": 2}, headers=HTMX)
+    assert "H-10" in older.text and "H-00" not in older.text
+    assert "<html" not in older.text
+    assert CardView.objects.count() == 1  # turning a page is not a new view
+
+
+def test_notes_are_added_with_htmx_and_an_empty_one_is_refused(
+    associate_client, associate, store, camille
+):
+    response = associate_client.post(
+        f"/customers/{camille.pk}/notes/", {"text": "Cherche une TV 65 pouces."}, headers=HTMX
+    )
+    assert response.status_code == 200
+    assert "Cherche une TV 65 pouces." in response.text
+    note = Note.objects.get()
+    assert (note.author, note.store) == (associate, store)
+
+    refused = associate_client.post(f"/customers/{camille.pk}/notes/", {"text": "  "}, headers=HTMX)
+    assert refused.status_code == 422
+    assert "Écrivez d’abord la note." in refused.text
+    assert Note.objects.count() == 1
+
+
+def test_offers_and_open_orders_have_their_places(associate_client, camille):
+    page = associate_client.get(card_url(camille)).text
+    assert "Offres pour ce client" in page and "Aucune offre pour ce client" in page
+    assert "Commandes en cours" in page and "Aucune commande en cours" in page
+    html = render_to_string(
+        "clienteling/customers/card.html#offers",
+        {"offers": [{"name": "-10 % sur les TV", "description": "Jusqu’à dimanche"}]},
+    )
+    assert "-10 % sur les TV" in html
+
+
+def test_head_office_can_open_a_card_without_a_store(client, head_office, camille):
+    client.force_login(head_office)
+    assert client.get(card_url(camille)).status_code == 200
+    assert CardView.objects.get().store is None
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, camille):
+    response = client.get(card_url(camille))
+    assert response.status_code == 302
+    assert "/accounts/login/" in response.url
+
+
+def _history(customer, store, lines):
+    """``lines`` purchase lines across ``lines`` purchases, with notes, interests, visits."""
+    purchases = Purchase.objects.bulk_create(
+        Purchase(
+            customer=customer,
+            reference=f"H-{customer.pk}-{i}",
+            channel="store" if i % 2 else "web",
+            store=store if i % 2 else None,
+            purchased_at=timezone.now() - timedelta(hours=i),
+            total=Decimal("10.00"),
+        )
+        for i in range(lines)
+    )
+    variant = VariantFactory()
+    PurchaseLine.objects.bulk_create(
+        PurchaseLine(
+            purchase=p,
+            variant=variant,
+            product_name="TV",
+            quantity=1,
+            unit_price=Decimal("10.00"),
+            line_total=Decimal("10.00"),
+        )
+        for p in purchases
+    )
+    Interaction.objects.bulk_create(
+        Interaction(
+            customer=customer,
+            product=variant.product,
+            kind="viewed",
+            channel="web",
+            occurred_at=timezone.now() - timedelta(minutes=i),
+        )
+        for i in range(lines)
+    )
+    Note.objects.bulk_create(Note(customer=customer, text=f"note {i}") for i in range(lines))
+    for _ in range(min(lines, 5)):
+        WishlistItemFactory(customer=customer)
+        ConsentFactory(customer=customer, purpose=Consent.Purpose.MARKETING_EMAIL)
+
+
+def test_the_card_costs_the_same_queries_for_1_or_1000_history_lines(
+    associate_client, store, other_store
+):
+    small, large = CustomerFactory(), CustomerFactory()
+    _history(small, store, 1)
+    _history(large, store, 1000)
+    PurchaseLineFactory.create_batch(3, purchase=Purchase.objects.filter(customer=large).first())
+    VisitFactory(store=store, customer=large)
+
+    with CaptureQueriesContext(connection) as one:
+        associate_client.get(card_url(small))
+    with CaptureQueriesContext(connection) as thousand:
+        response = associate_client.get(card_url(large))
+
+    assert response.status_code == 200
+    assert len(thousand) == len(one), [q["sql"][:80] for q in thousand.captured_queries]
+    assert len(one) <= 30
