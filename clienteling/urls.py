@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/presence/", presence, name="api_presence"),
     path("api/interactions/", interactions, name="api_interactions"),
     path("", include("clienteling.urls_dashboard")),
+    path("products/", include("clienteling.urls_catalog")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
