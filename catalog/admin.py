@@ -19,7 +19,7 @@ from .models import (
     Variant,
     WebhookSource,
 )
-from .services import stock_snapshot_import
+from .services import product_search_refresh, stock_snapshot_import
 
 MAX_SNAPSHOT_BYTES = 10 * 1024 * 1024
 
@@ -37,6 +37,11 @@ class BrandAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "name" in form.changed_data:
+            product_search_refresh(product_ids=obj.products.values_list("pk", flat=True))
+
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
@@ -46,6 +51,15 @@ class CategoryAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and {"name", "parent"} & set(form.changed_data):
+            product_search_refresh(
+                product_ids=Product.objects.filter(category__path__startswith=obj.path).values_list(
+                    "pk", flat=True
+                )
+            )
+
 
 @admin.register(Characteristic)
 class CharacteristicAdmin(admin.ModelAdmin):
@@ -53,6 +67,12 @@ class CharacteristicAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["code", "name_fr", "name_en"]
     list_editable = ["position"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        names = {"name_fr", "name_en"} & set(form.changed_data)
+        if change and names and obj.kind == Characteristic.Kind.BOOLEAN:
+            product_search_refresh(product_ids=obj.values.values_list("product_id", flat=True))
 
 
 class ProductCharacteristicInline(admin.TabularInline):
@@ -77,6 +97,10 @@ class ProductAdmin(admin.ModelAdmin):
     inlines = [ProductCharacteristicInline, VariantInline]
     show_full_result_count = False
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        product_search_refresh(product_ids=[form.instance.pk])
+
 
 class StockLevelInline(admin.TabularInline):
     model = StockLevel
@@ -93,6 +117,14 @@ class VariantAdmin(admin.ModelAdmin):
     autocomplete_fields = ["product"]
     inlines = [StockLevelInline]
     show_full_result_count = False
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        product_search_refresh(product_ids=[obj.product_id])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        product_search_refresh(product_ids=[obj.product_id])
 
 
 class StockSnapshotForm(forms.Form):

@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -250,6 +251,45 @@ class Variant(models.Model):
     def __str__(self) -> str:
         extra = " ".join(x for x in (self.size, self.colour) if x)
         return f"{self.product.name} {extra}".strip() if extra else self.product.name
+
+
+class ProductSearch(models.Model):
+    """What product search matches an active product on, folded by ``catalog.text.fold``:
+    its name, brand, category path, characteristic values, variant colours and sizes.
+
+    Derived data, rebuilt by ``catalog.services.product_search_refresh``: one row per active
+    product (a product leaves search when it is deactivated). On PostgreSQL ``vector`` holds
+    the document's full-text vector, GIN-indexed (migration 0003); SQLite leaves it empty
+    and searches the document itself.
+    """
+
+    product = models.OneToOneField(
+        Product, primary_key=True, on_delete=models.CASCADE, related_name="search_entry"
+    )
+    name = models.TextField()
+    document = models.TextField()
+    vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        verbose_name = _("search entry")
+        verbose_name_plural = _("search entries")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SearchWord(models.Model):
+    """The words of the search documents, for spelling tolerance: a mistyped word is
+    matched to its nearest known words (trigram index on PostgreSQL, migration 0003)."""
+
+    word = models.CharField(max_length=60, primary_key=True)
+
+    class Meta:
+        verbose_name = _("search word")
+        verbose_name_plural = _("search words")
+
+    def __str__(self) -> str:
+        return self.word
 
 
 class StockLevel(models.Model):

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "channels",
     "django_htmx",
+    "django_countries",
     "allauth",
     "allauth.account",
     "catalog",

@@ -25,6 +25,7 @@ urlpatterns = [
     path("api/interactions/", interactions, name="api_interactions"),
     path("offers/", include("clienteling.urls_offers")),
     path("", include("clienteling.urls_dashboard")),
+    path("products/", include("clienteling.urls_catalog")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

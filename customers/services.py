@@ -1,5 +1,5 @@
 """Writes about customers: quick creation at the counter, notes, app device links,
-online interactions."""
+online interactions, wishlist items added on the floor."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Product, Store, Variant
 
-from .models import AppDevice, Consent, Customer, Interaction, Note, WishlistItem
+from .models import AppDevice, Channel, Consent, Customer, Interaction, Note, WishlistItem
 from .selectors import customers_resolve, identifier_normalize
 
 
@@ -194,3 +194,16 @@ def customer_quick_create(
             for purpose, granted in consents.items()
         )
     return customer
+
+
+def wishlist_item_add(
+    *, customer_id: int, variant: Variant, channel: str = Channel.STORE
+) -> tuple[WishlistItem, bool]:
+    """Put ``variant`` on the customer's wishlist. Idempotent: a variant already there stays
+    as it was (its first channel and date). Returns the item and whether it is new."""
+    with transaction.atomic():
+        return WishlistItem.objects.get_or_create(
+            customer_id=customer_id,
+            variant=variant,
+            defaults={"channel": channel, "added_at": timezone.now()},
+        )

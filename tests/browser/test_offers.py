@@ -93,7 +93,12 @@ def test_associate_sees_the_offer_price_on_the_card_and_the_product_and_mentions
     expect(other.get_by_role("button", name="Mentioned to client")).to_be_visible()
     expect(wished.get_by_test_id("offer-price")).to_have_text("854.14 €")
 
-    # The product page prices the same TV the same way for the client being served.
+    # The product page and the stock page price the same TV the same way for the client
+    # being served (the card selected her).
+    page.goto(f"{live_server_url}/products/{bravia.product_id}/")
+    price = page.get_by_test_id("price").first
+    expect(price.locator(".price-final")).to_have_text("854.14 €")
+    expect(price.locator("s")).to_have_text("999.00 €")
     page.goto(f"{live_server_url}/stock/variants/{bravia.pk}/")
     price = page.get_by_test_id("price")
     expect(price.locator("s")).to_have_text("999.00 €")

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from catalog.models import Store
+from catalog.services import product_search_refresh
 from clienteling.demo.accounts import staff_logins, staff_profiles_ensure, staff_users_ensure
 from clienteling.demo.build import DEMO, WAREHOUSE_CODE, demo_counts, demo_seed, scale_plan
 from clienteling.demo.load import demo_tables_flush
@@ -51,6 +52,8 @@ class Command(BaseCommand):
                 self.stdout.write("Creating the demo data…")
                 plan = scale_plan(factor) if scale else DEMO
                 demo_seed(plan=plan, bulk=scale, staff=user_ids, log=self.stdout.write)
+                entries = product_search_refresh()
+                self.stdout.write(f"  product search   {entries:,} entries")
             staff_profiles_ensure(user_ids=user_ids)
         counts = ", ".join(f"{n:,} {what}" for what, n in demo_counts().items())
         self.stdout.write(f"{counts}.")
