@@ -340,7 +340,7 @@ def variant_for_code(code: str) -> Variant | None:
         condition |= Q(ean=code)
         if len(code) == 12:  # a UPC-A is an EAN-13 with a leading zero
             condition |= Q(ean="0" + code)
-    return Variant.objects.filter(condition).select_related("product").order_by("pk").first()
+    return Variant.objects.filter(condition).select_related("product__brand").order_by("pk").first()
 
 
 # --- Product page ------------------------------------------------------------------------

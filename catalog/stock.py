@@ -11,10 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Q
-
 from .geo import distance_km
-from .models import StockLevel, Store, Variant
+from .models import StockLevel, Store
 
 LAST_UNITS = 2
 """At most this many available units: the shelf shows "last units"."""
@@ -111,15 +109,3 @@ def stores_by_distance(near: Store) -> list[Store]:
     for store in stores:
         store.distance_km = distance_between(near, store)
     return sorted(stores, key=lambda s: (s.distance_km, s.name))
-
-
-def variant_by_code(code: str) -> Variant | None:
-    """A variant by its EAN (scanned) or its SKU (typed, any case)."""
-    code = code.strip()
-    if not code:
-        return None
-    return (
-        Variant.objects.select_related("product__brand")
-        .filter(Q(ean=code) | Q(sku__iexact=code))
-        .first()
-    )

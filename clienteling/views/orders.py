@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from catalog.models import Store
-from catalog.stock import variant_by_code
+from catalog.selectors import variant_for_code
 from customers.models import Customer
 from customers.selectors import customer_search as customers_search
 from customers.services import customer_quick_create
@@ -136,7 +136,7 @@ def _order_step(request, store: Store):
             else:
                 new_customer, status = QuickCustomerForm(prefix="new"), 200
     elif action == "add":
-        variant = variant_by_code(context["add_code"])
+        variant = variant_for_code(context["add_code"])
         if variant is None:
             error, status = _("No product has this SKU or EAN."), 422
         else:

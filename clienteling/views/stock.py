@@ -8,7 +8,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from catalog.models import Variant
-from catalog.stock import variant_by_code
+from catalog.selectors import variant_for_code
 from customers.models import Customer
 from offers.pricing import price_for
 
@@ -61,7 +61,7 @@ def variant_stock(request, variant_id: int):
 def stock_scan(request):
     """Scan (or type) an EAN or a SKU: straight to that variant's stock."""
     code = request.GET.get("code", "").strip()
-    variant = variant_by_code(code) if code else None
+    variant = variant_for_code(code) if code else None
     if variant is not None:
         url = reverse("stock:variant", kwargs={"variant_id": variant.pk})
         radius = _radius(request.GET.get("radius"))

@@ -4,16 +4,22 @@ database, so websockets work exactly as in production.
 Test data must be committed to be seen by the server process: browser tests use the
 ``transactional_db`` fixture (pulled in by ``live_server_url``)."""
 
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
+import urllib.request
+import uuid
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
 
+from catalog.webhooks import signed_headers
 from tests.factories import PASSWORD
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -130,3 +136,43 @@ def sign_in(page, base_url: str, email: str, password: str = PASSWORD) -> None:
     page.locator("#id_password").fill(password)
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
+
+
+def presence(base_url, source, store, customer, event="enter"):
+    body = json.dumps(
+        {
+            "store": store.code,
+            "identifier_kind": "loyalty_number",
+            "identifier": customer.loyalty_number,
+            "event": event,
+            "occurred_at": timezone.now().isoformat(),
+            "event_id": uuid.uuid4().hex,
+        }
+    ).encode()
+    request = urllib.request.Request(  # noqa: S310
+        f"{base_url}/api/presence/",
+        data=body,
+        headers={"Content-Type": "application/json", **signed_headers(source, body)},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        assert response.status == 202
+
+
+@pytest.fixture
+def tablets(browser, browser_context_args):
+    contexts = []
+
+    def open_tablet():
+        context = browser.new_context(**browser_context_args)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_tablet
+    for context in contexts:
+        context.close()
+
+
+def on_the_floor(page, base_url, email):
+    sign_in(page, base_url, email)
+    expect(page.get_by_test_id("floor")).to_have_attribute("data-live", "true")
+    page.evaluate("window.__sameDocument = true")

@@ -1,56 +1,33 @@
 """The manager's dashboard in Chromium at tablet size, with live websocket updates."""
 
 import re
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-from django.db import connections
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from clienteling.events import board_refresh_on_commit
-from clienteling.models import StaffProfile, Visit
+from clienteling.models import StaffProfile
 from customers.models import Customer
-from tests.browser.conftest import sign_in
-from tests.factories import CustomerFactory, StoreFactory, VisitFactory, make_staff
+from tests.browser.conftest import on_the_floor, presence, sign_in
+from tests.factories import (
+    ConsentFactory,
+    CustomerFactory,
+    StoreFactory,
+    VisitFactory,
+    WebhookSourceFactory,
+    make_staff,
+)
 
 Role = StaffProfile.Role
 
 
-def off_the_page_thread(fn, *args, **kwargs):
-    """Run a change the way a server request would: in its own thread and connection (the
-    push helpers cannot run inside Playwright's event loop)."""
-
-    def run():
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(run).result()
-
-
-def arrive(store, **customer):
-    # Until the presence webhook is merged in: the visit it would record, and its push.
-    now = timezone.now()
-    visit = VisitFactory(
-        store=store, customer=CustomerFactory(**customer), arrived_at=now, last_seen_at=now
-    )
-    board_refresh_on_commit(store_id=store.pk)
-    return visit
-
-
-def claim(visit, user):
-    # Until the claim service is merged in: what "I'm with them" records, and its push.
-    Visit.objects.filter(pk=visit.pk).update(attended_by=user, attended_since=timezone.now())
-    board_refresh_on_commit(store_id=visit.store_id)
-
-
 def test_manager_sees_a_client_arrive_then_served_by_an_associate_without_reload(
-    page, live_server_url, store, associate
+    page, tablets, live_server_url, store, associate
 ):
     manager = make_staff(Role.MANAGER, store, first_name="Anne", last_name="Lefèvre")
+    ines = CustomerFactory(first_name="Inès", last_name="Garnier")
+    ConsentFactory(customer=ines)
+    beacons = WebhookSourceFactory(key="opera-beacons")
     sign_in(page, live_server_url, manager.email)
     page.get_by_role("link", name="Tableau de bord", exact=True).click()
 
@@ -62,14 +39,20 @@ def test_manager_sees_a_client_arrive_then_served_by_an_associate_without_reload
     expect(waiting).to_contain_text("Personne n'attend.")
     page.evaluate("window.sameDocument = true")
 
-    visit = off_the_page_thread(arrive, store, first_name="Inès", last_name="Garnier")
+    # The beacons at the door recognise Inès: a signed entry event.
+    presence(live_server_url, beacons, store, ines)
 
     expect(waiting.get_by_test_id("waiting-client")).to_contain_text("Inès Garnier")
     expect(waiting).to_contain_text("attend depuis")
     expect(page.get_by_test_id("waiting-count")).to_contain_text("1")
     expect(page.get_by_test_id("today-recognised")).to_have_text("1")
 
-    off_the_page_thread(claim, visit, associate)
+    # Léa, on her own tablet, goes to her.
+    lea = tablets()
+    on_the_floor(lea, live_server_url, associate.email)
+    lea.get_by_test_id("floor-card").filter(has_text="Inès Garnier").get_by_role(
+        "button", name="Je m’occupe de ce client"
+    ).click()
 
     expect(served.get_by_test_id("served-client")).to_contain_text("Inès Garnier")
     expect(served).to_contain_text("servi par Léa Moreau")

@@ -1,62 +1,16 @@
 """The live floor in real browsers: two associates' tablets, pushes without reload,
 claims, check-in by typing and by scanning, and the floor simulator."""
 
-import json
 import re
-import urllib.request
-import uuid
 
-import pytest
 from django.core.management import call_command
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from catalog.webhooks import signed_headers
 from clienteling.models import StaffProfile, Visit
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import on_the_floor, presence, sign_in
 from tests.factories import ConsentFactory, CustomerFactory, WebhookSourceFactory, make_staff
 
 Role = StaffProfile.Role
-
-
-def presence(base_url, source, store, customer, event="enter"):
-    body = json.dumps(
-        {
-            "store": store.code,
-            "identifier_kind": "loyalty_number",
-            "identifier": customer.loyalty_number,
-            "event": event,
-            "occurred_at": timezone.now().isoformat(),
-            "event_id": uuid.uuid4().hex,
-        }
-    ).encode()
-    request = urllib.request.Request(  # noqa: S310
-        f"{base_url}/api/presence/",
-        data=body,
-        headers={"Content-Type": "application/json", **signed_headers(source, body)},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-        assert response.status == 202
-
-
-@pytest.fixture
-def tablets(browser, browser_context_args):
-    contexts = []
-
-    def open_tablet():
-        context = browser.new_context(**browser_context_args)
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_tablet
-    for context in contexts:
-        context.close()
-
-
-def on_the_floor(page, base_url, email):
-    sign_in(page, base_url, email)
-    expect(page.get_by_test_id("floor")).to_have_attribute("data-live", "true")
-    page.evaluate("window.__sameDocument = true")
 
 
 def test_two_associates_see_a_client_arrive_and_who_serves_them(

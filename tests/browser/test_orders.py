@@ -15,6 +15,7 @@ from tests.factories import (
     StoreFactory,
     VariantFactory,
     WarehouseFactory,
+    WishlistItemFactory,
 )
 
 
@@ -36,9 +37,14 @@ def test_order_for_home_delivery_then_cancel_puts_the_stock_back(
     page, live_server_url, associate, store
 ):
     bastille, _warehouse, tv, customer = make_world(store)
+    WishlistItemFactory(customer=customer, variant=tv)
     sign_in(page, live_server_url, associate.email)
 
-    page.goto(f"{live_server_url}/orders/new/?customer={customer.pk}&variant={tv.pk}")
+    # From the customer card: the TV on their wishlist is not in this store.
+    page.goto(f"{live_server_url}/customers/{customer.pk}/")
+    wished = page.get_by_test_id("wishlist-item").filter(has_text="Téléviseur OLED 55")
+    expect(wished).to_contain_text("Paris Bastille")
+    wished.get_by_role("link", name="Commander pour livraison").click()
 
     expect(page.get_by_test_id("customer-name")).to_have_text("Camille Martin")
     line = page.get_by_test_id("order-line")
@@ -88,8 +94,8 @@ def test_order_for_home_delivery_then_cancel_puts_the_stock_back(
     expect(page.get_by_test_id("reservation")).to_have_text("réservé")
     assert StockLevel.objects.get(store=bastille, variant=tv).reserved == 1
 
-    # The customer's open orders (what the customer card lists).
-    page.goto(f"{live_server_url}/orders/customers/{customer.pk}/")
+    # The order is among the open orders on the customer card.
+    page.goto(f"{live_server_url}/customers/{customer.pk}/")
     open_orders = page.get_by_test_id("open-orders")
     expect(open_orders).to_contain_text(order.reference)
     expect(open_orders).to_contain_text("livraison à domicile")
@@ -101,7 +107,7 @@ def test_order_for_home_delivery_then_cancel_puts_the_stock_back(
     expect(page.get_by_test_id("order-status").first).to_have_text("Annulée")
     expect(page.get_by_test_id("order-history")).to_contain_text("Trouvé plus près")
 
-    page.goto(f"{live_server_url}/orders/customers/{customer.pk}/")
+    page.goto(f"{live_server_url}/customers/{customer.pk}/")
     expect(page.get_by_test_id("no-open-orders")).to_be_visible()
 
     # The stock is back on sale in Bastille.
