@@ -103,10 +103,17 @@ class ProductAdmin(admin.ModelAdmin):
 
 
 class StockLevelInline(admin.TabularInline):
+    """Stock moves through the snapshot upload, the stock API and orders (whose services
+    keep ``reserved`` equal to the units held): here it is only shown."""
+
     model = StockLevel
     extra = 0
-    autocomplete_fields = ["store"]
-    readonly_fields = ["updated_at"]
+    fields = ["store", "on_hand", "reserved", "updated_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Variant)
@@ -153,9 +160,15 @@ class StockLevelAdmin(admin.ModelAdmin):
     list_filter = ["store__is_warehouse", "store"]
     list_select_related = ["variant__product", "store"]
     search_fields = ["variant__sku", "variant__ean", "store__code"]
-    autocomplete_fields = ["variant", "store"]
     show_full_result_count = False
     change_list_template = "admin/catalog/stocklevel/change_list.html"
+    readonly_fields = ["store", "variant", "on_hand", "reserved", "updated_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     @admin.display(description=_("available"))
     def available(self, obj):

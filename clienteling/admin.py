@@ -113,20 +113,6 @@ class OrderEventInline(admin.TabularInline):
     readonly_fields = fields
 
 
-@admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
-    """Read-only: orders move through the associates' pages (their services keep the
-    stock counters right)."""
-
-    list_display = ["reference", "customer", "store", "mode", "status", "total", "created_at"]
-    list_filter = ["status", "mode", "store"]
-    list_select_related = ["customer", "store"]
-    search_fields = ["reference", "customer__loyalty_number", "customer__last_name"]
-    date_hierarchy = "created_at"
-    inlines = [OrderLineInline, OrderEventInline]
-    show_full_result_count = False
-
-
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Logs: head office reads them; nobody edits or deletes them here."""
 
@@ -144,6 +130,20 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Order)
+class OrderAdmin(ReadOnlyAdmin):
+    """Read-only: orders move through the associates' pages (their services keep the
+    stock counters right)."""
+
+    list_display = ["reference", "customer", "store", "mode", "status", "total", "created_at"]
+    list_filter = ["status", "mode", "store"]
+    list_select_related = ["customer", "store"]
+    search_fields = ["reference", "customer__loyalty_number", "customer__last_name"]
+    date_hierarchy = "created_at"
+    inlines = [OrderLineInline, OrderEventInline]
+    show_full_result_count = False
 
 
 class DailyFiguresAdmin(ReadOnlyAdmin):

@@ -32,7 +32,7 @@ def present_visits(store_ids, now: datetime) -> QuerySet[Visit]:
     within the floor's idle limit (the same rule as the associates' floor list)."""
     since = now - idle_limit()
     return Visit.objects.filter(
-        store_id__in=list(store_ids), departed_at__isnull=True, last_seen_at__gte=since
+        store_id__in=list(store_ids), departed_at__isnull=True, last_seen_at__gt=since
     )
 
 
@@ -91,7 +91,9 @@ def floor_board(store: Store, *, now: datetime | None = None) -> Board:
             alert = visit.customer.is_vip and waited >= threshold
             waiting.append(PresentClient(visit, waited, alert=alert))
         else:
-            served.append(PresentClient(visit, waited, served_for=now - visit.attended_since))
+            # Finished (done) clients still in the store show how long they were served.
+            until = visit.done_at or now
+            served.append(PresentClient(visit, waited, served_for=until - visit.attended_since))
     waiting.sort(key=lambda c: not c.alert)  # stable: longest wait first within each group
     served.sort(key=lambda c: c.visit.attended_since)
     today = timezone.localdate(now)
@@ -205,7 +207,9 @@ def stores_overview(
         .annotate(
             present=Count("pk", filter=known),
             waiting=Count("pk", filter=known & Q(attended_since__isnull=True)),
-            served_now=Count("pk", filter=known & Q(attended_since__isnull=False)),
+            served_now=Count(
+                "pk", filter=known & Q(attended_since__isnull=False, done_at__isnull=True)
+            ),
             anonymous_now=Count("pk", filter=~known),
         )
         .order_by()

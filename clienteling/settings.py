@@ -176,6 +176,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "clienteling.tasks.orders_release_expired_holds",
         "schedule": 300.0,
     },
+    # Tidying only: the floor already decides presence by timestamps.
+    "visits-tidy": {
+        "task": "clienteling.tasks.visits_tidy",
+        "schedule": 300.0,
+    },
     # Yesterday's store and associate figures, once the stores are closed (idempotent).
     "figures-rollup": {
         "task": "clienteling.tasks.figures_rollup",
@@ -279,7 +284,3 @@ LOGGING = {
 # second entry within the de-duplication window is the same visit (no second push).
 VISIT_IDLE_MINUTES = int(os.environ.get("VISIT_IDLE_MINUTES", 20))
 VISIT_DEDUP_MINUTES = int(os.environ.get("VISIT_DEDUP_MINUTES", 30))
-CELERY_BEAT_SCHEDULE["visits-tidy"] = {
-    "task": "clienteling.tasks.visits_tidy",
-    "schedule": 5 * 60,
-}

@@ -171,7 +171,7 @@ def test_history_is_paginated_newest_first_with_totals_per_channel(associate_cli
     older = associate_client.get(card_url(camille), {"page": 2}, headers=HTMX)
     assert "H-10" in older.text and "H-00" not in older.text
     assert "<html" not in older.text
-    assert CardView.objects.count() == 1  # turning a page is not a new view
+    assert CardView.objects.count() == 2  # every read of their history is logged
 
 
 def test_notes_are_added_with_htmx_and_an_empty_one_is_refused(

@@ -182,7 +182,7 @@ def visit_check_in(*, store: Store, customer: Customer, source: str, by: Abstrac
         source=source,
         recorded_by=by,
         occurred_at=now,
-        outcome=Outcome.PUSHED,
+        outcome=Outcome.PUSHED if appeared else Outcome.DUPLICATE,
     )
     if appeared:
         events.card_arrive_on_commit(store_id=store.pk, visit_id=visit.pk)
@@ -200,6 +200,9 @@ def _visit_for_action(visit_id: int, store: Store) -> Visit:
     )
     if visit is None or not is_present(visit):
         raise FloorError(_("This client has left the store."))
+    # An associate with the client is as good a sign of presence as a beacon.
+    visit.last_seen_at = timezone.now()
+    visit.save(update_fields=["last_seen_at"])
     return visit
 
 

@@ -38,12 +38,12 @@ def search(request):
 @staff_required()
 def card(request, customer_id):
     customer = get_object_or_404(Customer, pk=customer_id)
+    # Every read of a customer's card, a page of their history included, is logged.
+    card_view_record(viewer=request.user, customer=customer, store=request.store)
     if request.htmx and request.GET.get("page"):
-        # Turning a page of the purchase history: the card is already open (and logged).
         context = {"customer": customer, "history": card_history(customer, request.GET["page"])}
         return render(request, f"{CARD}#history", context)
     select_customer(request, customer.pk)
-    card_view_record(viewer=request.user, customer=customer, store=request.store)
     context = customer_card(
         customer_id=customer.pk, store=request.store, page=request.GET.get("page")
     )

@@ -278,8 +278,12 @@ def order_page(request, order_id: int):
         order = order_detail(order_id=order_id)
     except Order.DoesNotExist:
         raise Http404 from None
-    hold_until, hold_lapsed = order_hold(order)
     can_act = can_act_on(request.user, order)
+    # Staff of the stores concerned see the order; others only from the customer's card
+    # (whose opening is logged), e.g. a shopper asking about it in another store.
+    if not can_act and selected_customer_id(request) != order.customer_id:
+        raise Http404
+    hold_until, hold_lapsed = order_hold(order)
     return render(
         request,
         "clienteling/orders/detail.html",

@@ -352,7 +352,11 @@ def test_staff_of_an_unconcerned_store_cannot_move_an_order(client, orders):
     stranger = make_staff(StaffProfile.Role.ASSOCIATE, StoreFactory(code="nice"))
     client.force_login(stranger)
     order = orders[0]
-    detail = client.get(reverse("orders:detail", kwargs={"order_id": order.pk}))
+    detail_url = reverse("orders:detail", kwargs={"order_id": order.pk})
+    assert client.get(detail_url).status_code == 404  # not by guessing its number
+    # From the customer's card (a logged view), the order can be read, not moved.
+    client.get(reverse("customers:card", kwargs={"customer_id": order.customer_id}))
+    detail = client.get(detail_url)
     assert detail.status_code == 200 and 'data-testid="order-actions"' not in detail.text
     response = client.post(
         reverse("orders:action", kwargs={"order_id": order.pk, "action": "cancel"})
