@@ -213,16 +213,6 @@ class ModelActivity:
         )
 
 
-class NoActivity:
-    """Stands in for an area that is not there (yet): counts nothing."""
-
-    def totals(self, *, store_ids, first, last, by_staff) -> dict:
-        return {}
-
-    def converted(self) -> None:
-        return None
-
-
 NOTES: Activity = ModelActivity("customers.Note", at="created_at", staff="author")
 
 # Offers an associate told a client about, from the card (one per offer, client and day).
