@@ -573,6 +573,24 @@ def offers_create(*, now: datetime) -> None:
         else:
             oled = Product.objects.filter(category__slug="televiseurs", name__contains="OLED")
             offer.products.set(oled.order_by("pk")[:6])
+    # Personal offers: what the engine does beyond tiers (consent to personalised offers).
+    wished = Offer.objects.create(
+        name="Votre liste d'envies : -10 % en high-tech",
+        description="Sur les articles high-tech de sa liste d'envies, une fois.",
+        kind=Offer.Kind.PERCENT, value=Decimal("10"), scope=Offer.Scope.CATEGORY,
+        audience=Offer.Audience.WISHLIST, uses_per_customer=1, stackable=True,
+        starts_at=now - 2 * day, ends_at=now + 20 * day,
+    )  # fmt: skip
+    wished.categories.set(Category.objects.filter(slug="high-tech"))
+    liked = Offer.objects.create(
+        name="Vos marques préférées : -15 € en magasin",
+        description="Dès aujourd'hui, sur ses marques préférées de la maison.",
+        kind=Offer.Kind.AMOUNT, value=Decimal("15"), scope=Offer.Scope.CATEGORY,
+        audience=Offer.Audience.PREFERENCES, stackable=True, channels=["store"],
+        channel_reason="Offre de lancement réservée aux magasins.",
+        starts_at=now - 1 * day, ends_at=now + 10 * day,
+    )  # fmt: skip
+    liked.categories.set(Category.objects.filter(slug="maison"))
 
 
 def demo_seed(*, plan: Plan, bulk: bool, staff: dict[str, int], log: Callable[[str], None]) -> None:
