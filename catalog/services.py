@@ -162,13 +162,21 @@ def stock_snapshot_apply(*, store: Store, rows: list[SnapshotRow]) -> SnapshotRe
     now = timezone.now()
     try:
         with transaction.atomic():
+            # Locked in one global pk order, chunk after chunk, like every other locker of
+            # stock rows (orders, deltas): no deadlock between them.
+            variant_ids = [r.variant_id for r in rows]
+            pks = sorted(
+                pk
+                for start in range(0, len(variant_ids), _CHUNK)
+                for pk in StockLevel.objects.filter(
+                    store=store, variant_id__in=variant_ids[start : start + _CHUNK]
+                ).values_list("pk", flat=True)
+            )
             locked = {
                 level.variant_id: level
-                for start in range(0, len(rows), _CHUNK)
+                for start in range(0, len(pks), _CHUNK)
                 for level in StockLevel.objects.select_for_update(of=("self",))
-                .filter(
-                    store=store, variant_id__in=[r.variant_id for r in rows[start : start + _CHUNK]]
-                )
+                .filter(pk__in=pks[start : start + _CHUNK])
                 .order_by("pk")
             }
             changed, created = [], []
@@ -224,7 +232,11 @@ def stock_deltas_apply(*, store: Store, deltas: dict[int, int]) -> list[StockLev
     now = timezone.now()
     with transaction.atomic():
         StockLevel.objects.bulk_create(
-            [StockLevel(store=store, variant_id=v, on_hand=0) for v, d in deltas.items() if d > 0],
+            [
+                StockLevel(store=store, variant_id=v, on_hand=0)
+                for v, d in sorted(deltas.items())
+                if d > 0
+            ],
             ignore_conflicts=True,
         )
         locked = {
