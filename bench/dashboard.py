@@ -97,7 +97,7 @@ def seed(args) -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from clienteling.figures import day_start
+    from clienteling.selectors.figures import day_start
 
     t0 = time.perf_counter()
     with connection.cursor() as c:
@@ -277,7 +277,7 @@ def roll_up(days: int) -> None:
 
     from django.utils import timezone
 
-    from clienteling.figures import daily_figures_rollup
+    from clienteling.services.figures import daily_figures_rollup
 
     today = timezone.localdate()
     samples = []
@@ -310,9 +310,9 @@ def run(args, read_only: bool) -> None:
     from django.utils import timezone
 
     from catalog.models import Store
-    from clienteling.figures import day_start
+    from clienteling.events import board_live_html
     from clienteling.models import StaffProfile, Visit
-    from clienteling.views.dashboard import board_live_html
+    from clienteling.selectors.figures import day_start
 
     settings.DEBUG = False  # no query logging overhead while timing
     User = get_user_model()

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 def _sqlite_functions(sender, connection, **kwargs):
     """The demo's SQLite database lacks a median aggregate; PostgreSQL has its own."""
     if connection.vendor == "sqlite":
-        from .figures import SQLiteMedian
+        from .selectors.figures import SQLiteMedian
 
         connection.connection.create_aggregate("median", 1, SQLiteMedian)
 

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.utils import translation
 
 from .access import Role, has_role, stores_for
-from .events import floor_group, floor_list_html, managers_group
+from .events import board_live_html, floor_group, floor_list_html, managers_group
 
 
 @database_sync_to_async
@@ -63,7 +63,6 @@ def _managed_store_id(user, store_code: str) -> int | None:
 
 @database_sync_to_async
 def _board_html(store_id: int, language: str) -> str:
-    from .views.dashboard import board_live_html
 
     with translation.override(language):
         return board_live_html(store_id)

@@ -14,6 +14,9 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from catalog.models import Store
+
+from .selectors.dashboard import floor_board
 from .selectors.floor import floor_cards
 
 FLOOR_PARTIALS = "clienteling/floor/partials.html"
@@ -80,3 +83,9 @@ def board_refresh_on_commit(*, store_id: int) -> None:
     """Tell the store's manager boards that the floor changed; each re-reads it from the
     database. Called by every service that changes a visit (arrival, claim, departure)."""
     send_on_commit(managers_group(store_id), {"type": "dashboard.refresh"})
+
+
+def board_live_html(store_id: int) -> str:
+    """The live part of a store's board, as an out-of-band swap for the websocket."""
+    board = floor_board(Store.objects.get(pk=store_id))
+    return render_to_string("clienteling/dashboard/board.html#live", {"board": board, "oob": True})

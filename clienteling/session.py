@@ -1,5 +1,9 @@
 """The client an associate is serving, remembered in their session so every page
-(product page, comparison, order) can act for them."""
+(product page, comparison, order) can act for them; and where a form goes back to."""
+
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from customers.models import Customer
 
 SESSION_CLIENT_KEY = "selected_customer_id"
 
@@ -13,3 +17,16 @@ def select_customer(request, customer_id: int | None) -> None:
         request.session.pop(SESSION_CLIENT_KEY, None)
     else:
         request.session[SESSION_CLIENT_KEY] = customer_id
+
+
+def selected_customer(request) -> Customer | None:
+    customer_id = selected_customer_id(request)
+    return Customer.objects.filter(pk=customer_id).first() if customer_id else None
+
+
+def next_url(request, fallback: str) -> str:
+    """Where a form asked to go back to (``next``), if it is on this site; else ``fallback``."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return fallback

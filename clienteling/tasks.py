@@ -7,7 +7,7 @@ from smtplib import SMTPException
 from celery import shared_task
 from django.utils import timezone
 
-from .figures import daily_figures_rollup
+from .services.figures import daily_figures_rollup
 from .services.floor import visits_end_expired
 
 logger = logging.getLogger(__name__)

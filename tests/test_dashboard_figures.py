@@ -7,20 +7,20 @@ import pytest
 from django.db.models import Q
 from django.utils import timezone
 
-from clienteling import figures
 from clienteling.charts import nice_step, part_of_total_chart
-from clienteling.dashboard import floor_board, stores_overview
-from clienteling.figures import (
+from clienteling.models import DailyAssociateFigures, DailyStoreFigures, StaffProfile
+from clienteling.selectors import figures
+from clienteling.selectors.dashboard import floor_board, stores_overview
+from clienteling.selectors.figures import (
     AssociateFigures,
     ModelActivity,
     SQLiteMedian,
     StoreFigures,
     associate_figures,
     compute_store_figures,
-    daily_figures_rollup,
     store_figures,
 )
-from clienteling.models import DailyAssociateFigures, DailyStoreFigures, StaffProfile
+from clienteling.services.figures import daily_figures_rollup
 from clienteling.tasks import figures_rollup
 from clienteling.templatetags.dashboard import duration, percent
 from customers.models import Customer, Note
@@ -112,8 +112,8 @@ def test_associate_figures_split_the_same_day_by_who_did_it(store, crafted, lea,
 
 
 def test_orders_and_offers_plug_in_and_drive_conversion(store, crafted, lea, monkeypatch):
-    """The orders and offers areas are merged later; any model with a store, a customer and
-    a timestamp plugs in. Store purchases stand in for orders here."""
+    """Any model with a store, a customer and a timestamp plugs in as an activity: store
+    purchases stand in for orders here, to pin conversion down on crafted data."""
     monkeypatch.setattr(
         figures,
         "ORDERS",

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from clienteling.figures import daily_figures_rollup
 from clienteling.models import StaffProfile
+from clienteling.services.figures import daily_figures_rollup
 from customers.models import Customer
 from tests.factories import CustomerFactory, StoreFactory, VisitFactory, make_staff
 

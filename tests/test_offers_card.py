@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from clienteling.figures import compute_associate_figures, compute_store_figures
+from clienteling.selectors.figures import compute_associate_figures, compute_store_figures
 from customers.models import Consent, Customer, Preference
 from offers.models import Offer, OfferMention
 from offers.pricing import prices_for

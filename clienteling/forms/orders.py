@@ -156,8 +156,9 @@ class LineInput:
         return ""
 
 
-def _int(value: str) -> int | None:
-    value = (value or "").strip()
+def whole_number(value) -> int | None:
+    """A non-negative whole number typed or sent in a form, else None."""
+    value = str(value or "").strip()
     return int(value) if value.isdigit() else None
 
 
@@ -167,7 +168,7 @@ def parse_lines(data) -> list[LineInput]:
     rows = list(
         zip(data.getlist("variant"), data.getlist("quantity"), data.getlist("source"), strict=False)
     )[:MAX_LINES]
-    return lines_for([(_int(v), q, _int(s)) for v, q, s in rows])
+    return lines_for([(whole_number(v), q, whole_number(s)) for v, q, s in rows])
 
 
 def lines_for(rows: list[tuple[int | None, str, int | None]]) -> list[LineInput]:
@@ -179,7 +180,7 @@ def lines_for(rows: list[tuple[int | None, str, int | None]]) -> list[LineInput]
     for variant_id, raw, store_id in rows:
         if variant_id not in variants:
             continue
-        quantity = _int(raw)
+        quantity = whole_number(raw)
         if quantity is not None and not 1 <= quantity <= MAX_QUANTITY:
             quantity = None
         lines.append(LineInput(variants[variant_id], quantity, stores.get(store_id), raw or ""))

@@ -3,7 +3,6 @@ from urllib.parse import urlsplit
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from customers.models import Customer
@@ -14,7 +13,7 @@ from ..access import staff_required
 from ..forms.customers import NoteForm
 from ..selectors.card import card_history, card_notes, customer_card
 from ..services.card import card_view_record
-from ..session import select_customer
+from ..session import next_url, select_customer
 
 CARD = "clienteling/customers/card.html"
 SEARCH = "clienteling/customers/search.html"
@@ -76,9 +75,7 @@ def note_create(request, customer_id):
 def serving_clear(request):
     """Stop acting for the selected client (the chip in the header)."""
     select_customer(request, None)
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        target = reverse("home")
+    target = next_url(request, reverse("home"))
     try:
         on_card = resolve(urlsplit(target).path).view_name == "customers:card"
     except Resolver404:

@@ -7,14 +7,11 @@ from itertools import chain
 
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import Store
-
 from ..access import Role, staff_required, store_or_403, stores_for
-from ..dashboard import SORTS, figures_table, floor_board, stores_overview, trend_panels
-from ..forms_dashboard import FiguresExportForm
+from ..forms.dashboard import FiguresExportForm
+from ..selectors.dashboard import SORTS, figures_table, floor_board, stores_overview, trend_panels
 
 MANAGERS = (Role.MANAGER, Role.HEAD_OFFICE)
 
@@ -94,12 +91,6 @@ def board(request, store_code):
         or stores_for(request.user).count() > 1,
     }
     return render(request, "clienteling/dashboard/board.html", context)
-
-
-def board_live_html(store_id: int) -> str:
-    """The live part of a store's board, as an out-of-band swap for the websocket."""
-    board = floor_board(Store.objects.get(pk=store_id))
-    return render_to_string("clienteling/dashboard/board.html#live", {"board": board, "oob": True})
 
 
 class _Echo:

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -12,6 +11,7 @@ from ..forms.floor import CheckInForm
 from ..middleware import SESSION_STORE_KEY
 from ..selectors.floor import floor_cards
 from ..services.floor import FloorError, visit_check_in, visit_claim, visit_done, visit_release
+from ..session import next_url
 
 PARTIALS = "clienteling/floor/partials.html"
 CHECKIN_RESULTS = 8
@@ -124,7 +124,4 @@ visit_done_view = _visit_action(visit_done)
 def store_switch(request):
     store = store_or_403(request.user, request.POST.get("store", ""))
     request.session[SESSION_STORE_KEY] = store.pk
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        target = reverse("floor", kwargs={"store_code": store.code})
-    return redirect(target)
+    return redirect(next_url(request, reverse("floor", kwargs={"store_code": store.code})))

@@ -3,7 +3,6 @@
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -12,6 +11,7 @@ from offers.selectors import offer_for_customer
 from offers.services import offer_mention_record
 
 from ..access import staff_required
+from ..session import next_url
 
 PARTIAL = "clienteling/offers/_card_offers.html#offer"
 
@@ -32,7 +32,6 @@ def mention(request, customer_id, offer_id):
     item.mentioned = True
     if request.htmx:
         return render(request, PARTIAL, {"item": item})
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        target = reverse("customers:card", kwargs={"customer_id": customer.pk})
-    return redirect(target)
+    return redirect(
+        next_url(request, reverse("customers:card", kwargs={"customer_id": customer.pk}))
+    )

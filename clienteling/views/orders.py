@@ -27,6 +27,7 @@ from ..forms.orders import (
     QuickCustomerForm,
     lines_for,
     parse_lines,
+    whole_number,
 )
 from ..models import Order
 from ..selectors.orders import (
@@ -51,13 +52,8 @@ from ..session import selected_customer_id
 ORDER_FORM = "clienteling/orders/new.html"
 
 
-def _int(value) -> int | None:
-    value = str(value or "").strip()
-    return int(value) if value.isdigit() else None
-
-
 def _customer(customer_id) -> Customer | None:
-    customer_id = _int(customer_id)
+    customer_id = whole_number(customer_id)
     return Customer.objects.filter(pk=customer_id).first() if customer_id else None
 
 
@@ -76,8 +72,8 @@ def order_new(request):
         return _order_step(request, store)
 
     lines, error = [], ""
-    if variant_id := _int(request.GET.get("variant")):
-        lines = lines_for([(variant_id, "1", _int(request.GET.get("source")))])
+    if variant_id := whole_number(request.GET.get("variant")):
+        lines = lines_for([(variant_id, "1", whole_number(request.GET.get("source")))])
         if not lines:
             error = _("This product no longer exists.")
     customer = _customer(request.GET.get("customer") or selected_customer_id(request))
@@ -142,7 +138,9 @@ def _order_step(request, store: Store):
         else:
             lines.append(LineInput(variant, 1, None))
             context["add_code"] = ""
-    elif action == "remove" and (index := _int(argument)) is not None and index < len(lines):
+    elif (
+        action == "remove" and (index := whole_number(argument)) is not None and index < len(lines)
+    ):
         del lines[index]
     elif action == "place":
         delivery = DeliveryForm(data, near=store)
@@ -210,7 +208,7 @@ def _place(request, store, customer, lines, delivery, key):
 def _near(store: Store, delivery: DeliveryForm) -> Store:
     """Sources are ranked from the pickup store, or from this store for a delivery."""
     values = delivery.data if delivery.is_bound else delivery.initial
-    pickup_id = _int(values.get("pickup_store"))
+    pickup_id = whole_number(values.get("pickup_store"))
     if values.get("mode") == Order.Mode.PICKUP and pickup_id:
         stores = Store.objects.filter(is_active=True, is_warehouse=False)
         return stores.filter(pk=pickup_id).first() or store

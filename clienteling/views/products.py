@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -30,8 +29,8 @@ from offers.pricing import prices_for
 
 from ..access import Role, staff_required
 from ..compare import COMPARE_MAX, TrayFull, parse_ids, tray_add, tray_ids, tray_remove, tray_set
-from ..product_forms import LabelsForm, ProductSearchForm, TrayForm
-from ..session import selected_customer_id
+from ..forms.products import LabelsForm, ProductSearchForm, TrayForm
+from ..session import next_url, selected_customer
 
 LABELS_PER_SHEET = 24
 LABELS_PER_PRINT = 4 * LABELS_PER_SHEET
@@ -43,11 +42,6 @@ def _wants_fragment(request) -> bool:
     """An htmx swap inside the page (not a boosted link nor a history restore)."""
     htmx = request.htmx
     return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
-
-
-def _selected_customer(request) -> Customer | None:
-    customer_id = selected_customer_id(request)
-    return Customer.objects.filter(pk=customer_id).first() if customer_id else None
 
 
 # --- Search ------------------------------------------------------------------------------
@@ -70,7 +64,7 @@ def search(request):
             in_stock_at=request.store if data["in_stock"] else None,
         )
         page = product_search(query, page=data["page"] or 1, store=request.store)
-        customer = _selected_customer(request) if page.products else None
+        customer = selected_customer(request) if page.products else None
         _price_products(page.products, customer)
         ctx |= {
             "query": query,
@@ -172,7 +166,7 @@ def product(request, product_id):
         selected = next((v for v in variants if str(v.pk) == wanted), None)
         if selected is None:
             raise Http404
-    customer = _selected_customer(request)
+    customer = selected_customer(request)
     prices = prices_for(variants, customer=customer)
     wishlisted = set()
     if customer is not None and variants:
@@ -204,7 +198,7 @@ def product(request, product_id):
 def wishlist_add(request, variant_id):
     """Put this variant on the wishlist of the client being served."""
     variant = get_object_or_404(Variant.objects.select_related("product"), pk=variant_id)
-    customer = _selected_customer(request)
+    customer = selected_customer(request)
     ctx = {"variant": variant, "customer": customer}
     if customer is None:
         ctx["error"] = _("Select the client you are serving first.")
@@ -268,10 +262,7 @@ def _tray_change(request, *, add: bool):
         return render(request, template, ctx, status=status)
     if error:
         messages.error(request, error)
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        target = reverse("catalog:compare")
-    return redirect(target)
+    return redirect(next_url(request, reverse("catalog:compare")))
 
 
 def _tray_full_message() -> str:
@@ -305,7 +296,7 @@ def compare(request):
         notices.append(_("Some products of this comparison are not in the catalog any more."))
     tray_set(request, [p.pk for p in products])
     table = comparison(products)
-    customer = _selected_customer(request) if products else None
+    customer = selected_customer(request) if products else None
     _price_products(products, customer)
     diff_only = request.GET.get("diff") == "1"
     product_ids = [p.pk for p in products]

@@ -9,12 +9,11 @@ from django.views.decorators.http import require_GET
 
 from catalog.models import Variant
 from catalog.selectors import variant_for_code
-from customers.models import Customer
 from offers.pricing import price_for
 
 from ..access import staff_required
 from ..selectors.stock import stock_lookup
-from ..session import selected_customer_id
+from ..session import selected_customer
 
 RADII = (10, 25, 50, 100, 250)
 NEAREST = 25  # other stores listed before "show all"
@@ -34,8 +33,7 @@ def variant_stock(request, variant_id: int):
     variant = get_object_or_404(Variant.objects.select_related("product__brand"), pk=variant_id)
     radius = _radius(request.GET.get("radius"))
     places = stock_lookup(variant_id=variant.pk, origin=store, radius_km=radius)
-    customer_id = selected_customer_id(request)
-    customer = Customer.objects.filter(pk=customer_id).first() if customer_id else None
+    customer = selected_customer(request)
     stores = [p for p in places[1:] if not p.store.is_warehouse]
     show_all = request.GET.get("all") == "1"
     order_query = {"variant": variant.pk, **({"customer": customer.pk} if customer else {})}

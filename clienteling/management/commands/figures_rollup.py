@@ -3,7 +3,7 @@ from datetime import date, timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from clienteling.figures import daily_figures_rollup
+from clienteling.services.figures import daily_figures_rollup
 
 
 class Command(BaseCommand):

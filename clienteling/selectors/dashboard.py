@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Store
 
-from .charts import Chart, part_of_total_chart
+from ..charts import Chart, part_of_total_chart
+from ..models import StaffProfile, Visit
 from .figures import AssociateFigures, StoreFigures, associate_figures, store_figures
-from .models import StaffProfile, Visit
-from .selectors.floor import idle_limit
+from .floor import idle_limit
 
 TREND_DAYS = 30
 
