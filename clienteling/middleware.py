@@ -15,6 +15,14 @@ def current_store(request):
     return stores.order_by("name").first()
 
 
+def store_visit(request, store) -> None:
+    """A store-scoped page (floor, board) makes its store the current one, so the header,
+    product availability and orders all speak of the store on screen."""
+    if request.store is None or request.store.pk != store.pk:
+        request.session[SESSION_STORE_KEY] = store.pk
+        request.store = store
+
+
 class StaffMiddleware:
     """Sets ``request.staff`` (a StaffProfile or None) and ``request.store`` (or None)."""
 

@@ -348,8 +348,8 @@ class DemoBuilder:
                 if r < 0.4
                 else rng.randint(3, family.stock + 3)
             )
-            reserved = rng.randint(1, min(on_hand, 2)) if on_hand and rng.random() < 0.08 else 0
-            rows[StockLevel].append((store, vid, on_hand, reserved, self.now))
+            # Nothing held: units are held only by orders, whose reservations say so.
+            rows[StockLevel].append((store, vid, on_hand, 0, self.now))
         on_hand = rng.randint(20, 60) * family.stock
         rows[StockLevel].append((self.warehouse_id, vid, on_hand, rng.randint(0, 5), self.now))
 

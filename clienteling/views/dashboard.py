@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..access import Role, staff_required, store_or_403, stores_for
 from ..forms.dashboard import FiguresExportForm
+from ..middleware import store_visit
 from ..selectors.dashboard import SORTS, figures_table, floor_board, stores_overview, trend_panels
 
 MANAGERS = (Role.MANAGER, Role.HEAD_OFFICE)
@@ -77,6 +78,7 @@ def _columns(current: str, descending: bool) -> list[Column]:
 @staff_required(*MANAGERS)
 def board(request, store_code):
     store = store_or_403(request.user, store_code)
+    store_visit(request, store)
     board = floor_board(store)
     if request.htmx:
         return render(request, "clienteling/dashboard/board.html#live", {"board": board})

@@ -8,7 +8,7 @@ from customers.selectors import customer_search
 
 from ..access import Role, staff_required, store_or_403
 from ..forms.floor import CheckInForm
-from ..middleware import SESSION_STORE_KEY
+from ..middleware import SESSION_STORE_KEY, store_visit
 from ..selectors.floor import floor_cards
 from ..services.floor import FloorError, visit_check_in, visit_claim, visit_done, visit_release
 from ..session import next_url
@@ -29,6 +29,7 @@ def home(request):
 @staff_required()
 def floor(request, store_code):
     store = store_or_403(request.user, store_code)
+    store_visit(request, store)
     return render(
         request, "clienteling/floor.html", {"store": store, "cards": floor_cards(store.pk)}
     )
