@@ -30,9 +30,10 @@ def env_list(name: str, default: str = "") -> list[str]:
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG:
+    if not (DEBUG or env_bool("CODE_ONLY")):
         raise ImproperlyConfigured("Set SECRET_KEY (or DEBUG=1 for a local demo).")
-    SECRET_KEY = "insecure-demo-key-only-used-with-DEBUG"  # noqa: S105
+    # Never signs anything real: DEBUG demos, and commands that only read code.
+    SECRET_KEY = "insecure-key-for-debug-and-code-only-commands"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
