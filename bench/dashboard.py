@@ -58,12 +58,12 @@ def usable_as_is(url: str) -> bool:
     try:
         with psycopg.connect(url, connect_timeout=5) as conn:
             row = conn.execute(
-                "SELECT to_regclass('clienteling_dailystorefigures') IS NOT NULL"
-                " AND to_regclass('clienteling_visit') IS NOT NULL"
+                "SELECT to_regclass('dashboard_dailystorefigures') IS NOT NULL"
+                " AND to_regclass('floor_visit') IS NOT NULL"
             ).fetchone()
             if not row[0]:
                 return False
-            return conn.execute("SELECT EXISTS (SELECT 1 FROM clienteling_visit)").fetchone()[0]
+            return conn.execute("SELECT EXISTS (SELECT 1 FROM floor_visit)").fetchone()[0]
     except psycopg.OperationalError:
         return False
 
@@ -97,7 +97,7 @@ def seed(args) -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from clienteling.selectors.figures import day_start
+    from dashboard.figures import day_start
 
     t0 = time.perf_counter()
     with connection.cursor() as c:
@@ -147,15 +147,15 @@ def seed(args) -> None:
         )
         c.execute(
             """
-            INSERT INTO clienteling_staffprofile (user_id, role)
+            INSERT INTO staff_staffprofile (user_id, role)
             SELECT u.id, CASE WHEN u.username LIKE '%%-0' THEN 'manager' ELSE 'associate' END
             FROM auth_user u WHERE u.username LIKE 'bench-bench-%%'
             """
         )
         c.execute(
             """
-            INSERT INTO clienteling_staffprofile_stores (staffprofile_id, store_id)
-            SELECT p.id, s.id FROM clienteling_staffprofile p
+            INSERT INTO staff_staffprofile_stores (staffprofile_id, store_id)
+            SELECT p.id, s.id FROM staff_staffprofile p
             JOIN auth_user u ON u.id = p.user_id
             JOIN catalog_store s ON u.last_name = s.code
             """
@@ -176,7 +176,7 @@ def seed(args) -> None:
         # Past days: visits between 10:00 and 19:00, all gone by now.
         c.execute(
             """
-            INSERT INTO clienteling_visit (store_id, customer_id, source, arrived_at,
+            INSERT INTO floor_visit (store_id, customer_id, source, arrived_at,
                 last_seen_at, departed_at, attended_by_id, attended_since)
             SELECT store_id,
                    CASE WHEN known THEN %(cmin)s + floor(r1 * %(ncust)s)::bigint END,
@@ -210,7 +210,7 @@ def seed(args) -> None:
         # shoppers mostly still in the store.
         c.execute(
             """
-            INSERT INTO clienteling_visit (store_id, customer_id, source, arrived_at,
+            INSERT INTO floor_visit (store_id, customer_id, source, arrived_at,
                 last_seen_at, departed_at, attended_by_id, attended_since)
             SELECT store_id,
                    CASE WHEN known THEN %(cmin)s + floor(r1 * %(ncust)s)::bigint END,
@@ -261,13 +261,13 @@ def seed(args) -> None:
         c.execute("VACUUM (ANALYZE)")
         c.execute(
             """
-            UPDATE clienteling_visit
+            UPDATE floor_visit
             SET last_seen_at = greatest(arrived_at, now() - random() * interval '3 min')
             WHERE departed_at IS NULL AND arrived_at >= %s
             """,
             [midnight],
         )
-        c.execute("SELECT count(*) FROM clienteling_visit")
+        c.execute("SELECT count(*) FROM floor_visit")
         visits = c.fetchone()[0]
     print(f"  seeded {visits:,} visits in {time.perf_counter() - t0:.0f} s")
 
@@ -277,7 +277,7 @@ def roll_up(days: int) -> None:
 
     from django.utils import timezone
 
-    from clienteling.services.figures import daily_figures_rollup
+    from dashboard.services import daily_figures_rollup
 
     today = timezone.localdate()
     samples = []
@@ -310,9 +310,10 @@ def run(args, read_only: bool) -> None:
     from django.utils import timezone
 
     from catalog.models import Store
-    from clienteling.events import board_live_html
-    from clienteling.models import StaffProfile, Visit
-    from clienteling.selectors.figures import day_start
+    from dashboard.figures import day_start
+    from dashboard.push import board_live_html
+    from floor.models import Visit
+    from staff.models import StaffProfile
 
     settings.DEBUG = False  # no query logging overhead while timing
     User = get_user_model()

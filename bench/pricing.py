@@ -50,13 +50,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from catalog.models import Brand, Category, Product, Variant, ean13_check_digit  # noqa: E402
-from customers.models import (  # noqa: E402
-    Channel,
-    Consent,
-    Customer,
-    Preference,
-    WishlistItem,
-)
+from customers.models import Channel, Consent, Customer, Preference, WishlistItem  # noqa: E402
 from offers.models import Offer, OfferChange, OfferMention, OfferRedemption  # noqa: E402
 from offers.pricing import prices_for  # noqa: E402
 from offers.selectors import offer_reach, offers_for_customer  # noqa: E402

@@ -42,20 +42,20 @@ from catalog.models import (  # noqa: E402
     ProductCharacteristic,
     ProductSearch,
     SearchWord,
-    StockLevel,
     Store,
     Variant,
     ean13_check_digit,
 )
-from catalog.selectors import (  # noqa: E402
+from catalog.services import product_search_refresh  # noqa: E402
+from catalog.text import fold  # noqa: E402
+from inventory.models import StockLevel  # noqa: E402
+from products.selectors import (  # noqa: E402
     PAGE_SIZE,
     ProductQuery,
     code_matches,
     product_search,
     product_search_queryset,
 )
-from catalog.services import product_search_refresh  # noqa: E402
-from catalog.text import fold  # noqa: E402
 
 TREE = {
     "Image et son": ["Téléviseurs", "Vidéoprojecteurs", "Barres de son", "Casques audio"],
@@ -353,7 +353,7 @@ def run(args) -> None:
         "variants": Variant.objects.count(),
         "stock rows": StockLevel.objects.count(),
     }
-    print("catalog: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
+    print("products: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
     queries, store = query_mix(rng, args.queries)
 
     for query in queries[:20]:  # warm the caches

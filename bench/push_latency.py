@@ -51,10 +51,11 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from catalog.models import Store, WebhookSource  # noqa: E402
-from catalog.webhooks import signed_headers  # noqa: E402
-from clienteling.models import StaffProfile  # noqa: E402
+from catalog.models import Store  # noqa: E402
 from customers.models import Consent, Customer  # noqa: E402
+from integrations.models import WebhookSource  # noqa: E402
+from integrations.webhooks import signed_headers  # noqa: E402
+from staff.models import StaffProfile  # noqa: E402
 
 LOG_DIR = Path(tempfile.mkdtemp(prefix="push-latency-"))
 MARKER = re.compile(r'data-customer="(BENCH-[^"]+)"')

@@ -8,7 +8,7 @@ back at the end (the order tables are created inside it when the database has no
 migrated that far; a few variants are stocked in every store inside it too).
 
 Prints, for one variant's lookup across all stores — the page's selector
-(``clienteling.selectors.stock.stock_lookup``: its three queries, the distances and the
+(``inventory.selectors.stock_lookup``: its three queries, the distances and the
 objects) beside the very SQL it sent, run raw through a cursor, interleaved in the same
 run — p50/p95/p99;
 then the whole stock page through Django (middleware, template); then order submissions
@@ -38,17 +38,13 @@ from django.db import connection, transaction  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from catalog.models import StockLevel, Store, Variant  # noqa: E402
+from catalog.models import Store, Variant  # noqa: E402
 from clienteling import models as order_models  # noqa: E402
-from clienteling.models import StaffProfile  # noqa: E402
-from clienteling.selectors.stock import stock_lookup  # noqa: E402
-from clienteling.services.orders import (  # noqa: E402
-    DeliveryAddress,
-    LineRequest,
-    StockUnavailable,
-    order_place,
-)
 from customers.models import Customer  # noqa: E402
+from inventory.models import StockLevel  # noqa: E402
+from inventory.selectors import stock_lookup  # noqa: E402
+from orders.services import DeliveryAddress, LineRequest, StockUnavailable, order_place  # noqa: E402
+from staff.models import StaffProfile  # noqa: E402
 
 
 class Rollback(Exception):
@@ -127,7 +123,7 @@ def main():
             origin = Store.objects.filter(is_active=True, is_warehouse=False).order_by("pk").first()
             with connection.cursor() as cursor:
                 cursor.execute(
-                    "SELECT DISTINCT variant_id FROM catalog_stocklevel"
+                    "SELECT DISTINCT variant_id FROM inventory_stocklevel"
                     " TABLESAMPLE SYSTEM (1) REPEATABLE (5) LIMIT %s",
                     [args.lookups],
                 )
@@ -156,7 +152,7 @@ def main():
                 ignore_conflicts=True,
             )
             with connection.cursor() as cursor:
-                cursor.execute("ANALYZE catalog_stocklevel")
+                cursor.execute("ANALYZE inventory_stocklevel")
             orm, raw, queries = time_lookups(everywhere * 5, origin)
             print(f"\none variant stocked in every store ({stores} rows in the answer)")
             print(f"  selector  stock_lookup()   {ms(orm)}")

@@ -1,11 +1,4 @@
-from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
-from django.utils.http import urlencode
-from django.utils.translation import gettext_lazy as _
+from django.contrib import admin
 
 from .models import (
     Brand,
@@ -14,14 +7,10 @@ from .models import (
     Product,
     ProductCharacteristic,
     Review,
-    StockLevel,
     Store,
     Variant,
-    WebhookSource,
 )
-from .services import product_search_refresh, stock_snapshot_import
-
-MAX_SNAPSHOT_BYTES = 10 * 1024 * 1024
+from .services import product_search_refresh
 
 
 @admin.register(Store)
@@ -102,27 +91,12 @@ class ProductAdmin(admin.ModelAdmin):
         product_search_refresh(product_ids=[form.instance.pk])
 
 
-class StockLevelInline(admin.TabularInline):
-    """Stock moves through the snapshot upload, the stock API and orders (whose services
-    keep ``reserved`` equal to the units held): here it is only shown."""
-
-    model = StockLevel
-    extra = 0
-    fields = ["store", "on_hand", "reserved", "updated_at"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Variant)
 class VariantAdmin(admin.ModelAdmin):
     list_display = ["sku", "ean", "product", "size", "colour"]
     search_fields = ["sku", "ean", "product__name"]
     list_select_related = ["product"]
     autocomplete_fields = ["product"]
-    inlines = [StockLevelInline]
     show_full_result_count = False
 
     def save_model(self, request, obj, form, change):
@@ -132,91 +106,6 @@ class VariantAdmin(admin.ModelAdmin):
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
         product_search_refresh(product_ids=[obj.product_id])
-
-
-class StockSnapshotForm(forms.Form):
-    store = forms.ModelChoiceField(
-        label=_("Store or warehouse"), queryset=Store.objects.filter(is_active=True)
-    )
-    file = forms.FileField(
-        label=_("Snapshot (CSV)"),
-        help_text=_(
-            "UTF-8 CSV, comma or semicolon separated, with a header line naming the columns "
-            '"sku" (or "ean") and "on_hand". Listed variants get the given units on hand; '
-            "others are left as they are. One rejected row and nothing is applied."
-        ),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_SNAPSHOT_BYTES:
-            raise forms.ValidationError(_("The file is larger than 10 MB: split it."))
-        return upload
-
-
-@admin.register(StockLevel)
-class StockLevelAdmin(admin.ModelAdmin):
-    list_display = ["variant", "store", "on_hand", "reserved", "available", "updated_at"]
-    list_filter = ["store__is_warehouse", "store"]
-    list_select_related = ["variant__product", "store"]
-    search_fields = ["variant__sku", "variant__ean", "store__code"]
-    show_full_result_count = False
-    change_list_template = "admin/catalog/stocklevel/change_list.html"
-    readonly_fields = ["store", "variant", "on_hand", "reserved", "updated_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=_("available"))
-    def available(self, obj):
-        return obj.available
-
-    def get_urls(self):
-        upload = path(
-            "upload/",
-            self.admin_site.admin_view(self.upload_view),
-            name="catalog_stocklevel_upload",
-        )
-        return [upload, *super().get_urls()]
-
-    def upload_view(self, request):
-        """Head office uploads a store's stock snapshot: every row checked, a report of
-        the rejected ones, and the file applied whole or not at all."""
-        if not self.has_change_permission(request):
-            raise PermissionDenied
-        form = StockSnapshotForm(request.POST or None, request.FILES or None)
-        report = None
-        if request.method == "POST" and form.is_valid():
-            store = form.cleaned_data["store"]
-            report = stock_snapshot_import(store=store, data=form.cleaned_data["file"].read())
-            if report.applied:
-                self.message_user(
-                    request,
-                    _("%(store)s: %(rows)d rows applied (%(updated)d changed, %(created)d new).")
-                    % {
-                        "store": store,
-                        "rows": report.rows,
-                        "updated": report.updated,
-                        "created": report.created,
-                    },
-                    messages.SUCCESS,
-                )
-                changelist = reverse("admin:catalog_stocklevel_changelist")
-                return redirect(f"{changelist}?{urlencode({'store__id__exact': store.pk})}")
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": _("Upload a stock snapshot"),
-            "form": form,
-            "report": report,
-        }
-        status = 422 if report is not None else 200
-        return TemplateResponse(
-            request, "admin/catalog/stocklevel/upload.html", context, status=status
-        )
 
 
 @admin.register(Review)
@@ -230,12 +119,3 @@ class ReviewAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("product")
-
-
-@admin.register(WebhookSource)
-class WebhookSourceAdmin(admin.ModelAdmin):
-    list_display = ["name", "key", "kind", "rate_limit_per_minute", "is_active"]
-    list_filter = ["kind", "is_active"]
-    search_fields = ["name", "key"]
-    filter_horizontal = ["stores"]
-    readonly_fields = ["secret"]

@@ -4,7 +4,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -292,39 +292,6 @@ class SearchWord(models.Model):
         return self.word
 
 
-class StockLevel(models.Model):
-    store = models.ForeignKey(
-        Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="stock"
-    )
-    variant = models.ForeignKey(
-        Variant, verbose_name=_("variant"), on_delete=models.CASCADE, related_name="stock"
-    )
-    on_hand = models.IntegerField(_("on hand"), default=0)
-    reserved = models.IntegerField(_("reserved"), default=0)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
-    class Meta:
-        verbose_name = _("stock level")
-        verbose_name_plural = _("stock levels")
-        constraints = [
-            models.UniqueConstraint(fields=["variant", "store"], name="one_stock_row_per_store"),
-            models.CheckConstraint(condition=Q(on_hand__gte=0), name="stock_on_hand_not_negative"),
-            models.CheckConstraint(
-                condition=Q(reserved__gte=0), name="stock_reserved_not_negative"
-            ),
-            models.CheckConstraint(
-                condition=Q(reserved__lte=F("on_hand")), name="stock_reserved_within_on_hand"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.variant.sku} @ {self.store.code}: {self.on_hand}/{self.reserved}"
-
-    @property
-    def available(self) -> int:
-        return self.on_hand - self.reserved
-
-
 class Review(models.Model):
     product = models.ForeignKey(
         Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="reviews"
@@ -350,61 +317,3 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product} ★{self.rating}"
-
-
-def _new_secret() -> str:
-    import secrets
-
-    return secrets.token_urlsafe(32)
-
-
-class WebhookSource(models.Model):
-    """A machine that sends us signed events: a store's beacons or wifi, the mobile app,
-    the e-shop, a store's stock system. Each has its own secret."""
-
-    class Kind(models.TextChoices):
-        BEACON = "beacon", _("beacons")
-        WIFI = "wifi", _("in-store wifi")
-        APP = "app", _("mobile app")
-        WEB = "web", _("e-shop")
-        STOCK = "stock", _("store stock system")
-
-    key = models.SlugField(_("key"), max_length=50, unique=True)
-    name = models.CharField(_("name"), max_length=100)
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
-    secret = models.CharField(_("secret"), max_length=100, default=_new_secret)
-    stores = models.ManyToManyField(
-        Store,
-        verbose_name=_("stores"),
-        blank=True,
-        related_name="+",
-        help_text=_("The stores it may speak for; empty: every store."),
-    )
-    rate_limit_per_minute = models.PositiveIntegerField(_("requests per minute"), default=1200)
-    is_active = models.BooleanField(_("active"), default=True)
-
-    class Meta:
-        verbose_name = _("webhook source")
-        verbose_name_plural = _("webhook sources")
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class WebhookEvent(models.Model):
-    """Event ids already accepted from a source: a replay is refused."""
-
-    source = models.ForeignKey(WebhookSource, on_delete=models.CASCADE, related_name="events")
-    event_id = models.CharField(max_length=64)
-    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        verbose_name = _("webhook event")
-        verbose_name_plural = _("webhook events")
-        constraints = [
-            models.UniqueConstraint(fields=["source", "event_id"], name="webhook_event_once")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.source.key}:{self.event_id}"

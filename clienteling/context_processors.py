@@ -1,9 +1,8 @@
 from django.utils.functional import SimpleLazyObject
 
 from customers.models import Customer
-
-from .access import Role, stores_for
-from .session import selected_customer_id
+from customers.session import selected_customer_id
+from staff.access import Role, stores_for
 
 
 def _serving(request):

@@ -68,9 +68,17 @@ INSTALLED_APPS = [
     "django_countries",
     "allauth",
     "allauth.account",
+    # Our apps, bottom to top: each imports only those above it in this list.
     "catalog",
+    "staff",
+    "integrations",
+    "inventory",
     "customers",
     "offers",
+    "products",
+    "orders",
+    "floor",
+    "dashboard",
     "clienteling",
 ]
 
@@ -87,7 +95,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "clienteling.middleware.StaffMiddleware",
+    "staff.middleware.StaffMiddleware",
 ]
 
 ROOT_URLCONF = "clienteling.urls"
@@ -177,17 +185,17 @@ CELERY_TIMEZONE = "Europe/Paris"
 CELERY_BEAT_SCHEDULE: dict = {
     # Tidying only: availability already ignores lapsed holds by their timestamp.
     "orders-release-expired-pickup-holds": {
-        "task": "clienteling.tasks.orders_release_expired_holds",
+        "task": "orders.tasks.orders_release_expired_holds",
         "schedule": 300.0,
     },
     # Tidying only: the floor already decides presence by timestamps.
     "visits-tidy": {
-        "task": "clienteling.tasks.visits_tidy",
+        "task": "floor.tasks.visits_tidy",
         "schedule": 300.0,
     },
     # Yesterday's store and associate figures, once the stores are closed (idempotent).
     "figures-rollup": {
-        "task": "clienteling.tasks.figures_rollup",
+        "task": "dashboard.tasks.figures_rollup",
         "schedule": crontab(hour=0, minute=20),
     },
 }
@@ -207,7 +215,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 # Staff sign-in: email + password, no public sign-up, rate-limited.
-ACCOUNT_ADAPTER = "clienteling.adapters.StaffAccountAdapter"
+ACCOUNT_ADAPTER = "staff.adapters.StaffAccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"

@@ -1,7 +1,10 @@
 from django.contrib import admin
 
+from staff.admin import ReadOnlyAdmin
+
 from .models import (
     AppDevice,
+    CardView,
     Consent,
     Customer,
     Interaction,
@@ -133,4 +136,21 @@ class AppDeviceAdmin(admin.ModelAdmin):
     search_fields = ["device_id", "customer__loyalty_number", "customer__last_name"]
     autocomplete_fields = ["customer"]
     readonly_fields = ["linked_at"]
+    show_full_result_count = False
+
+
+@admin.register(CardView)
+class CardViewAdmin(ReadOnlyAdmin):
+    """Who opened which customer card, when and from which store."""
+
+    list_display = ["viewed_at", "viewer", "customer", "store"]
+    list_filter = ["store"]
+    list_select_related = ["viewer", "customer", "store"]
+    search_fields = [
+        "customer__loyalty_number",
+        "customer__last_name",
+        "viewer__email",
+        "viewer__last_name",
+    ]
+    date_hierarchy = "viewed_at"
     show_full_result_count = False

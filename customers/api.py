@@ -15,7 +15,12 @@ from django import forms
 from django.http import JsonResponse
 from django.utils import translation
 
-from catalog.webhooks import AwareDateTimeField, WebhookError, form_error_detail, signed_webhook
+from integrations.webhooks import (
+    AwareDateTimeField,
+    WebhookError,
+    form_error_detail,
+    signed_webhook,
+)
 
 from .models import Channel, Interaction
 from .selectors import IdentifierKind

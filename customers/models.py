@@ -1,6 +1,9 @@
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Func, Q
+from django.db.models import Func, OuterRef, Q, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Brand, Category, Product, Store, Variant
@@ -83,6 +86,24 @@ class Customer(models.Model):
         return self.tier in self.VIP_TIERS
 
 
+class ConsentQuerySet(models.QuerySet):
+    def for_purpose(self, purpose: str, at: datetime | None = None):
+        """Grants and withdrawals for ``purpose`` recorded by ``at`` (default now), latest
+        first: per customer, the first one is the consent in force."""
+        at = at or timezone.now()
+        return self.filter(purpose=purpose, recorded_at__lte=at).order_by("-recorded_at", "-pk")
+
+    def in_force(self, purpose: str, at: datetime | None = None) -> bool:
+        """Whether the consent in force for ``purpose`` at ``at`` among these rows (one
+        customer's) is a grant. No record at all is no consent."""
+        return bool(self.for_purpose(purpose, at).values_list("granted", flat=True).first())
+
+    def granted_subquery(self, purpose: str, at: datetime | None = None) -> Subquery:
+        """The same answer per row of an outer customer query (``OuterRef("pk")``)."""
+        latest = self.filter(customer=OuterRef("pk")).for_purpose(purpose, at)
+        return Subquery(latest.values("granted")[:1])
+
+
 class Consent(models.Model):
     """One grant or withdrawal; the latest per (customer, purpose) is in force."""
 
@@ -112,6 +133,8 @@ class Consent(models.Model):
         blank=True,
         related_name="+",
     )
+
+    objects = ConsentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("consent")
@@ -333,3 +356,35 @@ class AppDevice(models.Model):
 
     def __str__(self) -> str:
         return self.label or self.device_id
+
+
+class CardView(models.Model):
+    """Who opened which customer's card, when, from which store (privacy audit)."""
+
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("viewed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="+"
+    )
+    store = models.ForeignKey(
+        Store,
+        verbose_name=_("from store"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    viewed_at = models.DateTimeField(_("viewed at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("card view")
+        verbose_name_plural = _("card views (access log)")
+        ordering = ["-viewed_at"]
+        indexes = [models.Index(fields=["customer", "-viewed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.viewer} → {self.customer} ({self.viewed_at:%Y-%m-%d %H:%M})"

@@ -65,14 +65,7 @@ def customer_resolve(*, kind: str, identifier: str) -> Customer | None:
 
 def consent_in_force(customer_id: int, purpose: str, *, at: datetime | None = None) -> bool:
     """Whether the latest grant or withdrawal for ``purpose`` recorded by ``at`` is a grant."""
-    at = at or timezone.now()
-    latest = (
-        Consent.objects.filter(customer_id=customer_id, purpose=purpose, recorded_at__lte=at)
-        .order_by("-recorded_at", "-pk")
-        .values_list("granted", flat=True)
-        .first()
-    )
-    return bool(latest)
+    return Consent.objects.filter(customer_id=customer_id).in_force(purpose, at)
 
 
 def consents_current(customer_id: int) -> list[dict]:

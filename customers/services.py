@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Product, Store, Variant
 
-from .models import AppDevice, Channel, Consent, Customer, Interaction, Note, WishlistItem
+from .models import AppDevice, CardView, Channel, Consent, Customer, Interaction, Note, WishlistItem
 from .selectors import customers_resolve, identifier_normalize
 
 
@@ -207,3 +207,8 @@ def wishlist_item_add(
             variant=variant,
             defaults={"channel": channel, "added_at": timezone.now()},
         )
+
+
+def card_view_record(*, viewer, customer: Customer, store: Store | None) -> CardView:
+    """Log that ``viewer`` opened ``customer``'s card (privacy audit, read in admin)."""
+    return CardView.objects.create(viewer=viewer, customer=customer, store=store)

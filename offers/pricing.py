@@ -246,6 +246,7 @@ class CustomerFacts:
         customer: Customer | None,
         offers: Iterable[Offer],
         product_ids: Iterable[int] | None = None,
+        at: datetime | None = None,
     ) -> CustomerFacts:
         """At most four queries: consent, wishlist, preferences, uses — each only when an
         offer depends on it. ``product_ids`` narrows the wishlist query."""
@@ -264,11 +265,8 @@ class CustomerFacts:
         audiences = {o.audience for o in offers}
         if audiences == {Offer.Audience.EVERYONE}:
             return facts
-        facts.personalised = bool(
-            Consent.objects.filter(customer=customer, purpose=Consent.Purpose.PERSONALISED_OFFERS)
-            .order_by("-recorded_at", "-pk")
-            .values_list("granted", flat=True)
-            .first()
+        facts.personalised = Consent.objects.filter(customer=customer).in_force(
+            Consent.Purpose.PERSONALISED_OFFERS, at
         )
         if not facts.personalised:
             return facts
@@ -350,7 +348,7 @@ class OfferBook:
             for o in (Offer.objects.filter(pk__in=offer_ids) if offer_ids else [])
             if o.applies_in(channel) and (customer is not None or _public(o))
         ]
-        facts = CustomerFacts.load(customer, offers, product_ids)
+        facts = CustomerFacts.load(customer, offers, product_ids, at)
         return cls(offers, links, facts)
 
     def covers_product(self, offer: Offer, product: Product, ancestors: frozenset[int]) -> bool:

@@ -16,7 +16,6 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
@@ -26,14 +25,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from catalog.models import Category, Product, Variant
-from customers.models import (
-    Channel,
-    Consent,
-    Customer,
-    Interaction,
-    Preference,
-    WishlistItem,
-)
+from customers.models import Channel, Consent, Customer, Interaction, Preference, WishlistItem
 
 from .models import Offer, OfferChange, OfferMention
 from .pricing import CustomerFacts, OfferBook, Price, ancestor_ids, offer_label
@@ -328,14 +320,8 @@ def offer_reach(offer: Offer) -> Reach:
         )
         customers = customers.filter(pk__in=fans)  # one IN: a semi-join, not an OR of scans
     if offer.is_personalised:
-        consent = (
-            Consent.objects.filter(
-                customer=OuterRef("pk"), purpose=Consent.Purpose.PERSONALISED_OFFERS
-            )
-            .order_by("-recorded_at", "-pk")
-            .values("granted")[:1]
-        )
-        customers = customers.alias(personalised=Subquery(consent)).filter(personalised=True)
+        consent = Consent.objects.granted_subquery(Consent.Purpose.PERSONALISED_OFFERS)
+        customers = customers.alias(personalised=consent).filter(personalised=True)
     return Reach(customers=customers.count(), products=products.count())
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from clienteling.models import StaffProfile
+from staff.models import StaffProfile
 from tests.factories import StoreFactory, make_staff
 
 Role = StaffProfile.Role

@@ -14,13 +14,10 @@ from catalog.models import (
     Product,
     ProductCharacteristic,
     Review,
-    StockLevel,
     Store,
     Variant,
-    WebhookSource,
     ean13_check_digit,
 )
-from clienteling.models import StaffProfile, Visit
 from customers.models import (
     AppDevice,
     Consent,
@@ -31,7 +28,11 @@ from customers.models import (
     PurchaseLine,
     WishlistItem,
 )
+from floor.models import Visit
+from integrations.models import WebhookSource
+from inventory.models import StockLevel
 from offers.models import Offer
+from staff.models import StaffProfile
 
 PASSWORD = "correct-horse-battery-staple"
 

@@ -9,8 +9,8 @@ from channels import DEFAULT_CHANNEL_LAYER
 from channels.layers import channel_layers
 from django.utils import timezone
 
-from catalog.webhooks import signed_headers
-from clienteling.events import floor_group
+from integrations.push import floor_group
+from integrations.webhooks import signed_headers
 
 
 def presence_payload(store, identifier, *, kind="loyalty_number", event="enter", at=None, **extra):

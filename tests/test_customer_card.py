@@ -10,9 +10,8 @@ from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from clienteling.models import CardView
-from clienteling.session import SESSION_CLIENT_KEY
-from customers.models import Consent, Interaction, Note, Purchase, PurchaseLine
+from customers.models import CardView, Consent, Interaction, Note, Purchase, PurchaseLine
+from customers.session import SESSION_CLIENT_KEY
 from offers.selectors import offers_for_customer
 from tests.factories import (
     ConsentFactory,
@@ -206,7 +205,7 @@ def test_offers_and_open_orders_have_their_places(associate_client, camille):
     assert "899,10 €" in page  # the wished TV, priced for her
     assert "Mentionnée au client" in page
     html = render_to_string(
-        "clienteling/customers/card.html#offers", {"offers": offers_for_customer(customer=camille)}
+        "floor/card.html#offers", {"offers": offers_for_customer(customer=camille)}
     )
     assert "-10 % sur les TV" in html
 

@@ -7,11 +7,10 @@ import pytest
 from django.db.models import Q
 from django.utils import timezone
 
-from clienteling.charts import nice_step, part_of_total_chart
-from clienteling.models import DailyAssociateFigures, DailyStoreFigures, StaffProfile
-from clienteling.selectors import figures
-from clienteling.selectors.dashboard import floor_board, stores_overview
-from clienteling.selectors.figures import (
+from customers.models import Customer, Note
+from dashboard import figures
+from dashboard.charts import nice_step, part_of_total_chart
+from dashboard.figures import (
     AssociateFigures,
     ModelActivity,
     SQLiteMedian,
@@ -20,17 +19,13 @@ from clienteling.selectors.figures import (
     compute_store_figures,
     store_figures,
 )
-from clienteling.services.figures import daily_figures_rollup
-from clienteling.tasks import figures_rollup
-from clienteling.templatetags.dashboard import duration, percent
-from customers.models import Customer, Note
-from tests.factories import (
-    CustomerFactory,
-    NoteFactory,
-    PurchaseFactory,
-    VisitFactory,
-    make_staff,
-)
+from dashboard.models import DailyAssociateFigures, DailyStoreFigures
+from dashboard.selectors import floor_board, stores_overview
+from dashboard.services import daily_figures_rollup
+from dashboard.tasks import figures_rollup
+from dashboard.templatetags.dashboard import duration, percent
+from staff.models import StaffProfile
+from tests.factories import CustomerFactory, NoteFactory, PurchaseFactory, VisitFactory, make_staff
 
 Role = StaffProfile.Role
 TODAY = timezone.localdate()

@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from clienteling.models import StaffProfile
-from clienteling.services.figures import daily_figures_rollup
 from customers.models import Customer
+from dashboard.services import daily_figures_rollup
+from staff.models import StaffProfile
 from tests.factories import CustomerFactory, StoreFactory, VisitFactory, make_staff
 
 Role = StaffProfile.Role
@@ -371,7 +371,7 @@ def test_export_never_hands_a_spreadsheet_a_formula(client, manager, store):
 
 
 @pytest.mark.parametrize(
-    "url", ["/admin/clienteling/dailystorefigures/", "/admin/clienteling/dailyassociatefigures/"]
+    "url", ["/admin/dashboard/dailystorefigures/", "/admin/dashboard/dailyassociatefigures/"]
 )
 def test_head_office_reads_the_rolled_up_figures_in_admin(client, head_office, store, url):
     daily_figures_rollup(day=TODAY - timedelta(days=1))

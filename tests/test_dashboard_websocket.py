@@ -5,8 +5,9 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.utils import timezone
 
-from clienteling.events import board_refresh_on_commit, managers_group
-from clienteling.models import StaffProfile, Visit
+from floor.models import Visit
+from integrations.push import board_group, board_refresh_on_commit
+from staff.models import StaffProfile
 from tests.factories import CustomerFactory, VisitFactory, make_staff
 from tests.test_websocket_access import _connect
 
@@ -119,7 +120,7 @@ async def test_the_hint_leaves_only_after_commit_and_never_after_a_rollback(stor
 
     layer = get_channel_layer()
     channel = await layer.new_channel()
-    await layer.group_add(managers_group(store.pk), channel)
+    await layer.group_add(board_group(store.pk), channel)
     # One receiver for the whole test: a cancelled receive unsubscribes (pub/sub layer).
     hint = asyncio.ensure_future(layer.receive(channel))
 

@@ -7,9 +7,10 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from catalog.models import WebhookSource
 from clienteling.asgi import application
-from clienteling.models import StaffProfile, Visit
+from floor.models import Visit
+from integrations.models import WebhookSource
+from staff.models import StaffProfile
 from tests.factories import ConsentFactory, CustomerFactory, WebhookSourceFactory, make_staff
 from tests.floor_helpers import post_signed, presence_payload
 

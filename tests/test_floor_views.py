@@ -7,7 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from clienteling.models import PresenceEvent, StaffProfile, Visit
+from floor.models import PresenceEvent, Visit
+from staff.models import StaffProfile
 from tests.factories import (
     CustomerFactory,
     PurchaseFactory,

@@ -8,7 +8,7 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from catalog.models import StockLevel
+from inventory.models import StockLevel
 from tests.factories import PASSWORD, StockLevelFactory, VariantFactory
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,23 +48,25 @@ def test_one_stock_row_per_store_and_variant(store):
 
 def test_associate_lands_on_own_store_floor(associate_client, store):
     response = associate_client.get("/", follow=True)
-    assert response.redirect_chain[-1][0] == reverse("floor", kwargs={"store_code": store.code})
+    assert response.redirect_chain[-1][0] == reverse(
+        "floor:page", kwargs={"store_code": store.code}
+    )
     assert store.name in response.text
 
 
 def test_associate_of_store_a_gets_403_on_store_b(associate_client, other_store):
-    response = associate_client.get(reverse("floor", kwargs={"store_code": other_store.code}))
+    response = associate_client.get(reverse("floor:page", kwargs={"store_code": other_store.code}))
     assert response.status_code == 403
     assert "pas destinée à votre rôle" in response.text
 
 
 def test_unknown_store_is_403_not_a_crash(associate_client):
-    response = associate_client.get(reverse("floor", kwargs={"store_code": "nowhere"}))
+    response = associate_client.get(reverse("floor:page", kwargs={"store_code": "nowhere"}))
     assert response.status_code == 403
 
 
 def test_anonymous_is_sent_to_sign_in(client, store):
-    response = client.get(reverse("floor", kwargs={"store_code": store.code}))
+    response = client.get(reverse("floor:page", kwargs={"store_code": store.code}))
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_login"))
 
@@ -72,10 +74,10 @@ def test_anonymous_is_sent_to_sign_in(client, store):
 def test_manager_sees_each_overseen_store_and_can_switch(client, manager, store, other_store):
     client.force_login(manager)
     for s in (store, other_store):
-        assert client.get(reverse("floor", kwargs={"store_code": s.code})).status_code == 200
+        assert client.get(reverse("floor:page", kwargs={"store_code": s.code})).status_code == 200
     response = client.post(reverse("store_switch"), {"store": other_store.code, "next": "/"})
     assert response.status_code == 302
-    assert client.get("/").url == reverse("floor", kwargs={"store_code": other_store.code})
+    assert client.get("/").url == reverse("floor:page", kwargs={"store_code": other_store.code})
 
 
 def test_associate_cannot_switch_store(associate_client, other_store):
@@ -104,11 +106,11 @@ def test_admin_is_for_head_office_only(client, associate, head_office):
     [
         "/admin/catalog/product/",
         "/admin/catalog/variant/",
-        "/admin/catalog/stocklevel/",
+        "/admin/inventory/stocklevel/",
         "/admin/customers/customer/",
         "/admin/customers/purchase/",
         "/admin/offers/offer/",
-        "/admin/clienteling/visit/",
+        "/admin/floor/visit/",
         "/admin/auth/user/",
         "/admin/auth/user/add/",
     ],
@@ -184,7 +186,7 @@ def test_friendly_404(associate_client):
 
 
 def test_pages_load_nothing_from_elsewhere(associate_client, store):
-    response = associate_client.get(reverse("floor", kwargs={"store_code": store.code}))
+    response = associate_client.get(reverse("floor:page", kwargs={"store_code": store.code}))
     assert "http://" not in response.text and "https://" not in response.text
     assert "django_htmx/htmx-2.min.js" in response.text
     assert "django_htmx/ext/hx-ws-2.min.js" in response.text

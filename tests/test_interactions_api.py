@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from catalog.models import WebhookSource
 from customers.models import Interaction, WishlistItem
+from integrations.models import WebhookSource
 from tests.factories import (
     AppDeviceFactory,
     CustomerFactory,

@@ -9,8 +9,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from clienteling.selectors.figures import compute_associate_figures, compute_store_figures
 from customers.models import Consent, Customer, Preference
+from dashboard.figures import compute_associate_figures, compute_store_figures
 from offers.models import Offer, OfferMention
 from offers.pricing import prices_for
 from offers.selectors import offers_for_customer
@@ -186,7 +186,7 @@ def test_a_mention_is_recorded_once_per_offer_client_and_day(shop, associate, st
 def test_the_card_shows_the_offers_with_prices_and_a_mention_button(associate_client, shop):
     offer(shop["sony"], name="Semaine Sony", value=D("10"))
     response = associate_client.get(
-        reverse("customers:card", kwargs={"customer_id": shop["client"].pk})
+        reverse("floor:card", kwargs={"customer_id": shop["client"].pk})
     )
     assert response.status_code == 200
     html = unescape(response.text)
@@ -211,15 +211,13 @@ def test_mentioning_by_htmx_records_it_and_swaps_the_button(associate_client, sh
     # Tapping twice changes nothing.
     associate_client.post(url, headers={"HX-Request": "true"})
     assert OfferMention.objects.count() == 1
-    page = associate_client.get(
-        reverse("customers:card", kwargs={"customer_id": shop["client"].pk})
-    )
+    page = associate_client.get(reverse("floor:card", kwargs={"customer_id": shop["client"].pk}))
     assert "Mentionnée ✓" in page.text
 
 
 def test_mentioning_without_javascript_redirects_back(associate_client, shop):
     sale = offer(shop["sony"], name="Semaine Sony")
-    page = reverse("customers:card", kwargs={"customer_id": shop["client"].pk})
+    page = reverse("floor:card", kwargs={"customer_id": shop["client"].pk})
     url = reverse("offers:mention", kwargs={"customer_id": shop["client"].pk, "offer_id": sale.pk})
     response = associate_client.post(url, {"next": page})
     assert response.status_code == 302

@@ -1,17 +1,21 @@
 """POST /api/presence/: the signed scheme, recognition rules, de-duplication, expiry."""
 
 import hashlib
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
+from django.db import connections
+from django.test import Client
 from django.utils import timezone
 
-from catalog.models import WebhookEvent, WebhookSource
-from clienteling.models import PresenceEvent, Visit
-from clienteling.services.floor import visits_end_expired
-from clienteling.tasks import visits_tidy
 from customers.models import Consent
+from floor.models import PresenceEvent, Visit
+from floor.services import visits_end_expired
+from floor.tasks import visits_tidy
+from integrations.models import WebhookEvent, WebhookSource
 from tests.factories import (
     AppDeviceFactory,
     ConsentFactory,
@@ -382,21 +386,50 @@ def test_expiry_is_computed_from_timestamps_and_the_task_only_tidies_up(
 
 def test_the_tidy_task_is_scheduled(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["visits-tidy"]
-    assert entry["task"] == "clienteling.tasks.visits_tidy"
+    assert entry["task"] == "floor.tasks.visits_tidy"
 
 
 @pytest.mark.parametrize("superuser", [True, False])
 def test_head_office_reads_the_presence_and_access_logs_in_admin(client, db, superuser):
-    from clienteling.models import StaffProfile
+    from staff.models import StaffProfile
     from tests.factories import make_staff
 
     reader = make_staff(StaffProfile.Role.HEAD_OFFICE, is_staff=True, is_superuser=superuser)
     client.force_login(reader)
-    for url in ("/admin/clienteling/presenceevent/", "/admin/clienteling/cardview/"):
+    for url in ("/admin/floor/presenceevent/", "/admin/customers/cardview/"):
         assert client.get(url).status_code == 200
         assert client.get(url + "add/").status_code == 403  # read-only
 
 
 def test_store_staff_cannot_read_the_logs(client, associate):
     client.force_login(associate)
-    assert client.get("/admin/clienteling/cardview/").status_code == 302  # to admin sign-in
+    assert client.get("/admin/customers/cardview/").status_code == 302  # to admin sign-in
+
+
+# --- Two signals at once ----------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_entry_signals_at_once_make_one_visit_and_one_card(beacons, store, shopper, tablet):
+    """The beacons and the wifi see the shopper in the same instant: two requests race on
+    the open-visit constraint; one visit, one card, the other logged as a duplicate."""
+    barrier = threading.Barrier(2)
+
+    def signal(_):
+        try:
+            barrier.wait(timeout=10)
+            return post_signed(
+                Client(), URL, beacons, presence_payload(store, shopper.loyalty_number)
+            ).status_code
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        assert list(pool.map(signal, range(2))) == [202, 202]
+    assert Visit.objects.filter(customer=shopper).count() == 1
+    assert sorted(PresenceEvent.objects.values_list("outcome", flat=True)) == [
+        Outcome.DUPLICATE,
+        Outcome.PUSHED,
+    ]
+    cards = [m for m in tablet.all(timeout=1) if "visit-" in str(m.get("html"))]
+    assert len(cards) == 1

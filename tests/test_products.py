@@ -15,22 +15,23 @@ import segno
 from django.urls import reverse
 
 from catalog.models import ProductSearch, SearchWord
-from catalog.selectors import ProductQuery, product_search
 from catalog.services import product_search_refresh
-from clienteling.session import SESSION_CLIENT_KEY
-from clienteling.views.products import QR_SVG
 from customers.models import WishlistItem
 from customers.services import wishlist_item_add
+from customers.session import SESSION_CLIENT_KEY
+from products.selectors import ProductQuery, product_search
+from products.views import QR_SVG
 from tests.factories import (
     CustomerFactory,
+    OfferFactory,
     ProductFactory,
     ReviewFactory,
     VariantFactory,
 )
 from tests.product_catalog import make_catalog
 
-SEARCH = reverse("catalog:search")
-COMPARE = reverse("catalog:compare")
+SEARCH = reverse("products:search")
+COMPARE = reverse("products:compare")
 HTMX = {"HTTP_HX_REQUEST": "true"}
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -227,38 +228,39 @@ def test_search_documents_are_folded_and_feed_the_spelling_lexicon(catalog):
 def test_scanning_an_ean_or_sku_opens_that_variant(associate_client, catalog, code):
     variant = catalog.oled.variants.get(sku="SAM-QE55S90-AG")
     code = code.format(ean=variant.ean)
-    response = associate_client.get(reverse("catalog:scan"), {"code": code})
+    response = associate_client.get(reverse("products:scan"), {"code": code})
     assert response.status_code == 302
     assert (
-        response.url == f"{reverse('catalog:product', args=[catalog.oled.pk])}?variant={variant.pk}"
+        response.url
+        == f"{reverse('products:product', args=[catalog.oled.pk])}?variant={variant.pk}"
     )
 
 
 def test_scanning_a_upc_a_finds_its_ean(associate_client, catalog):
     variant = VariantFactory(product=catalog.lg, ean="0012345678905", sku="LG-UPC")
-    response = associate_client.get(reverse("catalog:scan"), {"code": "012345678905"})
+    response = associate_client.get(reverse("products:scan"), {"code": "012345678905"})
     assert response.url.endswith(f"?variant={variant.pk}")
 
 
 def test_scanning_a_shelf_label_opens_the_product(associate_client, catalog):
     url = f"https://clienteling.example.com/products/{catalog.qled.pk}/"
-    response = associate_client.get(reverse("catalog:scan"), {"code": url})
+    response = associate_client.get(reverse("products:scan"), {"code": url})
     assert response.status_code == 302
-    assert response.url == reverse("catalog:product", args=[catalog.qled.pk])
+    assert response.url == reverse("products:product", args=[catalog.qled.pk])
 
 
 @pytest.mark.parametrize(
     "code", ["0000000000000", "NOPE-42", "https://elsewhere.example/admin/", "/products/999999/"]
 )
 def test_an_unknown_code_says_so(associate_client, catalog, code):
-    response = associate_client.get(reverse("catalog:scan"), {"code": code})
+    response = associate_client.get(reverse("products:scan"), {"code": code})
     assert response.status_code == 404
     assert "Aucun produit n’a le code" in unescape(response.text)
     assert 'data-testid="scan-error"' in response.text
 
 
 def test_scan_page_offers_the_camera_and_a_typed_field(associate_client):
-    response = associate_client.get(reverse("catalog:scan"))
+    response = associate_client.get(reverse("products:scan"))
     assert 'type="module" src="/static/js/scan.js"' in response.text
     assert 'name="code"' in response.text
 
@@ -267,7 +269,7 @@ def test_scan_page_offers_the_camera_and_a_typed_field(associate_client):
 
 
 def test_product_page_shows_what_a_shopper_asks_about(associate_client, catalog):
-    response = associate_client.get(reverse("catalog:product", args=[catalog.oled.pk]))
+    response = associate_client.get(reverse("products:product", args=[catalog.oled.pk]))
     text = response.text
     assert response.status_code == 200
     assert "Un noir parfait et des couleurs éclatantes." in text
@@ -283,13 +285,13 @@ def test_product_page_shows_what_a_shopper_asks_about(associate_client, catalog)
 
 def test_product_page_in_english(associate_client, catalog):
     associate_client.post(reverse("set_language"), {"language": "en"})
-    text = associate_client.get(reverse("catalog:product", args=[catalog.oled.pk])).text
+    text = associate_client.get(reverse("products:product", args=[catalog.oled.pk])).text
     assert "South Korea" in text and "55 in" in text and "Screen size" in text
 
 
 def test_product_page_selects_the_variant_asked_for(associate_client, catalog):
     silver = catalog.oled.variants.get(sku="SAM-QE55S90-AG")
-    url = reverse("catalog:product", args=[catalog.oled.pk])
+    url = reverse("products:product", args=[catalog.oled.pk])
     response = associate_client.get(url, {"variant": silver.pk})
     assert f"EAN {silver.ean}" in response.text
     here = re.search(r'data-testid="buy-availability">(.*?)</p>', response.text, re.S).group(1)
@@ -300,13 +302,13 @@ def test_product_page_selects_the_variant_asked_for(associate_client, catalog):
 
 
 def test_unknown_product_is_a_404(associate_client, db):
-    assert associate_client.get(reverse("catalog:product", args=[999999])).status_code == 404
+    assert associate_client.get(reverse("products:product", args=[999999])).status_code == 404
 
 
 def test_product_page_query_count_does_not_grow(
     associate_client, catalog, django_assert_num_queries
 ):
-    url = reverse("catalog:product", args=[catalog.oled.pk])
+    url = reverse("products:product", args=[catalog.oled.pk])
     with django_assert_num_queries(11):  # the prices: category paths, offers touching them
         associate_client.get(url)
     for _ in range(5):
@@ -318,17 +320,17 @@ def test_product_page_query_count_does_not_grow(
 
 def test_order_and_stock_links_carry_the_selected_variant(associate_client, catalog):
     silver = catalog.oled.variants.get(sku="SAM-QE55S90-AG")
-    url = reverse("catalog:product", args=[catalog.oled.pk])
+    url = reverse("products:product", args=[catalog.oled.pk])
     text = associate_client.get(url, {"variant": silver.pk}).text
     assert f'href="{reverse("orders:new")}?variant={silver.pk}"' in text
-    assert f'href="{reverse("stock:variant", args=[silver.pk])}"' in text
+    assert f'href="{reverse("products:stock", args=[silver.pk])}"' in text
 
 
 def test_wishlist_button_needs_a_selected_client(associate_client, catalog):
-    url = reverse("catalog:product", args=[catalog.oled.pk])
+    url = reverse("products:product", args=[catalog.oled.pk])
     assert 'data-testid="wishlist-add"' not in associate_client.get(url).text
     variant = catalog.oled.variants.first()
-    response = associate_client.post(reverse("catalog:wishlist_add", args=[variant.pk]), **HTMX)
+    response = associate_client.post(reverse("products:wishlist_add", args=[variant.pk]), **HTMX)
     assert response.status_code == 409
     assert "Sélectionnez d'abord le client que vous servez." in unescape(response.text)
     assert not WishlistItem.objects.exists()
@@ -341,11 +343,13 @@ def test_add_to_the_selected_clients_wishlist_once(associate_client, catalog):
     session.save()
     variant = catalog.oled.variants.get(sku="SAM-QE55S90-AG")
     page = associate_client.get(
-        reverse("catalog:product", args=[catalog.oled.pk]), {"variant": variant.pk}
+        reverse("products:product", args=[catalog.oled.pk]), {"variant": variant.pk}
     )
     assert "Ajouter à la liste d'envies de Camille" in unescape(page.text)
     for _ in range(2):
-        response = associate_client.post(reverse("catalog:wishlist_add", args=[variant.pk]), **HTMX)
+        response = associate_client.post(
+            reverse("products:wishlist_add", args=[variant.pk]), **HTMX
+        )
         assert response.status_code == 200
         assert "Dans la liste d'envies de Camille ✓" in unescape(response.text)
     item = WishlistItem.objects.get()
@@ -362,7 +366,7 @@ def test_wishlist_item_add_is_idempotent(catalog):
 
 
 def test_product_pages_are_for_staff_only(client, catalog):
-    response = client.get(reverse("catalog:product", args=[catalog.oled.pk]))
+    response = client.get(reverse("products:product", args=[catalog.oled.pk]))
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_login"))
 
@@ -371,7 +375,7 @@ def test_product_pages_are_for_staff_only(client, catalog):
 
 
 def tray_add(client, product, **extra):
-    return client.post(reverse("catalog:compare_add"), {"product": product.pk}, **extra)
+    return client.post(reverse("products:compare_add"), {"product": product.pk}, **extra)
 
 
 def test_tray_follows_the_associate_across_pages(associate_client, store, catalog):
@@ -380,7 +384,7 @@ def test_tray_follows_the_associate_across_pages(associate_client, store, catalo
     assert "Dans la comparaison ✓" in response.text  # the button
     assert 'id="compare-tray" class="compare-tray"' in response.text  # the tray, out of band
     assert 'hx-swap-oob="true"' in response.text
-    floor = associate_client.get(reverse("floor", kwargs={"store_code": store.code}))
+    floor = associate_client.get(reverse("floor:page", kwargs={"store_code": store.code}))
     assert 'data-testid="compare-tray"' in floor.text and catalog.oled.name in floor.text
 
 
@@ -400,13 +404,13 @@ def test_a_fifth_product_is_refused_with_a_message(associate_client, catalog):
 
 
 def test_without_javascript_the_tray_goes_back_with_a_message(associate_client, catalog):
-    next_url = reverse("catalog:product", args=[catalog.oled.pk])
+    next_url = reverse("products:product", args=[catalog.oled.pk])
     response = associate_client.post(
-        reverse("catalog:compare_add"), {"product": catalog.oled.pk, "next": next_url}
+        reverse("products:compare_add"), {"product": catalog.oled.pk, "next": next_url}
     )
     assert response.status_code == 302 and response.url == next_url
     response = associate_client.post(
-        reverse("catalog:compare_add"),
+        reverse("products:compare_add"),
         {"product": catalog.oled.pk, "next": "https://evil.example/"},
     )
     assert response.url == COMPARE
@@ -416,7 +420,7 @@ def test_removing_from_the_tray(associate_client, catalog):
     tray_add(associate_client, catalog.oled)
     tray_add(associate_client, catalog.qled)
     response = associate_client.post(
-        reverse("catalog:compare_remove"),
+        reverse("products:compare_remove"),
         {"product": catalog.oled.pk},
         HTTP_HX_TARGET="compare-tray",
         **HTMX,
@@ -538,7 +542,7 @@ def test_comparison_query_count_does_not_grow(associate_client, catalog, django_
 
 # --- Shelf labels -------------------------------------------------------------------------
 
-LABELS = reverse("catalog:labels")
+LABELS = reverse("products:labels")
 
 
 def test_labels_are_for_managers_and_head_office(client, associate, manager, head_office, catalog):
@@ -565,7 +569,7 @@ def test_labels_by_category_include_sub_categories(client, manager, catalog):
 def test_label_qr_codes_point_at_the_product_page(client, manager, catalog):
     client.force_login(manager)
     response = client.get(LABELS, {"brand": catalog.brands["lg"].pk})
-    url = f"http://testserver{reverse('catalog:product', args=[catalog.lg.pk])}"
+    url = f"http://testserver{reverse('products:product', args=[catalog.lg.pk])}"
     assert label_urls(response) == [url]
     expected = segno.make(url, error="m").svg_inline(**QR_SVG)
     assert expected in response.text  # the very QR code of that address
@@ -607,17 +611,15 @@ def test_labels_query_count_does_not_grow(client, manager, catalog, django_asser
         assert len(label_urls(client.get(LABELS, params))) == 13
 
 
-def test_prices_come_from_the_price_function(monkeypatch, associate_client, catalog):
-    from offers.pricing import Price
-
-    def fake_prices(variants, **kwargs):
-        return {
-            v.pk: Price(list_price=v.product.list_price, final=Decimal("1.00")) for v in variants
-        }
-
-    monkeypatch.setattr("clienteling.views.products.prices_for", fake_prices)
-    assert "1,00 €" in search(associate_client, q="oled").text
-    assert "1,00 €" in associate_client.get(reverse("catalog:product", args=[catalog.oled.pk])).text
+def test_pages_show_the_price_of_the_offers_engine(associate_client, catalog):
+    """An offer made at head office shows on the search results and the product page."""
+    offer = OfferFactory(name="Semaine OLED", scope="product", value=Decimal("10"))
+    offer.products.add(catalog.oled)
+    discounted = f"{catalog.oled.list_price * Decimal('0.9'):.2f}".replace(".", ",")
+    assert discounted in search(associate_client, q="oled").text
+    page = associate_client.get(reverse("products:product", args=[catalog.oled.pk])).text
+    assert discounted in page
+    assert "Semaine OLED" in page
 
 
 # --- The embedded demo (SQLite) -----------------------------------------------------------
@@ -628,7 +630,7 @@ import django
 django.setup()
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
-from catalog.selectors import ProductQuery, product_search
+from products.selectors import ProductQuery, product_search
 from tests.factories import StoreFactory
 from tests.product_catalog import make_catalog
 

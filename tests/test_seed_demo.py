@@ -20,16 +20,17 @@ from catalog.models import (
     Characteristic,
     Product,
     ProductCharacteristic,
-    StockLevel,
     Store,
     Variant,
     validate_ean13,
 )
 from clienteling.demo.accounts import DEMO_STAFF
 from clienteling.demo.build import DEMO, FIELDS, scale_plan
-from clienteling.models import StaffProfile
+from clienteling.demo.load import DEMO_APPS
 from customers.models import Consent, Customer, Interaction, Purchase, PurchaseLine
+from inventory.models import StockLevel
 from offers.models import Offer
+from staff.models import StaffProfile
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,7 +43,7 @@ def seed(*args: str) -> str:
 
 
 def row_counts() -> dict[str, int]:
-    labels = ("auth", "account", "catalog", "customers", "offers", "clienteling")
+    labels = ("auth", "account", *DEMO_APPS)
     return {
         model._meta.label: model._default_manager.count()
         for label in labels

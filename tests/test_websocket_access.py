@@ -3,7 +3,7 @@ from channels.testing import WebsocketCommunicator
 from django.test import override_settings
 
 from clienteling.asgi import application
-from clienteling.events import floor_group
+from integrations.push import floor_group
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 
 from catalog.models import Store
-from clienteling.models import StaffProfile
+from staff.models import StaffProfile
 
 Role = StaffProfile.Role
 

@@ -28,12 +28,10 @@ from catalog.models import (
     Product,
     ProductCharacteristic,
     Review,
-    StockLevel,
     Store,
     Variant,
     ean13_check_digit,
 )
-from clienteling.models import StaffProfile, Visit
 from customers.models import (
     Consent,
     Customer,
@@ -45,7 +43,10 @@ from customers.models import (
     SizePreference,
     WishlistItem,
 )
+from floor.models import Visit
+from inventory.models import StockLevel
 from offers.models import Offer
+from staff.models import StaffProfile
 
 from . import words
 from .catalog import CATEGORY_TREE, CHARACTERISTICS, FAMILIES, Family

@@ -9,7 +9,17 @@ from django.core.management.color import no_style
 from django.db import connection, models
 from django.db.models import Max
 
-DEMO_APPS = ("catalog", "customers", "offers", "clienteling")
+DEMO_APPS = (
+    "catalog",
+    "staff",
+    "integrations",
+    "inventory",
+    "customers",
+    "offers",
+    "orders",
+    "floor",
+    "dashboard",
+)
 
 
 class Ids:

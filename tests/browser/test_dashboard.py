@@ -6,8 +6,8 @@ from datetime import timedelta
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from clienteling.models import StaffProfile
 from customers.models import Customer
+from staff.models import StaffProfile
 from tests.browser.conftest import on_the_floor, presence, sign_in
 from tests.factories import (
     ConsentFactory,

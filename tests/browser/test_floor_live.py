@@ -6,7 +6,8 @@ import re
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from clienteling.models import StaffProfile, Visit
+from floor.models import Visit
+from staff.models import StaffProfile
 from tests.browser.conftest import on_the_floor, presence, sign_in
 from tests.factories import ConsentFactory, CustomerFactory, WebhookSourceFactory, make_staff
 

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from playwright.sync_api import expect
 
-from catalog.models import StockLevel
-from clienteling.models import Order
+from inventory.models import StockLevel
+from orders.models import Order
 from tests.browser.conftest import sign_in
 from tests.factories import (
     CustomerFactory,

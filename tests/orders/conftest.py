@@ -4,7 +4,7 @@ from uuid import uuid4
 import pytest
 
 from clienteling.celery import app as celery_app
-from clienteling.services.orders import DeliveryAddress, LineRequest, order_place
+from orders.services import DeliveryAddress, LineRequest, order_place
 from tests.factories import (
     CustomerFactory,
     StockLevelFactory,

@@ -8,17 +8,11 @@ from uuid import uuid4
 import pytest
 from django.db import connection, connections
 
-from catalog.models import StockLevel
-from clienteling.models import Order, Reservation
-from clienteling.services.orders import (
-    LineRequest,
-    StockUnavailable,
-    order_cancel,
-    order_place,
-)
+from inventory.models import Reservation, StockLevel
+from orders.models import Order
+from orders.services import LineRequest, StockUnavailable, order_cancel, order_place
 from tests.factories import CustomerFactory, StockLevelFactory, VariantFactory
-
-from .conftest import ADDRESS
+from tests.orders.conftest import ADDRESS
 
 ATTEMPTS = 50
 

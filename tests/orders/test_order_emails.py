@@ -6,9 +6,9 @@ import pytest
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 
-from clienteling.models import OrderEvent
-from clienteling.services.orders import order_confirmation_send
-from clienteling.tasks import order_send_confirmation
+from orders.models import OrderEvent
+from orders.services import order_confirmation_send
+from orders.tasks import order_send_confirmation
 
 
 class FlakyBackend(EmailBackend):

@@ -4,9 +4,9 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from catalog.models import StockLevel
-from clienteling.models import Order
 from customers.models import Consent, Customer
+from inventory.models import StockLevel
+from orders.models import Order
 from tests.factories import CustomerFactory, StoreFactory, VariantFactory
 
 NEW = "/orders/new/"
@@ -270,7 +270,7 @@ def orders(place, store, near_store, tv, stock, associate):
     taken_here = place([(tv, 1, store)])
     handed_here = place([(tv, 1, near_store)], mode="pickup", pickup_store=store, store=near_store)
     elsewhere = place([(tv, 1, near_store)], store=near_store)
-    from clienteling.services.orders import order_cancel
+    from orders.services import order_cancel
 
     cancelled = place([(tv, 1, store)])
     order_cancel(order_id=cancelled.pk, by=associate)
@@ -346,7 +346,7 @@ def test_a_refused_step_is_explained(associate_client, orders):
 
 
 def test_staff_of_an_unconcerned_store_cannot_move_an_order(client, orders):
-    from clienteling.models import StaffProfile
+    from staff.models import StaffProfile
     from tests.factories import make_staff
 
     stranger = make_staff(StaffProfile.Role.ASSOCIATE, StoreFactory(code="nice"))
@@ -355,7 +355,7 @@ def test_staff_of_an_unconcerned_store_cannot_move_an_order(client, orders):
     detail_url = reverse("orders:detail", kwargs={"order_id": order.pk})
     assert client.get(detail_url).status_code == 404  # not by guessing its number
     # From the customer's card (a logged view), the order can be read, not moved.
-    client.get(reverse("customers:card", kwargs={"customer_id": order.customer_id}))
+    client.get(reverse("floor:card", kwargs={"customer_id": order.customer_id}))
     detail = client.get(detail_url)
     assert detail.status_code == 200 and 'data-testid="order-actions"' not in detail.text
     response = client.post(
@@ -378,7 +378,7 @@ def test_customer_open_orders_partial(associate_client, orders, customer):
 
 
 def test_open_orders_for_is_one_query(orders, customer, django_assert_num_queries):
-    from clienteling.selectors.orders import open_orders_for
+    from orders.selectors import open_orders_for
 
     with django_assert_num_queries(1):
         found = open_orders_for(customer_id=customer.pk)

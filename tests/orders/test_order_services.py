@@ -6,10 +6,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from catalog.models import StockLevel
-from clienteling.models import Order, OrderEvent, Reservation
-from clienteling.services import orders as order_services
-from clienteling.services.orders import (
+from inventory.models import Reservation, StockLevel
+from orders import services as order_services
+from orders.models import Order, OrderEvent
+from orders.services import (
     DeliveryAddress,
     OrderError,
     StockUnavailable,
@@ -21,7 +21,6 @@ from clienteling.services.orders import (
     order_ship,
     orders_release_expired_holds,
 )
-from offers.pricing import AppliedOffer, Price
 from tests.factories import OfferFactory, VariantFactory
 
 HOLD = timedelta(hours=48)
@@ -53,34 +52,23 @@ def test_placing_holds_the_units_at_the_source(place, near_store, tv, stock, ass
     assert (event.kind, event.by) == (OrderEvent.Kind.CREATED, associate)
 
 
-def test_the_order_keeps_the_price_and_offers_it_was_placed_with(
-    place, near_store, tv, stock, monkeypatch
-):
+def test_the_order_keeps_the_price_and_offers_it_was_placed_with(place, near_store, tv, stock):
     stock(near_store, tv, on_hand=1)
-    offer = AppliedOffer(offer_id=7, name="Gold -10 %", discount=Decimal("99.90"))
-    monkeypatch.setattr(
-        order_services,
-        "prices_for",
-        lambda variants, **kw: {
-            v.pk: Price(Decimal("999.00"), Decimal("899.10"), (offer,)) for v in variants
-        },
-    )
+    offer = OfferFactory(name="Gold -10 %", scope="product")
+    offer.products.add(tv.product)
 
     order = place([(tv, 1, near_store)])
+    # Later, the list price rises and the offer ends: the order keeps what was agreed.
     tv.product.list_price = Decimal("1299.00")
     tv.product.save()
+    offer.ends_at = timezone.now()
+    offer.save()
 
     order.refresh_from_db()
     line = order.lines.get()
     assert (line.list_price, line.unit_price) == (Decimal("999.00"), Decimal("899.10"))
-    assert line.applied_offers == [
-        {
-            "offer_id": 7,
-            "name": "Gold -10 %",
-            "kind": "amount",
-            "value": "0.00",
-            "discount": "99.90",
-        }
+    assert [(o["offer_id"], o["name"], o["discount"]) for o in line.applied_offers] == [
+        (offer.pk, "Gold -10 %", "99.90")
     ]
     assert (order.discount, order.total) == (Decimal("99.90"), Decimal("899.10"))
 
@@ -333,7 +321,7 @@ def test_the_sweep_runs_as_a_scheduled_task(place, store, tv, stock):
     from django.conf import settings
 
     from clienteling.celery import app
-    from clienteling.tasks import orders_release_expired_holds as sweep_task
+    from orders.tasks import orders_release_expired_holds as sweep_task
 
     entry = settings.CELERY_BEAT_SCHEDULE["orders-release-expired-pickup-holds"]
     assert entry["task"] == sweep_task.name and entry["task"] in app.tasks

@@ -6,13 +6,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog.geo import distance_km
-from clienteling.selectors.stock import stock_lookup
+from inventory.geo import distance_km
+from inventory.selectors import stock_lookup
 from tests.factories import StockLevelFactory, StoreFactory, VariantFactory
 
 
 def url(variant, **query):
-    base = reverse("stock:variant", kwargs={"variant_id": variant.pk})
+    base = reverse("products:stock", kwargs={"variant_id": variant.pk})
     return base + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
 
 
@@ -152,7 +152,7 @@ def test_page_queries_do_not_grow_with_stores_or_variants(
 
 
 def test_scan_goes_straight_to_the_variant(associate_client, tv):
-    scan = reverse("stock:scan")
+    scan = reverse("products:stock_scan")
     assert associate_client.get(scan, {"code": tv.ean}).url == url(tv)
     assert associate_client.get(scan, {"code": tv.sku.lower()}).url == url(tv)
     missing = associate_client.get(scan, {"code": "0000000000000"})

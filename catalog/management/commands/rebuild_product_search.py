@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from catalog.services import product_search_refresh
+from ...services import product_search_refresh
 
 
 class Command(BaseCommand):

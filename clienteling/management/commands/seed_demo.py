@@ -5,9 +5,10 @@ from django.db import connection, transaction
 
 from catalog.models import Store
 from catalog.services import product_search_refresh
-from clienteling.demo.accounts import staff_logins, staff_profiles_ensure, staff_users_ensure
-from clienteling.demo.build import DEMO, WAREHOUSE_CODE, demo_counts, demo_seed, scale_plan
-from clienteling.demo.load import demo_tables_flush
+
+from ...demo.accounts import staff_logins, staff_profiles_ensure, staff_users_ensure
+from ...demo.build import DEMO, WAREHOUSE_CODE, demo_counts, demo_seed, scale_plan
+from ...demo.load import demo_tables_flush
 
 
 class Command(BaseCommand):

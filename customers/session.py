@@ -1,0 +1,22 @@
+"""The client an associate is serving, remembered in their session so every page
+(product page, comparison, order) can act for them."""
+
+from .models import Customer
+
+SESSION_CLIENT_KEY = "selected_customer_id"
+
+
+def selected_customer_id(request) -> int | None:
+    return request.session.get(SESSION_CLIENT_KEY)
+
+
+def select_customer(request, customer_id: int | None) -> None:
+    if customer_id is None:
+        request.session.pop(SESSION_CLIENT_KEY, None)
+    else:
+        request.session[SESSION_CLIENT_KEY] = customer_id
+
+
+def selected_customer(request) -> Customer | None:
+    customer_id = selected_customer_id(request)
+    return Customer.objects.filter(pk=customer_id).first() if customer_id else None

@@ -1,0 +1,64 @@
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.utils import translation
+
+from integrations.push import board_group
+from staff.access import Role, has_role, stores_for
+
+from .push import board_live_html
+
+
+@database_sync_to_async
+def _managed_store_id(user, store_code: str) -> int | None:
+    if not has_role(user, Role.MANAGER, Role.HEAD_OFFICE):
+        return None
+    return stores_for(user).filter(code=store_code).values_list("pk", flat=True).first()
+
+
+@database_sync_to_async
+def _board_html(store_id: int, language: str) -> str:
+
+    with translation.override(language):
+        return board_live_html(store_id)
+
+
+def _language(scope) -> str:
+    """The language the manager chose (its cookie), else the site's."""
+    chosen = scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME, "")
+    try:
+        return translation.get_supported_language_variant(chosen)
+    except LookupError:
+        return settings.LANGUAGE_CODE
+
+
+class DashboardConsumer(AsyncWebsocketConsumer):
+    """A manager's board of one store. The full board is sent on every (re)connect, and
+    again after each hint that the floor changed: a push is a hint, the database is the
+    truth. Only that store's managers and head office may join."""
+
+    async def connect(self):
+        user = self.scope["user"]
+        store_id = None
+        if user.is_authenticated:
+            code = self.scope["url_route"]["kwargs"]["store_code"]
+            store_id = await _managed_store_id(user, code)
+        if store_id is None:
+            await self.close(code=4403)
+            return
+        self.store_id = store_id
+        self.language = _language(self.scope)
+        self.group = board_group(store_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        await self.send_board()
+
+    async def disconnect(self, code):
+        if hasattr(self, "group"):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def dashboard_refresh(self, event):
+        await self.send_board()
+
+    async def send_board(self):
+        await self.send(text_data=await _board_html(self.store_id, self.language))

@@ -1,0 +1,75 @@
+"""Reads for the Floor page and its pushes: the clients in a store now, each with the
+figures its card summary shows, in one query whatever their number."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery, Sum
+from django.utils import timezone
+
+from customers.models import Interaction, Purchase, WishlistItem
+from inventory.models import StockLevel
+
+from .models import Visit
+
+INTEREST_DAYS = 14
+
+
+def dedup_window() -> timedelta:
+    return timedelta(minutes=settings.VISIT_DEDUP_MINUTES)
+
+
+def present_visits(store_id: int, *, now: datetime | None = None) -> QuerySet[Visit]:
+    """Known clients in the store now (timestamps decide, not the tidy-up task)."""
+    return Visit.objects.present(now).filter(store_id=store_id, customer__isnull=False)
+
+
+def _per_customer(queryset, aggregate):
+    return Subquery(
+        queryset.filter(customer_id=OuterRef("customer_id"))
+        .order_by()
+        .values("customer_id")
+        .annotate(value=aggregate)
+        .values("value")
+    )
+
+
+def floor_cards(store_id: int, *, visit_ids: list[int] | None = None) -> list[Visit]:
+    """The card summaries of the clients present (or of ``visit_ids`` among them), newest
+    arrival first. One query."""
+    visits = present_visits(store_id)
+    if visit_ids is not None:
+        visits = visits.filter(pk__in=visit_ids)
+    in_stock_here = WishlistItem.objects.filter(
+        Exists(
+            StockLevel.objects.filter(
+                store_id=store_id, variant_id=OuterRef("variant_id")
+            ).in_stock()
+        )
+    )
+    recent = timezone.now() - timedelta(days=INTEREST_DAYS)
+    return list(
+        visits.select_related("customer", "attended_by", "store")
+        .annotate(
+            lifetime_spend=_per_customer(Purchase.objects.all(), Sum("total")),
+            visit_count=_per_customer(Visit.objects.all(), Count("pk")),
+            previous_visit_at=Subquery(
+                Visit.objects.filter(
+                    customer_id=OuterRef("customer_id"), arrived_at__lt=OuterRef("arrived_at")
+                )
+                .order_by("-arrived_at")
+                .values("arrived_at")[:1]
+            ),
+            wishlist_here=_per_customer(in_stock_here, Count("pk", distinct=True)),
+            interest_product=Subquery(
+                Interaction.objects.filter(
+                    customer_id=OuterRef("customer_id"), occurred_at__gte=recent
+                )
+                .order_by("-occurred_at")
+                .values("product__name")[:1]
+            ),
+        )
+        .order_by("-arrived_at", "-pk")
+    )

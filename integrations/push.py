@@ -1,0 +1,79 @@
+"""The one way code sends to websocket groups (the channel layer, Redis in production).
+
+A push is a hint sent after the write is committed, never the truth: every page resyncs
+from the database on (re)connect. So sending never fails a request: a channel-layer error
+after a committed write is logged and counted, and the request answers what was saved.
+
+Group names live here, so that any feature can tell a store's tablets or boards that
+something changed without importing the feature that renders for them."""
+
+import logging
+from collections import Counter
+from functools import partial
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import translation
+
+logger = logging.getLogger(__name__)
+
+# Pushes that could not be sent, by group kind, since the process started.
+failures: Counter[str] = Counter()
+
+
+def floor_group(store_id: int) -> str:
+    """Every associate tablet showing a store's floor."""
+    return f"store.{store_id}.floor"
+
+
+def board_group(store_id: int) -> str:
+    """Every manager board of a store."""
+    return f"store.{store_id}.managers"
+
+
+def send(group: str, message: dict) -> bool:
+    """Send now; ``False`` (logged) when the channel layer could not take it."""
+    try:
+        async_to_sync(get_channel_layer().group_send)(group, message)
+    except Exception:
+        failures[group.rsplit(".", 1)[-1]] += 1
+        logger.exception("Push to %s failed; tablets resync when they reconnect.", group)
+        return False
+    return True
+
+
+def on_commit(func, *args, **kwargs) -> None:
+    """Run ``func`` once the current transaction commits (at once outside one). A failure
+    there is logged, never raised into the request whose write succeeded."""
+    transaction.on_commit(partial(_robust, func, *args, **kwargs))
+
+
+def _robust(func, *args, **kwargs) -> None:
+    try:
+        func(*args, **kwargs)
+    except Exception:
+        failures["render"] += 1
+        logger.exception("Push %s failed after commit.", getattr(func, "__name__", func))
+
+
+def send_on_commit(group: str, message: dict) -> None:
+    on_commit(send, group, message)
+
+
+def board_refresh_on_commit(*, store_id: int) -> None:
+    """Tell the store's manager boards that the floor changed; each re-reads it from the
+    database. Called by every service that changes a visit or an order."""
+    send_on_commit(board_group(store_id), {"type": "dashboard.refresh"})
+
+
+def render_by_language(template: str, context: dict) -> dict[str, str]:
+    """A fragment rendered once per language (not once per tablet); each consumer
+    forwards the one in its tablet's language."""
+    by_language = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            by_language[code] = render_to_string(template, context)
+    return by_language

@@ -1,0 +1,72 @@
+"""Where a variant can be had: here, in another store (which, how far), or from a
+warehouse. Available as ``StockLevel.objects.with_available`` says (pickup holds that
+ran out no longer count). One query for any number of variants."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from catalog.models import Store
+
+from .geo import distance_km
+from .models import StockLevel
+
+
+@dataclass
+class NearbyStock:
+    store: Store
+    available: int
+    distance_km: float
+
+
+@dataclass
+class Availability:
+    here: int = 0
+    nearest: NearbyStock | None = None  # the closest other store that has it
+    warehouse: int = 0
+    other_stores: list[NearbyStock] = field(default_factory=list)
+
+    @property
+    def in_stock_here(self) -> bool:
+        return self.here > 0
+
+    @property
+    def orderable(self) -> bool:
+        return self.warehouse > 0
+
+    @property
+    def anywhere(self) -> bool:
+        return self.here > 0 or self.nearest is not None or self.warehouse > 0
+
+
+def availability_for(variant_ids: Iterable[int], *, store: Store | None) -> dict[int, Availability]:
+    """Availability of each variant seen from ``store`` (None: head office, no "here")."""
+    variant_ids = set(variant_ids)
+    result = {pk: Availability() for pk in variant_ids}
+    if not variant_ids:
+        return result
+    rows = (
+        StockLevel.objects.filter(variant_id__in=variant_ids, store__is_active=True)
+        .in_stock()
+        .select_related("store")
+    )
+    for row in rows:
+        availability = result[row.variant_id]
+        if store is not None and row.store_id == store.pk:
+            availability.here += row.available
+        elif row.store.is_warehouse:
+            availability.warehouse += row.available
+        else:
+            km = (
+                distance_km(
+                    store.latitude, store.longitude, row.store.latitude, row.store.longitude
+                )
+                if store is not None
+                else 0.0
+            )
+            availability.other_stores.append(NearbyStock(row.store, row.available, km))
+    for availability in result.values():
+        availability.other_stores.sort(key=lambda s: (s.distance_km, s.store.name))
+        availability.nearest = availability.other_stores[0] if availability.other_stores else None
+    return result

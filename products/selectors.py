@@ -1,0 +1,499 @@
+"""Reads of the catalog shaped for the floor's pages, each in a fixed number of queries.
+
+Search runs on ``ProductSearch``, a folded document per active product (see ``services``).
+On PostgreSQL every typed word must prefix a word of the document (full-text search on its
+stored vector, GIN-indexed); when nothing matches, each mistyped word is widened to its
+nearest known words (trigrams on the ``SearchWord`` lexicon) and the search runs again. On
+SQLite every word must appear in the document. SKUs and EANs are matched on the variants themselves.
+Results whose name holds the most typed words come first, then by name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.postgres.search import SearchQuery, TrigramSimilarity
+from django.db import connection
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Concat, StrIndex
+from django.db.models.lookups import GreaterThan
+
+from catalog.models import (
+    Brand,
+    Category,
+    Characteristic,
+    Product,
+    ProductCharacteristic,
+    ProductSearch,
+    Review,
+    SearchWord,
+    Store,
+    Variant,
+)
+from catalog.text import words
+from inventory.models import StockLevel
+
+PAGE_SIZE = 20
+MIN_QUERY_LENGTH = 2
+# Spelling tolerance for words of this many letters or more, up to this many words.
+FUZZY_MIN_LENGTH = 4
+FUZZY_MAX_WORDS = 6
+FUZZY_ALTERNATIVES = 3
+CODE_MATCH_LIMIT = 50
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{2,39}$")
+
+
+# --- Search ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProductQuery:
+    """What an associate asked for: words or a code, and filters."""
+
+    text: str = ""
+    category: Category | None = None
+    brand: Brand | None = None
+    price_min: Decimal | None = None
+    price_max: Decimal | None = None
+    in_stock_at: Store | None = None
+
+    @property
+    def terms(self) -> list[str]:
+        return words(self.text)
+
+    @property
+    def has_text(self) -> bool:
+        return len(" ".join(self.terms)) >= MIN_QUERY_LENGTH
+
+    @property
+    def has_filters(self) -> bool:
+        return any(
+            x is not None
+            for x in (self.category, self.brand, self.price_min, self.price_max, self.in_stock_at)
+        )
+
+    @property
+    def is_blank(self) -> bool:
+        return not self.has_text and not self.has_filters
+
+
+@dataclass(frozen=True)
+class CodeMatches:
+    """Variants whose SKU or EAN starts with the typed code; ``exact`` by product id."""
+
+    product_ids: tuple[int, ...] = ()
+    exact: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass
+class SearchPage:
+    products: list[Product]
+    number: int
+    has_next: bool
+    # The words were widened to close spellings (nothing matched them as typed).
+    respelled: bool = False
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def code_matches(text: str) -> CodeMatches:
+    """Variants matched by a typed or scanned SKU or EAN prefix (one query, or none when the
+    text cannot be a code)."""
+    code = text.strip()
+    if not _CODE.match(code) or not any(c.isdigit() or c in "-._/" for c in code):
+        return CodeMatches()
+    upper = code.upper()
+    condition = Q(sku__startswith=upper) | Q(sku__startswith=code)
+    if code.isdigit():
+        condition |= Q(ean__startswith=code)
+    rows = Variant.objects.filter(condition).values_list("product_id", "pk", "sku", "ean")[
+        :CODE_MATCH_LIMIT
+    ]
+    product_ids: dict[int, None] = {}
+    exact: dict[int, int] = {}
+    for product_id, variant_id, sku, ean in rows:
+        product_ids[product_id] = None
+        if sku.upper() == upper or ean == code:
+            exact[product_id] = variant_id
+    return CodeMatches(tuple(product_ids), exact)
+
+
+def spelling_alternatives(terms: list[str]) -> dict[str, list[str]]:
+    """For each word long enough to be mistyped and that starts no known word, the nearest
+    known words, best first (one query on PostgreSQL; none elsewhere). Empty when every
+    word is known: then nothing matched because of the other words or the filters."""
+    candidates = [t for t in terms if len(t) >= FUZZY_MIN_LENGTH and t.isalpha()]
+    candidates = candidates[:FUZZY_MAX_WORDS]
+    if not candidates or connection.vendor != "postgresql":
+        return {}
+    per_word = []
+    for term in candidates:
+        per_word.append(
+            SearchWord.objects.filter(word__startswith=term)
+            .annotate(term=Value(term), similarity=Value(2.0))
+            .values_list("term", "word", "similarity")[:1]
+        )
+        per_word.append(
+            SearchWord.objects.filter(word__trigram_similar=term)
+            .annotate(term=Value(term), similarity=TrigramSimilarity("word", term))
+            .order_by("-similarity", "word")
+            .values_list("term", "word", "similarity")[:FUZZY_ALTERNATIVES]
+        )
+    known, found = set(), {}
+    for term, word, similarity in per_word[0].union(*per_word[1:], all=True):
+        if similarity > 1:
+            known.add(term)
+        elif word != term:
+            found.setdefault(term, []).append((similarity, word))
+    return {
+        term: [word for _, word in sorted(options, key=lambda o: (-o[0], o[1]))]
+        for term, options in found.items()
+        if term not in known
+    }
+
+
+def product_search_queryset(
+    query: ProductQuery,
+    codes: CodeMatches | None = None,
+    alternatives: dict[str, list[str]] | None = None,
+) -> QuerySet:
+    """The ids of the active products matching ``query``, best first: the results query.
+    ``codes`` are the SKU/EAN matches of the same text (``code_matches``), ranked first;
+    ``alternatives`` widen mistyped words (``spelling_alternatives``).
+
+    Typed words are matched and ranked on the search entries alone, so the database sorts
+    the matches there and reads no product row but the page's (``product_search``)."""
+    codes = codes or CodeMatches()
+    alternatives = alternatives or {}
+    products = Product.objects.filter(is_active=True)
+    if query.category is not None:
+        products = products.filter(
+            category__in=Category.objects.filter(path__startswith=query.category.path)
+        )
+    if query.brand is not None:
+        products = products.filter(brand=query.brand)
+    if query.price_min is not None:
+        products = products.filter(list_price__gte=query.price_min)
+    if query.price_max is not None:
+        products = products.filter(list_price__lte=query.price_max)
+    in_stock = None
+    if query.in_stock_at is not None:
+        in_stock = (
+            StockLevel.objects.filter(store=query.in_stock_at)
+            .in_stock()
+            .values("variant__product_id")
+        )
+    if not query.has_text:
+        if in_stock is not None:
+            products = products.filter(pk__in=in_stock)
+        return products.order_by("name", "pk").values_list("pk", flat=True)
+
+    entries = ProductSearch.objects.all()
+    if any(x is not None for x in (query.category, query.brand, query.price_min, query.price_max)):
+        entries = entries.filter(product__in=products.values("pk"))
+    if in_stock is not None:
+        entries = entries.filter(product__in=in_stock)
+    terms = query.terms
+    # Each typed word (or failing that its best respelling) counts once if the name has a
+    # word starting with it.
+    name = Concat(Value(" "), "name")
+    name_hits = sum(
+        (
+            Case(
+                When(GreaterThan(StrIndex(name, Value(f" {word}")), 0), then=1),
+                default=0,
+                output_field=IntegerField(),
+            )
+            for word in ((alternatives.get(t) or [t])[0] for t in terms)
+        ),
+        start=Value(0),
+    )
+    exact_code = Case(
+        When(product__in=list(codes.exact), then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    by_code = Q(product__in=codes.product_ids) if codes.product_ids else Q()
+    if connection.vendor == "postgresql":
+        groups = []
+        for term in terms:
+            options = [f"'{term}':*", *(f"'{w}'" for w in alternatives.get(term, ()))]
+            groups.append(f"({' | '.join(options)})" if len(options) > 1 else options[0])
+        matches = Q(vector=SearchQuery(" & ".join(groups), search_type="raw", config="simple"))
+    else:
+        matches = Q()
+        for term in terms:
+            matches &= Q(document__contains=term)
+    return (
+        entries.filter(matches | by_code)
+        .order_by(exact_code.desc(), name_hits.desc(), "name", "product")
+        .values_list("product", flat=True)
+    )
+
+
+def product_search(
+    query: ProductQuery, *, page: int = 1, page_size: int = PAGE_SIZE, store: Store | None = None
+) -> SearchPage:
+    """One page of results. Each product comes with ``brand``, ``category``, ``variants``,
+    ``matched_variant_id`` (the variant whose code was typed, else None) and
+    ``available_here`` (units available in ``store``, None without a store). Three queries,
+    a fourth for a code, two more when words had to be respelled."""
+    if query.is_blank:
+        return SearchPage(products=[], number=1, has_next=False)
+    page = max(page, 1)
+    codes = code_matches(query.text) if query.has_text else CodeMatches()
+    ids, has_next = _page(product_search_queryset(query, codes), page, page_size)
+    respelled = False
+    if not ids and query.has_text:
+        alternatives = spelling_alternatives(query.terms)
+        if alternatives:
+            qs = product_search_queryset(query, codes, alternatives)
+            ids, has_next = _page(qs, page, page_size)
+            respelled = bool(ids)
+    found = _products(ids, store)
+    for product in found:
+        product.matched_variant_id = codes.exact.get(product.pk)
+    return SearchPage(products=found, number=page, has_next=has_next, respelled=respelled)
+
+
+def _page(ids: QuerySet, page: int, page_size: int) -> tuple[list[int], bool]:
+    offset = (page - 1) * page_size
+    rows = list(ids[offset : offset + page_size + 1])
+    return rows[:page_size], len(rows) > page_size
+
+
+def _products(ids: list[int], store: Store | None) -> list[Product]:
+    """These products, in this order, with brand, category, ``available_here`` and variants
+    (two queries)."""
+    if not ids:
+        return []
+    qs = Product.objects.select_related("brand", "category").prefetch_related(
+        Prefetch("variants", queryset=Variant.objects.order_by("sku"))
+    )
+    found = with_available_here(qs, store).in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
+def with_available_here(products: QuerySet, store: Store | None) -> QuerySet:
+    """Annotate ``available_here``: units of the product available (on hand less held) in
+    ``store`` across its variants; None without a store."""
+    if store is None:
+        return products.annotate(available_here=Value(None, output_field=IntegerField()))
+    stock = (
+        StockLevel.objects.filter(variant__product=OuterRef("pk"), store=store)
+        .with_available()
+        .order_by()
+        .values("store")
+        .annotate(units=Sum("available"))
+        .values("units")
+    )
+    return products.annotate(available_here=Coalesce(Subquery(stock), 0))
+
+
+def search_filter_choices() -> tuple[list[Category], list[Brand]]:
+    """The category tree (in path order, with ``depth``) and the brands, for the filters."""
+    categories = list(Category.objects.order_by("path").only("pk", "name", "path", "parent_id"))
+    names = {c.pk: c.name for c in categories}
+    for c in categories:
+        ancestors = [int(x) for x in c.path.strip("/").split("/") if x]
+        c.depth = max(len(ancestors) - 1, 0)
+        c.trail = " › ".join(names.get(x, "") for x in ancestors)
+    _sort_as_tree(categories)
+    return categories, list(Brand.objects.order_by("name").only("pk", "name"))
+
+
+def _sort_as_tree(categories: list[Category]) -> None:
+    """Paths sort by id, not by name: order siblings by name, parents before children."""
+    by_id = {c.pk: c for c in categories}
+
+    def key(c: Category):
+        return [by_id[int(x)].name.casefold() for x in c.path.strip("/").split("/") if x]
+
+    categories.sort(key=key)
+
+
+# --- Scan --------------------------------------------------------------------------------
+
+
+def variant_for_code(code: str) -> Variant | None:
+    """The variant with this EAN (UPC-A too) or SKU, exactly (one query)."""
+    code = code.strip()
+    if not code or len(code) > 40:
+        return None
+    condition = Q(sku=code) | Q(sku=code.upper())
+    if code.isdigit():
+        condition |= Q(ean=code)
+        if len(code) == 12:  # a UPC-A is an EAN-13 with a leading zero
+            condition |= Q(ean="0" + code)
+    return Variant.objects.filter(condition).select_related("product__brand").order_by("pk").first()
+
+
+# --- Product page ------------------------------------------------------------------------
+
+
+def _characteristics_prefetch() -> Prefetch:
+    return Prefetch(
+        "characteristics",
+        queryset=ProductCharacteristic.objects.select_related("characteristic").order_by(
+            "characteristic__position", "characteristic__code"
+        ),
+    )
+
+
+def _with_ratings(qs: QuerySet) -> QuerySet:
+    reviews = Review.objects.filter(product=OuterRef("pk")).order_by().values("product")
+    return qs.annotate(
+        rating_average=Subquery(reviews.annotate(a=Avg("rating")).values("a")),
+        rating_count=Coalesce(Subquery(reviews.annotate(n=Count("pk")).values("n")), 0),
+    )
+
+
+def product_detail(*, product_id: int, store: Store | None) -> Product | None:
+    """A product for its page, in five queries: brand, category, ``category_trail`` (root
+    first), ``characteristics`` with their definitions, ``variants`` each with
+    ``available_here``, ``rating_average``, ``rating_count`` and ``latest_reviews``."""
+    variants = Variant.objects.order_by("sku")
+    if store is not None:
+        here = StockLevel.objects.filter(variant=OuterRef("pk"), store=store).with_available()
+        variants = variants.annotate(
+            available_here=Coalesce(Subquery(here.values("available")[:1]), Value(0))
+        )
+    product = (
+        _with_ratings(Product.objects.select_related("brand", "category"))
+        .prefetch_related(_characteristics_prefetch(), Prefetch("variants", queryset=variants))
+        .filter(pk=product_id)
+        .first()
+    )
+    if product is None:
+        return None
+    ancestor_ids = [int(x) for x in product.category.path.strip("/").split("/") if x]
+    trail = Category.objects.in_bulk(ancestor_ids)
+    product.category_trail = [trail[i] for i in ancestor_ids if i in trail] or [product.category]
+    product.latest_reviews = list(product.reviews.order_by("-reviewed_on", "-pk")[:3])
+    return product
+
+
+# --- Comparison --------------------------------------------------------------------------
+
+
+@dataclass
+class ComparisonRow:
+    characteristic: Characteristic
+    values: list[ProductCharacteristic | None]
+    shared: bool
+    differs: bool
+
+
+@dataclass
+class Comparison:
+    products: list[Product]
+    rows: list[ComparisonRow]
+
+    @property
+    def categories_differ(self) -> bool:
+        return len({p.category_id for p in self.products}) > 1
+
+    @property
+    def shared_count(self) -> int:
+        return sum(row.shared for row in self.rows)
+
+
+def products_for_comparison(product_ids: list[int], store: Store | None) -> list[Product]:
+    """These products, in this order (missing ones left out), with characteristics,
+    variants, ratings and ``available_here`` (three queries)."""
+    if not product_ids:
+        return []
+    qs = _with_ratings(Product.objects.select_related("brand", "category")).prefetch_related(
+        _characteristics_prefetch(),
+        Prefetch("variants", queryset=Variant.objects.order_by("sku")),
+    )
+    found = with_available_here(qs, store).in_bulk(product_ids)
+    return [found[pk] for pk in product_ids if pk in found]
+
+
+def comparison(products: list[Product]) -> Comparison:
+    """One row per characteristic any of the products has: the ones they all share first,
+    each group in the characteristics' own order. Values are compared in their canonical
+    unit, so 55 and 55.000 are the same value."""
+    by_product = [
+        {value.characteristic_id: value for value in p.characteristics.all()} for p in products
+    ]
+    characteristics: dict[int, Characteristic] = {}
+    for values in by_product:
+        for value in values.values():
+            characteristics.setdefault(value.characteristic_id, value.characteristic)
+    rows = []
+    for cid, characteristic in characteristics.items():
+        cells = [values.get(cid) for values in by_product]
+        distinct = {None if cell is None else cell.value for cell in cells}
+        rows.append(
+            ComparisonRow(
+                characteristic=characteristic,
+                values=cells,
+                shared=all(cell is not None for cell in cells),
+                differs=len(distinct) > 1,
+            )
+        )
+    rows.sort(key=lambda r: (not r.shared, r.characteristic.position, r.characteristic.code))
+    return Comparison(products=products, rows=rows)
+
+
+# --- Shelf labels ------------------------------------------------------------------------
+
+
+def label_variants(
+    *,
+    category: Category | None = None,
+    brand: Brand | None = None,
+    codes: list[str] | None = None,
+    offset: int = 0,
+    limit: int,
+) -> tuple[list[Variant], list[str], bool]:
+    """The variants to label: those of the listed codes (SKU or EAN), or one per active
+    product of the category (sub-categories included) and brand, by name. Returns the
+    slice ``offset:offset+limit`` (each variant with its product and brand), the codes not
+    found, and whether more follow. Two queries."""
+    if codes:
+        keys = {c.upper() for c in codes}
+        found = {}
+        variants = Variant.objects.filter(Q(sku__in=keys | set(codes)) | Q(ean__in=keys))
+        for v in variants.select_related("product__brand", "product__category"):
+            found[v.sku.upper()] = found[v.ean] = v
+        unknown = [c for c in codes if c.upper() not in found]
+        picked = list({found[k].pk: found[k] for c in codes if (k := c.upper()) in found}.values())
+        return picked[offset : offset + limit], unknown, len(picked) > offset + limit
+    qs = Product.objects.filter(is_active=True).select_related("brand", "category")
+    if category is not None:
+        qs = qs.filter(category__in=Category.objects.filter(path__startswith=category.path))
+    if brand is not None:
+        qs = qs.filter(brand=brand)
+    products = list(
+        qs.order_by("name", "pk").prefetch_related(
+            Prefetch("variants", queryset=Variant.objects.order_by("sku"))
+        )[offset : offset + limit + 1]
+    )
+    picked = []
+    for product in products[:limit]:
+        variants = product.variants.all()
+        if variants:
+            variant = variants[0]
+            variant.product = product
+            picked.append(variant)
+    return picked, [], len(products) > limit

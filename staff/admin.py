@@ -1,0 +1,87 @@
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .access import Role, has_role
+from .models import StaffProfile
+
+
+class StaffProfileForm(forms.ModelForm):
+    class Meta:
+        model = StaffProfile
+        fields = ["role", "stores"]
+
+    def clean(self):
+        cleaned = super().clean()
+        role, stores = cleaned.get("role"), cleaned.get("stores")
+        if stores is None:
+            return cleaned
+        if role == StaffProfile.Role.ASSOCIATE and len(stores) != 1:
+            raise ValidationError(_("An associate works in exactly one store."))
+        if role == StaffProfile.Role.MANAGER and not stores:
+            raise ValidationError(_("A manager oversees at least one store."))
+        return cleaned
+
+
+class StaffProfileInline(admin.StackedInline):
+    model = StaffProfile
+    form = StaffProfileForm
+    can_delete = False
+    max_num = 1
+    filter_horizontal = ["stores"]
+
+
+class StaffCreationForm(AdminUserCreationForm):
+    email = forms.EmailField(label=_("Email"), required=True)
+
+    class Meta(AdminUserCreationForm.Meta):
+        fields = ["username", "email"]
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError(_("A staff member already signs in with this email."))
+        return email
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class StaffUserAdmin(UserAdmin):
+    add_form = StaffCreationForm
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "email", "password1", "password2")}),
+    )
+    inlines = [StaffProfileInline]
+    list_display = ["username", "email", "first_name", "last_name", "role", "is_active"]
+    list_filter = ["staff_profile__role", "is_active", "is_staff"]
+    list_select_related = ["staff_profile"]
+
+    @admin.display(description=_("role"), ordering="staff_profile__role")
+    def role(self, obj):
+        profile = getattr(obj, "staff_profile", None)
+        return profile.get_role_display() if profile else "—"
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Logs: head office reads them; nobody edits or deletes them here."""
+
+    def has_view_permission(self, request, obj=None):
+        return has_role(request.user, Role.HEAD_OFFICE) or super().has_view_permission(request, obj)
+
+    def has_module_permission(self, request):
+        return has_role(request.user, Role.HEAD_OFFICE) or super().has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
