@@ -8,7 +8,7 @@ back at the end (the order tables are created inside it when the database has no
 migrated that far; a few variants are stocked in every store inside it too).
 
 Prints, for one variant's lookup across all stores — the page's selector
-(``inventory.selectors.stock_lookup``: its three queries, the distances and the
+(``inventory.selectors.stock_lookup``: its two queries, the distances and the
 objects) beside the very SQL it sent, run raw through a cursor, interleaved in the same
 run — p50/p95/p99;
 then the whole stock page through Django (middleware, template); then order submissions

@@ -45,7 +45,7 @@ def stock_lookup(
     now: datetime | None = None,
 ) -> list[StockAt]:
     """One variant across stores: ``origin`` first, then the stores with units on hand
-    by distance (within ``radius_km``), then the warehouses. Three plain queries."""
+    by distance (within ``radius_km``), then the warehouses. Two plain queries."""
     return [
         StockAt(
             store=place.store,

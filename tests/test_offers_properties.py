@@ -44,7 +44,7 @@ def unsaved(terms) -> list[Offer]:
 
 
 @given(list_price=prices, terms=offer_terms, data=st.data())
-@settings(max_examples=500)
+@settings(max_examples=500, deadline=None)  # a property, not a timing
 def test_the_arithmetic_holds_for_any_offers(list_price, terms, data):
     offers = unsaved(terms)
     final, applied = best_price(list_price, offers)
