@@ -10,7 +10,7 @@ transaction first. ``--create N`` first generates a synthetic catalog of N produ
 variants each, stock in three stores) for a database without the ``--scale`` seed.
 
 Timed per query, for a mix of typed words, typos, brands, SKUs, EANs and filters:
-  floor search   catalog.selectors.product_search: code lookup, results page, variants
+  floor search   products.selectors.product_search: code lookup, results page, variants
                  and stock here, as the results page runs it (2–4 queries)
   ORM query      the results query alone, built and run through the ORM
   raw SQL        the very same SQL string and parameters, through a cursor

@@ -1,6 +1,6 @@
 """``POST /api/interactions/``: online signals from the e-shop and the app.
 
-Signed like every webhook (``catalog.webhooks``). The body carries up to 500 items::
+Signed like every webhook (``integrations.webhooks``). The body carries up to 500 items::
 
     {"items": [{"event_id": "…", "identifier_kind": "loyalty_number", "identifier": "…",
                 "kind": "viewed", "sku": "…" or "product": 12,

@@ -6,7 +6,7 @@ from catalog.models import Store
 
 
 class DayFigures(models.Model):
-    """What the figures count for one day (see ``clienteling.figures``)."""
+    """What the figures count for one day (see ``dashboard.figures``)."""
 
     day = models.DateField(_("day"))
     served_visits = models.PositiveIntegerField(_("visits served"), default=0)

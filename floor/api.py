@@ -1,7 +1,7 @@
 """``POST /api/presence/``: a shopper entered or left a store, as seen by its beacons,
 in-store wifi or the mobile app's geofence.
 
-Signed like every webhook (``catalog.webhooks``)::
+Signed like every webhook (``integrations.webhooks``)::
 
     {"store": "paris-opera", "identifier_kind": "loyalty_number" | "app_device" |
      "email_sha256", "identifier": "…", "event": "enter" | "exit",

@@ -1,6 +1,6 @@
 """Inbound stock from the stores' systems.
 
-``POST /api/stock/`` (signed, see ``catalog.webhooks``), from a ``stock`` source::
+``POST /api/stock/`` (signed, see ``integrations.webhooks``), from a ``stock`` source::
 
     {"event_id": "till-42-000193", "store": "paris-opera",
      "changes": [{"sku": "TV-OLED-55", "delta": -1}, {"ean": "3760000000017", "delta": 6}]}
