@@ -53,6 +53,11 @@ class FloorConsumer(AsyncWebsocketConsumer):
             html = html.get(self.language) or html[settings.LANGUAGE_CODE]
         await self.send(text_data=html)
 
+    async def receive(self, text_data=None, bytes_data=None):
+        """The page's heartbeat (static/js/live.js): a ping is answered at once."""
+        if text_data == "ping":
+            await self.send(text_data="pong")
+
 
 @database_sync_to_async
 def _managed_store_id(user, store_code: str) -> int | None:
@@ -101,6 +106,11 @@ class DashboardConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code):
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive(self, text_data=None, bytes_data=None):
+        """The page's heartbeat (static/js/live.js): a ping is answered at once."""
+        if text_data == "ping":
+            await self.send(text_data="pong")
 
     async def dashboard_refresh(self, event):
         await self.send_board()

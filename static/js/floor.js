@@ -1,4 +1,4 @@
-// The Floor page: who serves whom. (Scanning: scanner.js.)
+// The Floor page: who serves whom. (Scanning: scanner.js; connection state: live.js.)
 (() => {
   "use strict";
   const floor = document.querySelector("[data-testid=floor]");
@@ -24,9 +24,4 @@
       document.getElementById(card.id)?.remove();
     }
   });
-
-  // Say whether pushes are coming in (the extension reconnects by itself; every
-  // reconnect brings the whole list again).
-  document.addEventListener("htmx:wsOpen", () => { floor.dataset.live = "true"; });
-  document.addEventListener("htmx:wsClose", () => { floor.dataset.live = "false"; });
 })();
