@@ -2,7 +2,7 @@
 // floor check-in, the order form's EAN field).
 //
 // Markup: an <input data-scan> inside a form. The scanner adds a camera button beside the
-// input's submit button and a camera panel under the row, both cloned from the
+// input's submit button and a camera panel below, both cloned from the
 // <template id="scanner-ui"> that base.html renders (translated there). Optional:
 //   data-scan-label="…"   the button's text (default: the template's)
 //   data-scan-hint="…"    what the panel says while the camera looks
@@ -91,8 +91,13 @@ function setUp(input) {
   const submitter = submitterFor(input);
   if (submitter) submitter.after(start);
   else input.after(start);
+  // The panel goes under the row in a form with other fields (the order form), under the
+  // whole form when the code is all it asks for (a search box).
+  const fields = [...input.form.elements].filter((el) =>
+    el.matches("input:not([type=hidden]), select, textarea"),
+  );
   const row = input.parentElement === input.form ? input : input.parentElement;
-  row.after(camera, denied);
+  (fields.length > 1 ? row : input.form).after(camera, denied);
 
   let stream = null;
   let timer = null;
