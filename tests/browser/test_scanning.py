@@ -4,11 +4,14 @@ camera films, under the app's strict same-origin CSP."""
 
 import base64
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import CHROMIUM, TABLET, sign_in
+from tests.browser.test_products import FAKE_SCANNER
+from tests.factories import StockLevelFactory, VariantFactory
 from tests.product_catalog import make_catalog
 
 FRAME = {"width": 640, "height": 480}
@@ -80,14 +83,31 @@ def test_a_printed_shelf_label_filmed_by_the_camera_opens_the_product(
     tablet.goto(f"{live_server_url}/products/scan/")
     assert tablet.evaluate("'BarcodeDetector' in window") is False  # the polyfill must read it
 
+    tapped = time.monotonic()
     tablet.get_by_role("button", name="Scanner avec la caméra").click()
 
     expect(tablet).to_have_url(
         re.compile(rf"/products/{catalog.oled.pk}/\?variant={silver.pk}$"), timeout=15_000
     )
+    print(f"tap → product page: {time.monotonic() - tapped:.2f} s (decoder loaded on the tap)")
     expect(tablet.get_by_role("heading", level=1)).to_have_text(catalog.oled.name)
     assert any(url.endswith("/zxing_reader.wasm") for url in requests)
     foreign = [u for u in requests if not u.startswith((live_server_url, "data:", "blob:"))]
     assert foreign == []  # nothing from the internet
     assert csp_errors == []
     context.close()
+
+
+def test_the_order_forms_code_field_scans_too(page, live_server_url, associate, store):
+    tv = VariantFactory(product__name="Téléviseur OLED 55", ean="8806095000039")
+    StockLevelFactory(store=store, variant=tv, on_hand=3)
+    page.add_init_script(FAKE_SCANNER % tv.ean)
+    sign_in(page, live_server_url, associate.email)
+    page.goto(f"{live_server_url}/orders/new/")
+    expect(page.get_by_test_id("order-line")).to_have_count(0)
+
+    scan = page.get_by_role("button", name="Scanner avec la caméra")
+    assert scan.bounding_box()["height"] >= 44
+    scan.click()
+
+    expect(page.get_by_test_id("order-line")).to_contain_text("Téléviseur OLED 55")
