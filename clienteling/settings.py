@@ -262,7 +262,9 @@ from django.utils.csp import CSP  # noqa: E402
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],
-    "script-src": [CSP.SELF, CSP.NONCE],
+    # 'wasm-unsafe-eval': the barcode decoder where the browser has none is WebAssembly
+    # (static/vendor/barcode-detector); it allows compiling wasm, not JavaScript eval.
+    "script-src": [CSP.SELF, CSP.NONCE, CSP.WASM_UNSAFE_EVAL],
     "style-src": [CSP.SELF],
     "img-src": [CSP.SELF, "data:"],
     "connect-src": [CSP.SELF],

@@ -1,8 +1,8 @@
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils import translation
 
+from integrations.consumers import LiveConsumer
 from integrations.push import board_group
 from staff.access import Role, has_role, stores_for
 
@@ -32,7 +32,7 @@ def _language(scope) -> str:
         return settings.LANGUAGE_CODE
 
 
-class DashboardConsumer(AsyncWebsocketConsumer):
+class DashboardConsumer(LiveConsumer):
     """A manager's board of one store. The full board is sent on every (re)connect, and
     again after each hint that the floor changed: a push is a hint, the database is the
     truth. Only that store's managers and head office may join."""

@@ -1,9 +1,9 @@
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
+from integrations.consumers import LiveConsumer
 from integrations.push import floor_group
 from staff.access import stores_for
 
@@ -15,7 +15,7 @@ def _store_id_for(user, store_code: str) -> int | None:
     return stores_for(user).filter(code=store_code).values_list("pk", flat=True).first()
 
 
-class FloorConsumer(AsyncWebsocketConsumer):
+class FloorConsumer(LiveConsumer):
     """A tablet on a store's Floor page. Only staff of that store may join its group.
 
     On every connect (and so every reconnect) the tablet first gets the whole list of

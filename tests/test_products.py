@@ -261,8 +261,9 @@ def test_an_unknown_code_says_so(associate_client, catalog, code):
 
 def test_scan_page_offers_the_camera_and_a_typed_field(associate_client):
     response = associate_client.get(reverse("products:scan"))
-    assert 'type="module" src="/static/js/scan.js"' in response.text
-    assert 'name="code"' in response.text
+    assert 'type="module" src="/static/js/scanner.js"' in response.text
+    assert 'id="scanner-ui"' in response.text  # the camera controls scanner.js adds
+    assert re.search(r'<input [^>]*name="code"[^>]* data-scan[ >]', response.text)
 
 
 # --- Product page -------------------------------------------------------------------------

@@ -51,3 +51,19 @@ async def test_other_store_anonymous_and_foreign_origin_are_refused(
         client, f"/ws/stores/{store.code}/floor/", origin=b"http://evil.example"
     )
     assert not connected
+
+
+@override_settings(ALLOWED_HOSTS=["localhost"])
+async def test_the_floor_and_the_board_answer_the_pages_heartbeat(client, manager, store):
+    from asgiref.sync import sync_to_async
+
+    await sync_to_async(client.force_login)(manager)
+    for path in (f"/ws/stores/{store.code}/floor/", f"/ws/stores/{store.code}/dashboard/"):
+        communicator, connected, _ = await _connect(client, path)
+        assert connected
+        await communicator.receive_from(timeout=2)  # the full state, first
+        await communicator.send_to(text_data="ping")
+        assert await communicator.receive_from(timeout=2) == "pong"
+        await communicator.send_to(text_data="anything else")
+        assert await communicator.receive_nothing(timeout=0.2)
+        await communicator.disconnect()

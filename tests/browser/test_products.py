@@ -153,7 +153,8 @@ def test_the_camera_reads_a_barcode_and_opens_the_variant(page, live_server_url,
     expect(page.get_by_role("heading", level=1)).to_have_text(catalog.oled.name)
 
 
-def test_without_a_barcode_reader_the_typed_field_is_offered(page, live_server_url, associate):
+def test_without_a_camera_the_typed_field_is_offered(page, live_server_url, associate):
+    page.add_init_script("Object.defineProperty(navigator, 'mediaDevices', { value: undefined })")
     sign_in(page, live_server_url, associate.email)
     page.goto(f"{live_server_url}/products/scan/")
     expect(
