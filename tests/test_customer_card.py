@@ -14,6 +14,7 @@ from clienteling.models import CardView
 from clienteling.session import SESSION_CLIENT_KEY
 from customers.models import Consent, Interaction, Note, Purchase, PurchaseLine
 from offers.selectors import offers_for_customer
+from tests.clock import frozen
 from tests.factories import (
     ConsentFactory,
     CustomerFactory,
@@ -111,6 +112,7 @@ def test_wishlist_items_say_where_they_can_be_had(associate_client, store, other
     assert "TV Ici" in actions[: actions.index("</section>")]
 
 
+@frozen  # "today" and "yesterday" are read when the page renders
 def test_recent_online_interest_is_grouped_by_product(associate_client, camille):
     tv = ProductFactory(name="OLED 55C4")
     now = timezone.now()

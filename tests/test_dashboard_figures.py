@@ -24,6 +24,7 @@ from clienteling.services.figures import daily_figures_rollup
 from clienteling.tasks import figures_rollup
 from clienteling.templatetags.dashboard import duration, percent
 from customers.models import Customer, Note
+from tests.clock import TODAY, frozen
 from tests.factories import (
     CustomerFactory,
     NoteFactory,
@@ -33,7 +34,7 @@ from tests.factories import (
 )
 
 Role = StaffProfile.Role
-TODAY = timezone.localdate()
+pytestmark = frozen  # "today" and "yesterday" must not change during a test
 YESTERDAY = TODAY - timedelta(days=1)
 
 

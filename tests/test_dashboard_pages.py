@@ -11,10 +11,11 @@ from django.utils import timezone
 from clienteling.models import StaffProfile
 from clienteling.services.figures import daily_figures_rollup
 from customers.models import Customer
+from tests.clock import TODAY, frozen
 from tests.factories import CustomerFactory, StoreFactory, VisitFactory, make_staff
 
 Role = StaffProfile.Role
-TODAY = timezone.localdate()
+pytestmark = frozen  # "today" and "yesterday" must not change during a test
 
 
 def minutes_ago(minutes: int):
