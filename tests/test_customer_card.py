@@ -13,6 +13,7 @@ from django.utils import timezone
 from customers.models import CardView, Consent, Interaction, Note, Purchase, PurchaseLine
 from customers.session import SESSION_CLIENT_KEY
 from offers.selectors import offers_for_customer
+from tests.clock import frozen
 from tests.factories import (
     ConsentFactory,
     CustomerFactory,
@@ -110,6 +111,7 @@ def test_wishlist_items_say_where_they_can_be_had(associate_client, store, other
     assert "TV Ici" in actions[: actions.index("</section>")]
 
 
+@frozen  # "today" and "yesterday" are read when the page renders
 def test_recent_online_interest_is_grouped_by_product(associate_client, camille):
     tv = ProductFactory(name="OLED 55C4")
     now = timezone.now()

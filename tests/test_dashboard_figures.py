@@ -25,10 +25,11 @@ from dashboard.services import daily_figures_rollup
 from dashboard.tasks import figures_rollup
 from dashboard.templatetags.dashboard import duration, percent
 from staff.models import StaffProfile
+from tests.clock import TODAY, frozen
 from tests.factories import CustomerFactory, NoteFactory, PurchaseFactory, VisitFactory, make_staff
 
 Role = StaffProfile.Role
-TODAY = timezone.localdate()
+pytestmark = frozen  # "today" and "yesterday" must not change during a test
 YESTERDAY = TODAY - timedelta(days=1)
 
 

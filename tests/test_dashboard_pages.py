@@ -11,10 +11,11 @@ from django.utils import timezone
 from customers.models import Customer
 from dashboard.services import daily_figures_rollup
 from staff.models import StaffProfile
+from tests.clock import TODAY, frozen
 from tests.factories import CustomerFactory, StoreFactory, VisitFactory, make_staff
 
 Role = StaffProfile.Role
-TODAY = timezone.localdate()
+pytestmark = frozen  # "today" and "yesterday" must not change during a test
 
 
 def minutes_ago(minutes: int):

@@ -240,8 +240,17 @@ def test_with_redis_url_redis_carries_layer_cache_and_tasks():
     assert "'pool'" in out
 
 
+def test_production_keeps_the_strong_default_password_hashers(settings):
+    production = _settings_in_subprocess("s.PASSWORD_HASHERS[0]", DEBUG="1")
+    assert production == "django.contrib.auth.hashers.PBKDF2PasswordHasher"
+    # Only the test settings hash fast (the browser tests' server loads them as well).
+    assert settings.SETTINGS_MODULE == "tests.settings"
+    assert settings.PASSWORD_HASHERS == ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def test_production_settings_pass_check_deploy():
     environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    environment["DJANGO_SETTINGS_MODULE"] = "clienteling.settings"  # not the test settings
     environment.update(
         DEBUG="0",
         SECRET_KEY="a-long-random-production-secret-key-" + "x" * 30,
@@ -261,6 +270,7 @@ def test_production_settings_pass_check_deploy():
 
 def test_production_refuses_to_start_without_a_secret_key():
     environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    environment["DJANGO_SETTINGS_MODULE"] = "clienteling.settings"  # not the test settings
     result = subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", "check"],
         cwd=ROOT,
@@ -274,6 +284,7 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 def test_code_only_commands_need_no_configuration():
     environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    environment["DJANGO_SETTINGS_MODULE"] = "clienteling.settings"  # not the test settings
     result = subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
         cwd=ROOT,

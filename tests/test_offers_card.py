@@ -15,6 +15,7 @@ from offers.models import Offer, OfferMention
 from offers.pricing import prices_for
 from offers.selectors import offers_for_customer
 from offers.services import offer_mention_record
+from tests.clock import frozen
 from tests.factories import (
     BrandFactory,
     CategoryFactory,
@@ -246,6 +247,7 @@ def test_mention_needs_a_signed_in_staff_member_and_a_post(associate_client, sho
     assert not OfferMention.objects.exists()
 
 
+@frozen  # the mentions and the figures must fall on the same day
 def test_mentions_count_in_the_store_and_associate_figures(shop, associate, manager, store):
     sony, canon = offer(shop["sony"], name="Sony"), offer(shop["canon"], name="Canon")
     for what in (sony, canon, sony):  # the second Sony tap the same day is the same mention

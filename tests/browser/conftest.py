@@ -65,6 +65,9 @@ def daphne_server(django_db_setup, tmp_path_factory):
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env["DATABASE_URL"] = _database_url(settings.DATABASES["default"])
+    # The same settings as this process, hence the same password hashers: the users the
+    # tests create here sign in there.
+    env["DJANGO_SETTINGS_MODULE"] = settings.SETTINGS_MODULE
     env.setdefault("DEBUG", "1")
     log = tmp_path_factory.mktemp("daphne") / "daphne.log"
     with log.open("wb") as out:
