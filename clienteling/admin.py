@@ -6,6 +6,8 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from catalog.formats import money_column
+
 from .access import Role, has_role
 from .models import (
     CardView,
@@ -137,7 +139,15 @@ class OrderAdmin(ReadOnlyAdmin):
     """Read-only: orders move through the associates' pages (their services keep the
     stock counters right)."""
 
-    list_display = ["reference", "customer", "store", "mode", "status", "total", "created_at"]
+    list_display = [
+        "reference",
+        "customer",
+        "store",
+        "mode",
+        "status",
+        money_column(Order, "total"),
+        "created_at",
+    ]
     list_filter = ["status", "mode", "store"]
     list_select_related = ["customer", "store"]
     search_fields = ["reference", "customer__loyalty_number", "customer__last_name"]

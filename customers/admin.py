@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from catalog.formats import money_column
+
 from .models import (
     AppDevice,
     Consent,
@@ -92,7 +94,14 @@ class PurchaseLineInline(admin.TabularInline):
 
 @admin.register(Purchase)
 class PurchaseAdmin(admin.ModelAdmin):
-    list_display = ["reference", "customer", "channel", "store", "purchased_at", "total"]
+    list_display = [
+        "reference",
+        "customer",
+        "channel",
+        "store",
+        "purchased_at",
+        money_column(Purchase, "total"),
+    ]
     list_filter = ["channel", "store"]
     list_select_related = ["customer", "store"]
     search_fields = ["reference", "customer__loyalty_number", "customer__last_name"]

@@ -136,7 +136,7 @@ def test_in_stock_here_counts_what_is_not_reserved(associate_client, catalog):
 def test_each_result_shows_its_price_and_availability_here(associate_client, catalog):
     response = search(associate_client, q="samsung")
     oled = response.text[response.text.index(catalog.oled.name) :]
-    assert "1299,00 €" in oled.split("</li>")[0]
+    assert "1\u202f299,00\xa0€" in oled.split("</li>")[0]
     assert "2 en stock ici" in oled.split("</li>")[0]
     qled = response.text[response.text.index(catalog.qled.name) :]
     assert "Pas en stock ici" in qled.split("</li>")[0]
@@ -275,7 +275,7 @@ def test_product_page_shows_what_a_shopper_asks_about(associate_client, catalog)
     assert "55 po" in text and "18,6 kg" in text and "OLED" in text  # characteristics + units
     assert "Wi-Fi" in text and "Oui" in text
     assert "4,5" in text and "2 avis" in text and "Sublime" in text  # reviews
-    assert "1299,00 €" in text
+    assert "1\u202f299,00\xa0€" in text
     assert "2 en stock ici" in text  # black: 3 on hand, 1 reserved
     assert "SAM-QE55S90-AG" in text  # the other variant is listed
     assert 'id="compare-button-' in text
@@ -469,7 +469,7 @@ def test_comparison_shows_shared_characteristics_first_and_highlights_difference
         ("Poids", ["18,6 kg", "24,5 kg", "—"], True),
     ]
     text = response.text
-    assert "1299,00 €" in text and "999,00 €" in text and "1490,00 €" in text
+    assert "1\u202f299,00\xa0€" in text and "999,00\xa0€" in text and "1\u202f490,00\xa0€" in text
     assert "2 en stock ici" in text and "Pas en stock ici" in text
 
 
@@ -558,7 +558,7 @@ def test_labels_by_category_include_sub_categories(client, manager, catalog):
     response = client.get(LABELS, {"category": catalog.categories["image"].pk})
     assert response.status_code == 200
     assert len(label_urls(response)) == 4
-    assert "1299,00 €" in response.text
+    assert "1\u202f299,00\xa0€" in response.text
     assert 'href="/static/css/labels.css"' in response.text
 
 
@@ -616,8 +616,10 @@ def test_prices_come_from_the_price_function(monkeypatch, associate_client, cata
         }
 
     monkeypatch.setattr("clienteling.views.products.prices_for", fake_prices)
-    assert "1,00 €" in search(associate_client, q="oled").text
-    assert "1,00 €" in associate_client.get(reverse("catalog:product", args=[catalog.oled.pk])).text
+    assert "1,00\xa0€" in search(associate_client, q="oled").text
+    assert (
+        "1,00\xa0€" in associate_client.get(reverse("catalog:product", args=[catalog.oled.pk])).text
+    )
 
 
 # --- The embedded demo (SQLite) -----------------------------------------------------------

@@ -52,7 +52,7 @@ def test_form_prefilled_from_the_product_and_the_customer(
     assert response.status_code == 200
     assert "Camille Martin" in page
     assert "Téléviseur OLED 55" in page
-    assert "999,00 €" in page
+    assert "999,00\xa0€" in page
     # The nearest store with the unit is chosen unless the associate picks another.
     assert "Le plus proche avec du stock : Paris Bastille" in page
     assert 'value="Camille Martin"' in page  # recipient prefilled
