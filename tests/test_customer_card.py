@@ -1,7 +1,7 @@
 """The full customer card: what it shows, the access log, notes, the serving chip, and
 a query count that does not grow with the client's history."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -64,6 +64,19 @@ def test_the_card_shows_who_they_are_and_logs_the_view(associate_client, associa
     assert "Jamais demandé" in page or "jamais demandé" in page
     log = CardView.objects.get()
     assert (log.viewer, log.customer, log.store) == (associate, camille, store)
+
+
+def test_the_card_writes_amounts_and_days_the_way_each_language_does(associate_client, camille):
+    bought = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
+    PurchaseFactory(customer=camille, total=Decimal("1519.99"), channel="web", purchased_at=bought)
+
+    page = associate_client.get(card_url(camille)).text
+    assert "1\u202f519,99\xa0€" in page and "24 nov. 2026" in page
+    assert "1519,99" not in page
+
+    associate_client.cookies["django_language"] = "en"
+    page = associate_client.get(card_url(camille)).text
+    assert "€1,519.99" in page and "24 Nov 2026" in page
 
 
 def test_viewing_a_card_selects_the_client_and_the_chip_can_clear_it(

@@ -285,6 +285,17 @@ def test_product_page_in_english(associate_client, catalog):
     associate_client.post(reverse("set_language"), {"language": "en"})
     text = associate_client.get(reverse("catalog:product", args=[catalog.oled.pk])).text
     assert "South Korea" in text and "55 in" in text and "Screen size" in text
+    assert "€1,299.00" in text
+
+
+def test_search_results_show_prices_the_way_each_language_writes_them(associate_client, catalog):
+    response = search(associate_client, q="samsung")
+    oled = response.text[response.text.index(catalog.oled.name) :].split("</li>")[0]
+    assert "1\u202f299,00\xa0€" in oled
+    associate_client.cookies["django_language"] = "en"
+    response = search(associate_client, q="samsung")
+    oled = response.text[response.text.index(catalog.oled.name) :].split("</li>")[0]
+    assert "€1,299.00" in oled
 
 
 def test_product_page_selects_the_variant_asked_for(associate_client, catalog):
