@@ -5,6 +5,7 @@
   English. Always two decimals, rounded half up like the prices themselves.
 - ``day(value)``: ``24 nov. 2026`` in French, ``24 Nov 2026`` in English.
 - ``day_time(value)``: the same day and the local time, ``24 nov. 2026, 18:05``.
+- ``possessive(name)``: ``Olivier's`` in English, ``d'Olivier`` / ``de Camille`` in French.
 
 The conventions come from Babel (CLDR data). Pricing writes several amounts for every
 variant it prices, so the money pattern is read once per language and applied here; a test
@@ -16,6 +17,7 @@ The template filters of the same names are in ``catalog/templatetags/formats.py`
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
@@ -137,3 +139,16 @@ def money_column(model, field_name: str):
     column.short_description = model._meta.get_field(field_name).verbose_name
     column.admin_order_field = field_name
     return column
+
+
+def possessive(name) -> str:
+    """Whose, in the active language, to go before the thing owned in a sentence written
+    for it: "Olivier's" in English; "d'Olivier", "d'Hélène", "de Camille" in French (the
+    elision of "de" before a vowel or a mute h, which gettext cannot choose)."""
+    name = str(name or "").strip()
+    if not name:
+        return ""
+    if (translation.get_language() or settings.LANGUAGE_CODE).startswith("fr"):
+        first = unicodedata.normalize("NFD", name[0].lower())[0]
+        return f"d'{name}" if first in "aeiouh" else f"de {name}"
+    return f"{name}'s"

@@ -2,6 +2,7 @@
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from babel.numbers import format_currency
@@ -10,7 +11,7 @@ from django.utils.translation import override
 from hypothesis import given
 from hypothesis import strategies as st
 
-from catalog.formats import day, day_time, money, money_column
+from catalog.formats import day, day_time, money, money_column, possessive
 from clienteling.models import Order
 
 NNBSP, NBSP = "\u202f", "\xa0"  # CLDR's French thousands separator, and before "€"
@@ -108,3 +109,19 @@ def test_admin_money_column_is_titled_and_sorted_like_its_field():
     assert str(column.short_description) == str(Order._meta.get_field("total").verbose_name)
     with override("fr"):
         assert column(Order(total=Decimal("2500"))) == f"2{NNBSP}500,00{NBSP}€"
+
+
+def test_whose_wishlist_elides_in_french():
+    with override("fr"):
+        assert possessive("Olivier") == "d'Olivier"
+        assert possessive("Émilie") == "d'Émilie"
+        assert possessive("Hugo") == "d'Hugo"
+        assert possessive("Camille") == "de Camille"
+        assert possessive("") == "" and possessive(None) == ""
+        text = Template(
+            "{% blocktranslate with whose=name|possessive %}Add to {{ whose }} wishlist"
+            "{% endblocktranslate %}"
+        ).render(Context({"name": "Olivier"}))
+        assert unescape(text) == "Ajouter à la liste d'envies d'Olivier"
+    with override("en"):
+        assert possessive("Olivier") == "Olivier's"
