@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from .formats import money_column
 from .models import (
     Brand,
     Category,
@@ -78,7 +79,14 @@ class VariantInline(admin.TabularInline):
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    list_display = ["name", "brand", "category", "list_price", "country_of_origin", "is_active"]
+    list_display = [
+        "name",
+        "brand",
+        "category",
+        money_column(Product, "list_price"),
+        "country_of_origin",
+        "is_active",
+    ]
     list_filter = ["is_active", "brand", "category", "country_of_origin"]
     list_select_related = ["brand", "category"]
     search_fields = ["name", "brand__name", "variants__sku", "variants__ean"]

@@ -116,7 +116,11 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "clienteling.context_processors.staff",
             ],
-            "builtins": ["django.templatetags.i18n", "django.templatetags.static"],
+            "builtins": [
+                "django.templatetags.i18n",
+                "django.templatetags.static",
+                "catalog.templatetags.formats",  # money, day, day_time on every page
+            ],
         },
     },
 ]

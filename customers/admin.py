@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from catalog.formats import money_column
 from staff.admin import ReadOnlyAdmin
 
 from .models import (
@@ -95,7 +96,14 @@ class PurchaseLineInline(admin.TabularInline):
 
 @admin.register(Purchase)
 class PurchaseAdmin(admin.ModelAdmin):
-    list_display = ["reference", "customer", "channel", "store", "purchased_at", "total"]
+    list_display = [
+        "reference",
+        "customer",
+        "channel",
+        "store",
+        "purchased_at",
+        money_column(Purchase, "total"),
+    ]
     list_filter = ["channel", "store"]
     list_select_related = ["customer", "store"]
     search_fields = ["reference", "customer__loyalty_number", "customer__last_name"]

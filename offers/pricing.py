@@ -41,6 +41,7 @@ from django.utils import timezone
 from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
+from catalog.formats import current_locale, money
 from catalog.models import Category, Product, Variant
 from customers.models import Channel, Consent, Customer, Preference, WishlistItem
 
@@ -60,7 +61,7 @@ class Wording:
 
     def __init__(self):
         self.decimal = get_format("DECIMAL_SEPARATOR")
-        self.thousands = get_format("THOUSAND_SEPARATOR")
+        self.locale = current_locale()
         self.nothing = _("List price %(price)s; no offer applies.")
         self.offer = _("%(name)s %(label)s (−%(amount)s)")
         self.combined = _("stackable offers combined: %(offers)s")
@@ -68,8 +69,7 @@ class Wording:
         self.sentence = _("List price %(price)s; %(how)s; final price %(final)s.")
 
     def euros(self, amount: Decimal) -> str:
-        text = f"{amount:,.2f}".replace(",", "\0").replace(".", self.decimal)
-        return f"{text.replace(chr(0), self.thousands)} €"
+        return money(amount, self.locale)
 
     def label(self, kind: str, value: Decimal) -> str:
         if kind == Offer.Kind.PERCENT:
@@ -112,7 +112,7 @@ class Wording:
 
 
 def euros(amount: Decimal) -> str:
-    """``1 234,50 €`` in French, ``1,234.50 €`` in English."""
+    """``1 234,50 €`` in French, ``€1,234.50`` in English (``catalog.formats.money``)."""
     return Wording().euros(amount)
 
 

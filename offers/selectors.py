@@ -21,9 +21,9 @@ from django.db.models import (
 )
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from catalog.formats import day_time
 from catalog.models import Category, Product, Variant
 from customers.models import Channel, Consent, Customer, Interaction, Preference, WishlistItem
 
@@ -357,7 +357,7 @@ def _shown(name: str, value) -> str:
         return _("yes") if value else _("no")
     if name in ("starts_at", "ends_at"):
         moment = parse_datetime(value)
-        return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+        return day_time(moment)
     return str(value)
 
 

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from catalog.formats import money_column
 from staff.admin import ReadOnlyAdmin
 
 from .models import Order, OrderEvent, OrderLine
@@ -26,7 +27,15 @@ class OrderAdmin(ReadOnlyAdmin):
     """Read-only: orders move through the associates' pages (their services keep the
     stock counters right)."""
 
-    list_display = ["reference", "customer", "store", "mode", "status", "total", "created_at"]
+    list_display = [
+        "reference",
+        "customer",
+        "store",
+        "mode",
+        "status",
+        money_column(Order, "total"),
+        "created_at",
+    ]
     list_filter = ["status", "mode", "store"]
     list_select_related = ["customer", "store"]
     search_fields = ["reference", "customer__loyalty_number", "customer__last_name"]

@@ -12,6 +12,7 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from catalog.formats import possessive
 from catalog.models import Product, Variant
 from customers.models import Channel, Customer, WishlistItem
 from customers.services import wishlist_item_add
@@ -210,7 +211,7 @@ def wishlist_add(request, variant_id):
     if created:
         messages.success(
             request,
-            _("Added to %(client)s's wishlist.") % {"client": customer.full_name},
+            _("Added to %(whose)s wishlist.") % {"whose": possessive(customer.full_name)},
         )
     return redirect(_variant_url(variant))
 

@@ -14,6 +14,17 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _site_language():
+    """A page served in English leaves English active in the test's thread (the locale
+    middleware does not switch back): every test starts in the site's language."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def store(db):
     return StoreFactory(

@@ -1,7 +1,7 @@
 """The full customer card: what it shows, the access log, notes, the serving chip, and
 a query count that does not grow with the client's history."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -59,11 +59,24 @@ def test_the_card_shows_who_they_are_and_logs_the_view(associate_client, associa
 
     assert "Camille Martin" in page
     assert "Platine" in page
-    assert "1\xa0500,50 €" in page  # lifetime spend, French formatting
+    assert "1\u202f500,50\xa0€" in page  # lifetime spend, French formatting
     assert "Reconnaissance en magasin" in page and "accordé le" in page
     assert "Jamais demandé" in page or "jamais demandé" in page
     log = CardView.objects.get()
     assert (log.viewer, log.customer, log.store) == (associate, camille, store)
+
+
+def test_the_card_writes_amounts_and_days_the_way_each_language_does(associate_client, camille):
+    bought = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
+    PurchaseFactory(customer=camille, total=Decimal("1519.99"), channel="web", purchased_at=bought)
+
+    page = associate_client.get(card_url(camille)).text
+    assert "1\u202f519,99\xa0€" in page and "24 nov. 2026" in page
+    assert "1519,99" not in page
+
+    associate_client.cookies["django_language"] = "en"
+    page = associate_client.get(card_url(camille)).text
+    assert "€1,519.99" in page and "24 Nov 2026" in page
 
 
 def test_viewing_a_card_selects_the_client_and_the_chip_can_clear_it(
@@ -149,7 +162,7 @@ def test_similar_products_in_stock_here_are_suggested(associate_client, store, c
     page = associate_client.get(card_url(camille)).text
     similar = page[page.index('data-testid="similar"') :]
     similar = similar[: similar.index("</ul>")]
-    assert "OLED 65C4" in similar and "499,00 €" in similar
+    assert "OLED 65C4" in similar and "499,00\xa0€" in similar
     assert "OLED 77C4" not in similar
 
 
@@ -168,7 +181,7 @@ def test_history_is_paginated_newest_first_with_totals_per_channel(associate_cli
     page = associate_client.get(card_url(camille)).text
     assert page.index("H-00") < page.index("H-09")
     assert "H-10" not in page
-    assert "12 achats" in page and "120,00 €" in page  # web, last 12 months
+    assert "12 achats" in page and "120,00\xa0€" in page  # web, last 12 months
     older = associate_client.get(card_url(camille), {"page": 2}, headers=HTMX)
     assert "H-10" in older.text and "H-00" not in older.text
     assert "<html" not in older.text
@@ -204,7 +217,7 @@ def test_offers_and_open_orders_have_their_places(associate_client, camille):
     page = associate_client.get(card_url(camille)).text
     assert "-10 % sur les TV" in page
     assert "membres Platine" in page
-    assert "899,10 €" in page  # the wished TV, priced for her
+    assert "899,10\xa0€" in page  # the wished TV, priced for her
     assert "Mentionnée au client" in page
     html = render_to_string(
         "floor/card.html#offers", {"offers": offers_for_customer(customer=camille)}

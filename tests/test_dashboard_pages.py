@@ -147,6 +147,7 @@ def test_board_shows_waiting_and_served_clients_with_vip_alerts(
         1,
         1,
     )
+    assert "visiteur anonyme en ce moment" in text and "visiteurs anonymes" not in text
     assert board.today.recognised_visits == 3
     assert 'ws-connect="/ws/stores/paris-opera/dashboard/"' in text
     assert "<svg" in text and 'class="chart-part"' in text
@@ -166,6 +167,7 @@ def test_board_in_english(client, store, store_manager):
     client.cookies["django_language"] = "en"
     text = client.get(board_url(store)).text
     assert "Floor dashboard" in text and "Nobody is waiting." in text
+    assert "anonymous shoppers now (0 today)" in text  # 0 shoppers, in English
 
 
 def test_board_query_count_does_not_grow_with_visits(

@@ -53,7 +53,7 @@ def test_the_floor_lists_the_clients_in_the_store_with_their_figures(associate_c
 
     assert "Camille Martin" in page
     assert "Gone" not in page
-    assert "1\xa0250 €" in page
+    assert "1\u202f250,00\xa0€" in page
     assert 'class="badge tier-gold">Or<' in page  # tier, in French
     assert f'href="/customers/{visit.customer.pk}/"' in page  # one tap to the full card
 

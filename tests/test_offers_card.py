@@ -194,8 +194,8 @@ def test_the_card_shows_the_offers_with_prices_and_a_mention_button(associate_cl
     assert "Offres pour ce client" in html
     assert "Semaine Sony" in html
     assert "−10 %" in html
-    assert "999,00 €" in html
-    assert "899,10 €" in html
+    assert "999,00\xa0€" in html
+    assert "899,10\xa0€" in html
     assert "Mentionnée au client" in html
 
 

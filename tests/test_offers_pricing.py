@@ -68,7 +68,9 @@ def test_without_offer_the_price_is_the_list_price_and_says_so(tv):
     assert (price.list_price, price.final, price.offers) == (D("499.00"), D("499.00"), ())
     assert not price.is_discounted
     with override("fr"):
-        assert price_for(tv).explanation == "Prix catalogue 499,00 € ; aucune offre ne s'applique."
+        assert (
+            price_for(tv).explanation == "Prix catalogue 499,00\xa0€ ; aucune offre ne s'applique."
+        )
 
 
 def test_a_percentage_off_a_brand_is_explained_in_french_and_english(tv):
@@ -81,11 +83,12 @@ def test_a_percentage_off_a_brand_is_explained_in_french_and_english(tv):
     ]
     with override("fr"):
         assert price_for(tv).explanation == (
-            "Prix catalogue 499,00 € ; « Semaine Sony » −10 % (−49,90 €) ; prix final 449,10 €."
+            "Prix catalogue 499,00\xa0€ ; « Semaine Sony » −10 % (−49,90\xa0€) ; "
+            "prix final 449,10\xa0€."
         )
     with override("en"):
         assert price_for(tv).explanation == (
-            "List price 499.00 €; « Semaine Sony » −10 % (−49.90 €); final price 449.10 €."
+            "List price €499.00; « Semaine Sony » −10 % (−€49.90); final price €449.10."
         )
 
 
@@ -408,7 +411,7 @@ def test_a_price_keeps_its_offers_for_an_order_line(tv):
             "discount": "49.90",
         }
     ]
-    assert kept["explanation"].startswith("Prix catalogue 499,00 €")
+    assert kept["explanation"].startswith("Prix catalogue 499,00\xa0€")
 
 
 def test_two_orders_at_once_cannot_both_take_the_last_use(transactional_db):

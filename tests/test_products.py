@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 import segno
 from django.urls import reverse
+from django.utils import translation
 
+from catalog.formats import money
 from catalog.models import ProductSearch, SearchWord
 from catalog.services import product_search_refresh
 from customers.models import WishlistItem
@@ -137,7 +139,7 @@ def test_in_stock_here_counts_what_is_not_reserved(associate_client, catalog):
 def test_each_result_shows_its_price_and_availability_here(associate_client, catalog):
     response = search(associate_client, q="samsung")
     oled = response.text[response.text.index(catalog.oled.name) :]
-    assert "1299,00 €" in oled.split("</li>")[0]
+    assert "1\u202f299,00\xa0€" in oled.split("</li>")[0]
     assert "2 en stock ici" in oled.split("</li>")[0]
     qled = response.text[response.text.index(catalog.qled.name) :]
     assert "Pas en stock ici" in qled.split("</li>")[0]
@@ -278,7 +280,7 @@ def test_product_page_shows_what_a_shopper_asks_about(associate_client, catalog)
     assert "55 po" in text and "18,6 kg" in text and "OLED" in text  # characteristics + units
     assert "Wi-Fi" in text and "Oui" in text
     assert "4,5" in text and "2 avis" in text and "Sublime" in text  # reviews
-    assert "1299,00 €" in text
+    assert "1\u202f299,00\xa0€" in text
     assert "2 en stock ici" in text  # black: 3 on hand, 1 reserved
     assert "SAM-QE55S90-AG" in text  # the other variant is listed
     assert 'id="compare-button-' in text
@@ -288,6 +290,17 @@ def test_product_page_in_english(associate_client, catalog):
     associate_client.post(reverse("set_language"), {"language": "en"})
     text = associate_client.get(reverse("products:product", args=[catalog.oled.pk])).text
     assert "South Korea" in text and "55 in" in text and "Screen size" in text
+    assert "€1,299.00" in text
+
+
+def test_search_results_show_prices_the_way_each_language_writes_them(associate_client, catalog):
+    response = search(associate_client, q="samsung")
+    oled = response.text[response.text.index(catalog.oled.name) :].split("</li>")[0]
+    assert "1\u202f299,00\xa0€" in oled
+    associate_client.cookies["django_language"] = "en"
+    response = search(associate_client, q="samsung")
+    oled = response.text[response.text.index(catalog.oled.name) :].split("</li>")[0]
+    assert "€1,299.00" in oled
 
 
 def test_product_page_selects_the_variant_asked_for(associate_client, catalog):
@@ -474,7 +487,7 @@ def test_comparison_shows_shared_characteristics_first_and_highlights_difference
         ("Poids", ["18,6 kg", "24,5 kg", "—"], True),
     ]
     text = response.text
-    assert "1299,00 €" in text and "999,00 €" in text and "1490,00 €" in text
+    assert "1\u202f299,00\xa0€" in text and "999,00\xa0€" in text and "1\u202f490,00\xa0€" in text
     assert "2 en stock ici" in text and "Pas en stock ici" in text
 
 
@@ -563,7 +576,7 @@ def test_labels_by_category_include_sub_categories(client, manager, catalog):
     response = client.get(LABELS, {"category": catalog.categories["image"].pk})
     assert response.status_code == 200
     assert len(label_urls(response)) == 4
-    assert "1299,00 €" in response.text
+    assert "1\u202f299,00\xa0€" in response.text
     assert 'href="/static/css/labels.css"' in response.text
 
 
@@ -616,7 +629,8 @@ def test_pages_show_the_price_of_the_offers_engine(associate_client, catalog):
     """An offer made at head office shows on the search results and the product page."""
     offer = OfferFactory(name="Semaine OLED", scope="product", value=Decimal("10"))
     offer.products.add(catalog.oled)
-    discounted = f"{catalog.oled.list_price * Decimal('0.9'):.2f}".replace(".", ",")
+    with translation.override("fr"):
+        discounted = money(catalog.oled.list_price * Decimal("0.9"))
     assert discounted in search(associate_client, q="oled").text
     page = associate_client.get(reverse("products:product", args=[catalog.oled.pk])).text
     assert discounted in page

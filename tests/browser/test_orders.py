@@ -61,10 +61,10 @@ def test_order_for_home_delivery_then_cancel_puts_the_stock_back(
     expect(page.get_by_test_id("line-source").locator("option:checked")).to_have_text(
         "Le plus proche avec du stock : Entrepôt Saint-Priest"
     )
-    expect(page.get_by_test_id("order-total")).to_have_text("2997,00 €")
+    expect(page.get_by_test_id("order-total")).to_have_text("2\u202f997,00\xa0€")
     page.get_by_label("Quantité").fill("1")
     page.get_by_label("Quantité").press("Tab")
-    expect(page.get_by_test_id("order-total")).to_have_text("999,00 €")
+    expect(page.get_by_test_id("order-total")).to_have_text("999,00\xa0€")
 
     # Home delivery is the default; the recipient comes from the customer.
     expect(page.get_by_label("Livraison à domicile")).to_be_checked()

@@ -24,7 +24,7 @@ def test_search_open_compare_three_toggle_differences_and_remove_one(
     expect(results).to_have_count(3)
     expect(page).to_have_url(re.compile(r"/products/\?q=televiseur"))
     oled = results.filter(has_text=catalog.oled.name)
-    expect(oled.get_by_test_id("price")).to_contain_text("1299,00 €")
+    expect(oled.get_by_test_id("price")).to_contain_text("1\u202f299,00\xa0€")
     expect(oled.get_by_test_id("availability")).to_have_text("2 en stock ici")
 
     # Open a product.

@@ -37,7 +37,7 @@ def test_sent_after_commit_in_french(
     assert email.to == ["camille@example.fr"]
     assert email.subject == f"Votre commande {order.reference} est confirmée"
     assert "Bonjour Camille," in email.body
-    assert "Total : 999,00 €" in email.body
+    assert "Total : 999,00\xa0€" in email.body
     assert "12 rue des Lilas" in email.body
     order.refresh_from_db()
     assert order.confirmation_sent_at is not None
@@ -56,7 +56,7 @@ def test_in_english_for_an_english_speaking_customer(place, store, tv, stock, cu
     assert email.subject == f"Your order {order.reference} is confirmed"
     assert "You will collect it at Paris Opéra" in email.body
     assert "It is held for you until" in email.body
-    assert "Total: 999.00 €" in email.body
+    assert "Total: €999.00" in email.body
 
 
 def test_never_sent_twice(place, store, tv, stock):

@@ -1,5 +1,8 @@
 """The order form, the store's order list and the order page, as an associate uses them."""
 
+import re
+from datetime import UTC, datetime
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -52,7 +55,7 @@ def test_form_prefilled_from_the_product_and_the_customer(
     assert response.status_code == 200
     assert "Camille Martin" in page
     assert "Téléviseur OLED 55" in page
-    assert "999,00 €" in page
+    assert "999,00\xa0€" in page
     # The nearest store with the unit is chosen unless the associate picks another.
     assert "Le plus proche avec du stock : Paris Bastille" in page
     assert 'value="Camille Martin"' in page  # recipient prefilled
@@ -384,3 +387,27 @@ def test_open_orders_for_is_one_query(orders, customer, django_assert_num_querie
         found = open_orders_for(customer_id=customer.pk)
     assert len(found) == 3
     assert {o.items for o in found} == {1}
+
+
+def test_amounts_and_days_read_the_same_on_every_order_page_in_each_language(
+    associate_client, place, store, tv, stock
+):
+    stock(store, tv, on_hand=5)
+    order = place([(tv, 2, store)])
+    Order.objects.filter(pk=order.pk).update(
+        created_at=datetime(2026, 11, 24, 17, 5, tzinfo=UTC)  # 18:05 in Paris
+    )
+    detail = reverse("orders:detail", kwargs={"order_id": order.pk})
+
+    page = associate_client.get(detail).text
+    assert "999,00\xa0€" in page  # unit price
+    assert re.search(r'data-testid="order-total">1\u202f998,00\xa0€<', page)
+    listed = associate_client.get(reverse("orders:list")).text
+    assert "24 nov. 2026, 18:05" in listed and "1\u202f998,00\xa0€" in listed
+
+    associate_client.cookies["django_language"] = "en"
+    page = associate_client.get(detail).text
+    assert "€999.00" in page
+    assert re.search(r'data-testid="order-total">€1,998.00<', page)
+    listed = associate_client.get(reverse("orders:list")).text
+    assert "24 Nov 2026, 18:05" in listed and "€1,998.00" in listed
