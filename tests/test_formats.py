@@ -6,13 +6,13 @@ from html import unescape
 
 import pytest
 from babel.numbers import format_currency
-from clienteling.models import Order
 from django.template import Context, Template
 from django.utils.translation import override
 from hypothesis import given
 from hypothesis import strategies as st
 
 from catalog.formats import day, day_time, money, money_column, possessive
+from orders.models import Order
 
 NNBSP, NBSP = "\u202f", "\xa0"  # CLDR's French thousands separator, and before "€"
 
