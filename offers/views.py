@@ -13,7 +13,7 @@ from staff.session import next_url, wants_fragment
 from .selectors import offer_for_customer
 from .services import offer_mention_record
 
-PARTIAL = "offers/_card_offers.html#offer"
+PARTIAL = "offers/partials/card_offers.html#offer"
 
 
 @require_POST

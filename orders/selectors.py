@@ -37,7 +37,7 @@ def _with_summary(orders: QuerySet[Order], now: datetime) -> QuerySet[Order]:
 
 def open_orders_for(*, customer_id: int, now: datetime | None = None) -> list[Order]:
     """The customer's orders under way (every store), newest first: what the customer
-    card lists with ``orders/_open_orders.html``. One query."""
+    card lists with ``orders/partials/open_orders.html``. One query."""
     now = now or timezone.now()
     orders = Order.objects.filter(customer_id=customer_id, status__in=Order.OPEN_STATUSES)
     return list(
