@@ -69,15 +69,25 @@ def consent_in_force(customer_id: int, purpose: str, *, at: datetime | None = No
 
 
 def consents_current(customer_id: int) -> list[dict]:
-    """One row per purpose: the record in force (or None), in the purposes' order."""
+    """One row per purpose, in the purposes' order: its label (``purpose``), its value
+    (``code``), the record in force (``consent``, or None) and whether it is a grant."""
     latest: dict[str, Consent] = {}
     for consent in Consent.objects.filter(customer_id=customer_id).order_by(
         "purpose", "-recorded_at", "-pk"
     ):
         latest.setdefault(consent.purpose, consent)
-    return [
-        {"purpose": label, "consent": latest.get(value)} for value, label in Consent.Purpose.choices
-    ]
+    rows = []
+    for value, label in Consent.Purpose.choices:
+        consent = latest.get(value)
+        rows.append(
+            {
+                "purpose": label,
+                "code": value,
+                "consent": consent,
+                "granted": bool(consent and consent.granted),
+            }
+        )
+    return rows
 
 
 _PHONE_QUERY = re.compile(r"[\d\s+().-]+")

@@ -1,5 +1,6 @@
 """Writes about customers: quick creation at the counter, notes, app device links,
-online interactions, wishlist items added on the floor."""
+online interactions, wishlist items added on the floor, and the consent ledger
+(``consent_record``, its one writer)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,81 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Product, Store, Variant
 
+from .consent_texts import LANGUAGES, wording_current
 from .models import AppDevice, CardView, Channel, Consent, Customer, Interaction, Note, WishlistItem
 from .selectors import customers_resolve, identifier_normalize
+from .signals import consent_recorded
+
+# Where each source of a consent happens.
+SOURCE_CHANNEL = {
+    Consent.Source.STORE: Channel.STORE,
+    Consent.Source.SHOPPER_PAGE: Channel.WEB,
+    Consent.Source.WEB: Channel.WEB,
+    Consent.Source.APP: Channel.APP,
+}
+
+
+class ConsentError(ValueError):
+    """A consent that cannot be recorded as asked; the message is for the person."""
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    customer: Customer,
+    purpose: str,
+    granted: bool,
+    source: str,
+    by: AbstractBaseUser | None = None,
+    store: Store | None = None,
+    wording_version: str | None = None,
+    language: str | None = None,
+    at: datetime | None = None,
+) -> Consent:
+    """Record a grant or a withdrawal: a new row of the ledger, which is now in force.
+
+    ``by`` is the staff member who recorded it (None: the shopper themselves, or an
+    import). ``wording_version`` is the version of the words shown or read (default: the
+    current one); a version other than the current one is refused, as the shopper cannot
+    have been shown words that are no longer used. ``language`` is the language they were
+    shown in (default: the customer's). Listeners of ``consent_recorded`` act in this
+    transaction (the floor takes a withdrawn shopper's card away)."""
+    if purpose not in Consent.Purpose.values:
+        raise ConsentError(_("Unknown consent purpose."))
+    if source not in Consent.Source.values:
+        raise ConsentError(_("Unknown consent source."))
+    current = wording_current(purpose)
+    if wording_version is None:
+        wording_version = current.version
+    if wording_version != current.version:
+        raise ConsentError(_("The wording has changed: read the new one to the client."))
+    language = language or customer.preferred_language
+    if language not in LANGUAGES:
+        raise ConsentError(_("Unknown language."))
+    if by is not None:
+        actor = Consent.Actor.STAFF
+    elif source == Consent.Source.IMPORT:
+        actor = Consent.Actor.SYSTEM
+    else:
+        actor = Consent.Actor.SHOPPER
+    # One writer per customer at a time; presence_record takes the same lock, so a
+    # withdrawal and an entry are never interleaved (see floor.services).
+    Customer.objects.select_for_update(no_key=True).filter(pk=customer.pk).values_list("pk").get()
+    consent = Consent.objects.create(
+        customer=customer,
+        purpose=purpose,
+        granted=granted,
+        source=source,
+        channel=SOURCE_CHANNEL.get(source, ""),
+        actor=actor,
+        recorded_at=at or timezone.now(),
+        recorded_by=by,
+        store=store,
+        wording_version=wording_version,
+        language=language,
+    )
+    consent_recorded.send(sender=Consent, consent=consent)
+    return consent
 
 
 def note_add(
@@ -182,17 +256,16 @@ def customer_quick_create(
             except IntegrityError:  # the drawn loyalty number is taken: draw again
                 if attempt == 4:
                     raise
-        Consent.objects.bulk_create(
-            Consent(
+        for purpose, granted in consents.items():
+            consent_record(
                 customer=customer,
                 purpose=purpose,
                 granted=granted,
                 source=Consent.Source.STORE,
-                recorded_at=now,
-                recorded_by=by,
+                by=by,
+                store=store,
+                at=now,
             )
-            for purpose, granted in consents.items()
-        )
     return customer
 
 
