@@ -4,21 +4,39 @@ online interactions, wishlist items added on the floor, and the consent ledger
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from catalog.models import Product, Store, Variant
 
 from .consent_texts import LANGUAGES, wording_current
-from .models import AppDevice, CardView, Channel, Consent, Customer, Interaction, Note, WishlistItem
+from .models import (
+    AppDevice,
+    CardView,
+    Channel,
+    Consent,
+    Customer,
+    Interaction,
+    Note,
+    PrivacyCode,
+    PrivacyRequest,
+    WishlistItem,
+)
 from .selectors import customers_resolve, identifier_normalize
 from .signals import consent_recorded
 
@@ -285,3 +303,132 @@ def wishlist_item_add(
 def card_view_record(*, viewer, customer: Customer, store: Store | None) -> CardView:
     """Log that ``viewer`` opened ``customer``'s card (privacy audit, read in admin)."""
     return CardView.objects.create(viewer=viewer, customer=customer, store=store)
+
+
+# --- The shopper's own privacy page ------------------------------------------------------
+#
+# A shopper proves they own an email with a one-time code sent to it: 6 digits, kept only
+# as a keyed hash, valid ``PRIVACY_CODE_MINUTES``, ``PRIVACY_CODE_TRIES`` tries. The page
+# answers the same whether the email is a client's or not (no code is made for an unknown
+# one, and nothing says so). What they change is recorded for every client record holding
+# that email (normally one).
+
+PRIVACY_CODE_MINUTES = 10
+PRIVACY_CODE_TRIES = 5
+
+
+def email_sha256(email: str) -> str:
+    """As ``Customer.email_sha256`` computes it: SHA-256 of the lower-cased address."""
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+
+
+def _code_hash(email_hash: str, code: str) -> str:
+    return salted_hmac(
+        "clienteling.privacy-code", f"{email_hash}:{code}", algorithm="sha256"
+    ).hexdigest()
+
+
+@transaction.atomic
+def privacy_code_issue(*, email: str) -> str | None:
+    """A new code for ``email`` if a client has it, emailed after commit (earlier codes
+    for it stop working); returns it, or None for an email no client has."""
+    email_hash = email_sha256(email)
+    now = timezone.now()
+    # Done for every email alike: earlier codes of this one, and day-old ones of anyone.
+    PrivacyCode.objects.filter(
+        Q(email_sha256=email_hash) | Q(expires_at__lt=now - timedelta(days=1))
+    ).delete()
+    customer = (
+        Customer.objects.filter(email_sha256=email_hash)
+        .only("email", "preferred_language")
+        .order_by("-pk")
+        .first()
+    )
+    if customer is None:
+        return None
+    code = f"{secrets.randbelow(10**6):06d}"
+    PrivacyCode.objects.create(
+        email_sha256=email_hash,
+        code_hash=_code_hash(email_hash, code),
+        created_at=now,
+        expires_at=now + timedelta(minutes=PRIVACY_CODE_MINUTES),
+    )
+    from .tasks import privacy_code_send
+
+    privacy_code_send.delay_on_commit(
+        email=customer.email, code=code, language=customer.preferred_language
+    )
+    return code
+
+
+def privacy_code_email(*, email: str, code: str, language: str) -> None:
+    """Send the code (called by the task)."""
+    with translation.override(language):
+        context = {"code": code, "minutes": PRIVACY_CODE_MINUTES, "privacy_url": privacy_url()}
+        subject = render_to_string("customers/email/privacy_code_subject.txt", context)
+        body = render_to_string("customers/email/privacy_code.txt", context)
+    send_mail(" ".join(subject.split()), body, None, [email])
+
+
+def privacy_url() -> str:
+    """The shopper's privacy page, as an absolute address (for emails and posters)."""
+    return settings.SITE_URL.rstrip("/") + reverse("privacy:start")
+
+
+@transaction.atomic
+def privacy_code_check(*, email_hash: str, code: str) -> bool:
+    """Whether ``code`` is the live code for this email; each check uses up a try, and a
+    right code works once."""
+    now = timezone.now()
+    row = (
+        PrivacyCode.objects.select_for_update()
+        .filter(email_sha256=email_hash, used_at__isnull=True, expires_at__gt=now)
+        .order_by("-created_at")
+        .first()
+    )
+    if row is None or row.attempts >= PRIVACY_CODE_TRIES:
+        return False
+    row.attempts += 1
+    ok = constant_time_compare(row.code_hash, _code_hash(email_hash, code.strip()))
+    if ok:
+        row.used_at = now
+    row.save(update_fields=["attempts", "used_at"])
+    return ok
+
+
+@transaction.atomic
+def privacy_consent_change(
+    *, email_hash: str, purpose: str, granted: bool, wording_version: str, language: str
+) -> list[Consent]:
+    """The shopper grants or withdraws ``purpose`` on their page, for every client record
+    with their email: recorded as theirs (no staff member), from the privacy page."""
+    return [
+        consent_record(
+            customer=customer,
+            purpose=purpose,
+            granted=granted,
+            source=Consent.Source.SHOPPER_PAGE,
+            wording_version=wording_version,
+            language=language,
+        )
+        for customer in Customer.objects.filter(email_sha256=email_hash).order_by("pk")
+    ]
+
+
+@transaction.atomic
+def privacy_request_record(*, email_hash: str, kind: str) -> list[PrivacyRequest]:
+    """The shopper asks for a copy of their data or its erasure: one request per client
+    record with their email, for head office; asking again while one is open adds none."""
+    if kind not in PrivacyRequest.Kind.values:
+        raise ValueError(kind)
+    open_statuses = (PrivacyRequest.Status.RECEIVED, PrivacyRequest.Status.IN_PROGRESS)
+    requests = []
+    for customer in Customer.objects.select_for_update().filter(email_sha256=email_hash):
+        request, _created = PrivacyRequest.objects.get_or_create(
+            customer=customer,
+            kind=kind,
+            status__in=open_statuses,
+            defaults={"requested_at": timezone.now(), "status": PrivacyRequest.Status.RECEIVED},
+        )
+        requests.append(request)
+    return requests
