@@ -247,10 +247,12 @@ def customer_quick_create(
     consents: Mapping[str, bool],
     by,
     store: Store | None = None,
+    consent_language: str | None = None,
 ) -> Customer:
     """A new customer created at the counter, with a fresh loyalty number and the
     customer's answer recorded for each consent purpose (granted or refused, by whom,
-    when). Refuses an email already on file: that customer should be picked instead."""
+    when, with the current words, read in ``consent_language``: default, theirs).
+    Refuses an email already on file: that customer should be picked instead."""
     email = email.strip().lower()
     if email and Customer.objects.filter(email__iexact=email).exists():
         raise ValidationError(
@@ -282,6 +284,7 @@ def customer_quick_create(
                 source=Consent.Source.STORE,
                 by=by,
                 store=store,
+                language=consent_language,
                 at=now,
             )
     return customer

@@ -322,3 +322,28 @@ def test_a_client_who_agrees_again_is_recognised_again(client, camille, store):
     consent_record(customer=camille, purpose="recognition", granted=True, source="store")
     post_signed(client, "/api/presence/", beacons, presence_payload(store, camille.loyalty_number))
     assert [v.customer for v in floor_cards(store.pk)] == [camille]
+
+
+def test_a_client_created_at_the_counter_has_their_answers_in_the_ledger(associate, store):
+    from customers.services import customer_quick_create
+
+    customer = customer_quick_create(
+        first_name="Inès",
+        last_name="Durand",
+        email="ines@example.fr",
+        preferred_language="en",
+        consents={Purpose.IN_STORE_RECOGNITION: True, Purpose.MARKETING_EMAIL: False},
+        by=associate,
+        store=store,
+        consent_language="fr",
+    )
+    rows = {c.purpose: c for c in customer.consents.all()}
+    assert rows[Purpose.IN_STORE_RECOGNITION].granted and not rows[Purpose.MARKETING_EMAIL].granted
+    for row in rows.values():
+        assert (row.source, row.actor, row.recorded_by, row.store) == (
+            "store",
+            "staff",
+            associate,
+            store,
+        )
+        assert (row.wording_version, row.language) == ("2026-11", "fr")
