@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from customers.models import Consent
 from customers.services import privacy_code_issue
-from tests.browser.conftest import on_the_floor, presence
+from tests.browser.conftest import on_the_floor, presence, sign_in
 from tests.factories import ConsentFactory, CustomerFactory, WebhookSourceFactory
 
 PHONE = {"width": 375, "height": 740}
@@ -70,3 +70,29 @@ def test_a_withdrawal_on_the_phone_takes_the_card_off_the_tablet_within_a_second
         Consent.Source.SHOPPER_PAGE,
         None,
     )
+
+
+def test_an_associate_records_a_withdrawal_on_the_card_in_two_taps(
+    tablets, live_server_url, associate, store
+):
+    camille = CustomerFactory(first_name="Camille", last_name="Martin", preferred_language="en")
+    ConsentFactory(customer=camille)
+    page = tablets()
+    sign_in(page, live_server_url, associate.email)
+    page.goto(f"{live_server_url}/customers/{camille.pk}/")
+    row = page.get_by_test_id("consent-recognition")
+    expect(row).to_contain_text("accordé le")
+
+    row.get_by_role("link", name="Enregistrer un retrait").click()  # tap 1
+    wording = page.get_by_test_id("consent-wording")
+    expect(wording).to_contain_text("From now on we no longer recognise you")  # her language
+    record = page.get_by_role("button", name="Enregistrer le retrait")
+    assert record.bounding_box()["height"] >= 44
+    record.click()  # tap 2
+
+    expect(page.get_by_test_id("consent-message")).to_contain_text(
+        "Enregistré : Camille Martin a retiré « Reconnaissance en magasin »"
+    )
+    expect(page.get_by_test_id("consent-recognition")).to_contain_text("retiré le")
+    latest = camille.consents.latest("recorded_at")
+    assert (latest.granted, latest.recorded_by, latest.language) == (False, associate, "en")
