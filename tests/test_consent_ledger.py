@@ -2,18 +2,21 @@
 the words shown; rows are never edited nor deleted; the card records an answer in two
 taps; a withdrawal of in-store recognition takes the shopper off every floor at once."""
 
+import threading
+import time
 from datetime import timedelta
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, close_old_connections, connection, transaction
 from django.utils import timezone
 
 from customers.consent_texts import WORDINGS, wording_current
 from customers.models import Consent, ConsentLedgerError, Customer
 from customers.selectors import consent_in_force
-from customers.services import ConsentError, consent_record
+from customers.services import ConsentError, consent_record, customer_quick_create
 from floor.models import PresenceEvent, Visit
 from floor.selectors import floor_cards
+from floor.services import presence_record
 from integrations.models import WebhookSource
 from staff.models import StaffProfile
 from tests.factories import (
@@ -325,8 +328,6 @@ def test_a_client_who_agrees_again_is_recognised_again(client, camille, store):
 
 
 def test_a_client_created_at_the_counter_has_their_answers_in_the_ledger(associate, store):
-    from customers.services import customer_quick_create
-
     customer = customer_quick_create(
         first_name="Inès",
         last_name="Durand",
@@ -347,3 +348,47 @@ def test_a_client_created_at_the_counter_has_their_answers_in_the_ledger(associa
             store,
         )
         assert (row.wording_version, row.language) == ("2026-11", "fr")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_entry_during_a_withdrawal_waits_for_it_and_is_not_recognised(store):
+    """The withdrawal locks the client; an entry arriving meanwhile reads the consent only
+    once the withdrawal is committed, so no card is pushed after it."""
+    camille = CustomerFactory()
+    ConsentFactory(customer=camille)
+    written, outcome = threading.Event(), {}
+
+    def withdraw():
+        try:
+            with transaction.atomic():
+                consent_record(
+                    customer=camille, purpose="recognition", granted=False, source="store"
+                )
+                written.set()
+                time.sleep(0.5)  # the entry arrives now
+        finally:
+            close_old_connections()
+
+    def enter():
+        try:
+            event = presence_record(
+                store=store,
+                identifier_kind="loyalty_number",
+                identifier=camille.loyalty_number,
+                event="enter",
+                occurred_at=timezone.now(),
+                source="beacon",
+            )
+            outcome["value"] = event.outcome
+        finally:
+            close_old_connections()
+
+    withdrawal = threading.Thread(target=withdraw)
+    withdrawal.start()
+    assert written.wait(5)
+    entry = threading.Thread(target=enter)
+    entry.start()
+    withdrawal.join(5)
+    entry.join(5)
+    assert outcome["value"] == PresenceEvent.Outcome.NO_CONSENT
+    assert floor_cards(store.pk) == []
