@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("products.urls")),
     path("", include("dashboard.urls")),
     path("customers/", include("customers.urls")),
+    path("privacy/", include("customers.privacy_urls")),
     path("orders/", include("orders.urls")),
     path("offers/", include("offers.urls")),
     path("api/stock/", stock_delta, name="api_stock"),

@@ -11,19 +11,49 @@ from .models import (
     Interaction,
     Note,
     Preference,
+    PrivacyRequest,
     Purchase,
     PurchaseLine,
     SizePreference,
     WishlistItem,
 )
 
+CONSENT_FIELDS = [
+    "recorded_at",
+    "purpose",
+    "granted",
+    "source",
+    "channel",
+    "actor",
+    "recorded_by",
+    "store",
+    "wording_version",
+    "language",
+]
+
 
 class ConsentInline(admin.TabularInline):
+    """The consent ledger, newest first: read only (a grant or a withdrawal is recorded on
+    the customer card or by the shopper on their privacy page, never edited)."""
+
     model = Consent
     extra = 0
-    fields = ["purpose", "granted", "source", "recorded_at", "recorded_by"]
-    readonly_fields = ["recorded_by"]
-    ordering = ["-recorded_at"]
+    fields = CONSENT_FIELDS
+    readonly_fields = CONSENT_FIELDS
+    ordering = ["-recorded_at", "-pk"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("recorded_by", "store")
 
 
 class PreferenceInline(admin.StackedInline):
@@ -78,14 +108,44 @@ class CustomerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Consent)
-class ConsentAdmin(admin.ModelAdmin):
-    list_display = ["customer", "purpose", "granted", "source", "recorded_at"]
-    list_filter = ["purpose", "granted", "source"]
-    list_select_related = ["customer"]
+class ConsentAdmin(ReadOnlyAdmin):
+    """The consent ledger: every grant and withdrawal, never edited nor deleted."""
+
+    list_display = [
+        "recorded_at",
+        "customer",
+        "purpose",
+        "granted",
+        "source",
+        "actor",
+        "recorded_by",
+        "wording_version",
+    ]
+    list_filter = ["purpose", "granted", "source", "actor"]
+    list_select_related = ["customer", "recorded_by"]
     search_fields = ["customer__loyalty_number", "customer__last_name"]
-    autocomplete_fields = ["customer"]
     date_hierarchy = "recorded_at"
     show_full_result_count = False
+
+
+@admin.register(PrivacyRequest)
+class PrivacyRequestAdmin(admin.ModelAdmin):
+    """Shoppers' requests for a copy of their data or its erasure, from their privacy page."""
+
+    list_display = ["requested_at", "customer", "kind", "status", "source", "handled_at"]
+    list_filter = ["status", "kind", "source"]
+    list_select_related = ["customer"]
+    search_fields = ["customer__loyalty_number", "customer__last_name", "customer__email"]
+    date_hierarchy = "requested_at"
+    fields = ["customer", "kind", "source", "requested_at", "status", "handled_at", "note"]
+    readonly_fields = ["customer", "kind", "source", "requested_at"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class PurchaseLineInline(admin.TabularInline):

@@ -86,6 +86,10 @@ class Customer(models.Model):
         return self.tier in self.VIP_TIERS
 
 
+class ConsentLedgerError(Exception):
+    """A consent row was about to be edited or deleted: the ledger only grows."""
+
+
 class ConsentQuerySet(models.QuerySet):
     def for_purpose(self, purpose: str, at: datetime | None = None):
         """Grants and withdrawals for ``purpose`` recorded by ``at`` (default now), latest
@@ -103,9 +107,20 @@ class ConsentQuerySet(models.QuerySet):
         latest = self.filter(customer=OuterRef("pk")).for_purpose(purpose, at)
         return Subquery(latest.values("granted")[:1])
 
+    def update(self, **kwargs):
+        raise ConsentLedgerError("Consents are never edited: record a new grant or withdrawal.")
+
+    def delete(self):
+        raise ConsentLedgerError("Consents are never deleted: record a withdrawal.")
+
 
 class Consent(models.Model):
-    """One grant or withdrawal; the latest per (customer, purpose) is in force."""
+    """One grant or withdrawal, never edited nor deleted (a ledger); the latest per
+    (customer, purpose) is in force. ``customers.services.consent_record`` is the one
+    writer. The model refuses to save an existing row or delete one, and on PostgreSQL a
+    trigger refuses UPDATE and DELETE too (migration ``0006``), except what deleting a
+    staff member or a store does (their link becomes empty) and the removal of a
+    customer's whole record."""
 
     class Purpose(models.TextChoices):
         IN_STORE_RECOGNITION = "recognition", _("In-store recognition")
@@ -113,17 +128,30 @@ class Consent(models.Model):
         PERSONALISED_OFFERS = "personalised_offers", _("Personalised offers")
 
     class Source(models.TextChoices):
-        STORE = "store", _("in store")
+        STORE = "store", _("at the counter")
+        SHOPPER_PAGE = "shopper_page", _("shopper's privacy page")
         WEB = "web", _("website")
         APP = "app", _("mobile app")
         SUPPORT = "support", _("customer service")
+        IMPORT = "import", _("import")
+
+    class Actor(models.TextChoices):
+        STAFF = "staff", _("a staff member")
+        SHOPPER = "shopper", _("the shopper")
+        SYSTEM = "system", _("a system (import)")
 
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="consents"
     )
     purpose = models.CharField(_("purpose"), max_length=30, choices=Purpose)
     granted = models.BooleanField(_("granted"))
-    source = models.CharField(_("source"), max_length=10, choices=Source)
+    source = models.CharField(_("source"), max_length=20, choices=Source)
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel, blank=True, db_default=""
+    )
+    actor = models.CharField(
+        _("recorded by whom"), max_length=10, choices=Actor, db_default=Actor.STAFF
+    )
     recorded_at = models.DateTimeField(_("recorded at"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -132,6 +160,24 @@ class Consent(models.Model):
         null=True,
         blank=True,
         related_name="+",
+    )
+    store = models.ForeignKey(
+        Store,
+        verbose_name=_("store"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    wording_version = models.CharField(
+        _("wording version"),
+        max_length=20,
+        blank=True,
+        db_default="",
+        help_text=_("The version of the words shown or read to the shopper (empty: unknown)."),
+    )
+    language = models.CharField(
+        _("language of the wording"), max_length=5, blank=True, db_default=""
     )
 
     objects = ConsentQuerySet.as_manager()
@@ -145,6 +191,20 @@ class Consent(models.Model):
     def __str__(self) -> str:
         state = _("granted") if self.granted else _("withdrawn")
         return f"{self.get_purpose_display()}: {state}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ConsentLedgerError("Consents are never edited: record a new one.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ConsentLedgerError("Consents are never deleted: record a withdrawal.")
+
+    @property
+    def wording(self):
+        from .consent_texts import wording_for
+
+        return wording_for(self.purpose, self.wording_version)
 
 
 class Preference(models.Model):
@@ -388,3 +448,61 @@ class CardView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.viewer} → {self.customer} ({self.viewed_at:%Y-%m-%d %H:%M})"
+
+
+class PrivacyCode(models.Model):
+    """A one-time code emailed to a shopper who opens their privacy page. Only a keyed
+    hash of the code is kept, and of the email only its SHA-256 (as ``Customer`` has it)."""
+
+    email_sha256 = models.CharField(_("email SHA-256"), max_length=64, db_index=True)
+    code_hash = models.CharField(_("code hash"), max_length=64)
+    created_at = models.DateTimeField(_("created"))
+    expires_at = models.DateTimeField(_("expires"), db_index=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("privacy page code")
+        verbose_name_plural = _("privacy page codes")
+
+    def __str__(self) -> str:
+        return f"{self.email_sha256[:8]}… ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class PrivacyRequest(models.Model):
+    """A shopper's request for a copy of their data or for its erasure, for head office
+    to fulfil."""
+
+    class Kind(models.TextChoices):
+        EXPORT = "export", _("copy of my data (export)")
+        ERASURE = "erasure", _("erasure")
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("received")
+        IN_PROGRESS = "in_progress", _("in progress")
+        DONE = "done", _("done")
+        REFUSED = "refused", _("refused")
+
+    customer = models.ForeignKey(
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="privacy_requests",
+    )
+    kind = models.CharField(_("request"), max_length=10, choices=Kind)
+    status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.RECEIVED)
+    source = models.CharField(
+        _("source"), max_length=20, choices=Consent.Source, default=Consent.Source.SHOPPER_PAGE
+    )
+    requested_at = models.DateTimeField(_("requested"))
+    handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("privacy request")
+        verbose_name_plural = _("privacy requests")
+        ordering = ["-requested_at"]
+        indexes = [models.Index(fields=["status", "-requested_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.customer} ({self.get_status_display()})"

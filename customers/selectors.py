@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product
 
-from .models import AppDevice, Channel, Consent, Customer, Interaction, Purchase
+from .models import AppDevice, Channel, Consent, Customer, Interaction, PrivacyRequest, Purchase
 
 
 class IdentifierKind(models.TextChoices):
@@ -69,15 +69,25 @@ def consent_in_force(customer_id: int, purpose: str, *, at: datetime | None = No
 
 
 def consents_current(customer_id: int) -> list[dict]:
-    """One row per purpose: the record in force (or None), in the purposes' order."""
+    """One row per purpose, in the purposes' order: its label (``purpose``), its value
+    (``code``), the record in force (``consent``, or None) and whether it is a grant."""
     latest: dict[str, Consent] = {}
     for consent in Consent.objects.filter(customer_id=customer_id).order_by(
         "purpose", "-recorded_at", "-pk"
     ):
         latest.setdefault(consent.purpose, consent)
-    return [
-        {"purpose": label, "consent": latest.get(value)} for value, label in Consent.Purpose.choices
-    ]
+    rows = []
+    for value, label in Consent.Purpose.choices:
+        consent = latest.get(value)
+        rows.append(
+            {
+                "purpose": label,
+                "code": value,
+                "consent": consent,
+                "granted": bool(consent and consent.granted),
+            }
+        )
+    return rows
 
 
 _PHONE_QUERY = re.compile(r"[\d\s+().-]+")
@@ -200,3 +210,42 @@ def purchases_page(customer_id: int) -> QuerySet[Purchase]:
         .prefetch_related("lines")
         .order_by("-purchased_at", "-pk")
     )
+
+
+def privacy_overview(email_hash: str) -> dict:
+    """What the shopper's privacy page shows for the client records with this email: per
+    purpose, what it means (the current wording) and whether it is granted (on any of
+    their records: then "withdraw" is offered, and applies to all), and their requests
+    still open. Three queries."""
+    from .consent_texts import wording_current
+
+    customers = list(Customer.objects.filter(email_sha256=email_hash).order_by("pk"))
+    ids = [c.pk for c in customers]
+    latest: dict[tuple[int, str], bool] = {}
+    for customer_id, purpose, granted in (
+        Consent.objects.filter(customer_id__in=ids)
+        .order_by("customer_id", "purpose", "-recorded_at", "-pk")
+        .values_list("customer_id", "purpose", "granted")
+    ):
+        latest.setdefault((customer_id, purpose), granted)
+    purposes = [
+        {
+            "code": value,
+            "label": label,
+            "wording": wording_current(value),
+            "granted": any(latest.get((pk, value), False) for pk in ids),
+        }
+        for value, label in Consent.Purpose.choices
+    ]
+    requests = list(
+        PrivacyRequest.objects.filter(
+            customer_id__in=ids,
+            status__in=(PrivacyRequest.Status.RECEIVED, PrivacyRequest.Status.IN_PROGRESS),
+        ).order_by("-requested_at")
+    )
+    return {
+        "customer": customers[0] if customers else None,
+        "purposes": purposes,
+        "requests": requests,
+        "open_kinds": {r.kind for r in requests},
+    }

@@ -1,23 +1,115 @@
 """Writes about customers: quick creation at the counter, notes, app device links,
-online interactions, wishlist items added on the floor."""
+online interactions, wishlist items added on the floor, and the consent ledger
+(``consent_record``, its one writer)."""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from catalog.models import Product, Store, Variant
 
-from .models import AppDevice, CardView, Channel, Consent, Customer, Interaction, Note, WishlistItem
+from .consent_texts import LANGUAGES, wording_current
+from .models import (
+    AppDevice,
+    CardView,
+    Channel,
+    Consent,
+    Customer,
+    Interaction,
+    Note,
+    PrivacyCode,
+    PrivacyRequest,
+    WishlistItem,
+)
 from .selectors import customers_resolve, identifier_normalize
+from .signals import consent_recorded
+
+# Where each source of a consent happens.
+SOURCE_CHANNEL = {
+    Consent.Source.STORE: Channel.STORE,
+    Consent.Source.SHOPPER_PAGE: Channel.WEB,
+    Consent.Source.WEB: Channel.WEB,
+    Consent.Source.APP: Channel.APP,
+}
+
+
+class ConsentError(ValueError):
+    """A consent that cannot be recorded as asked; the message is for the person."""
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    customer: Customer,
+    purpose: str,
+    granted: bool,
+    source: str,
+    by: AbstractBaseUser | None = None,
+    store: Store | None = None,
+    wording_version: str | None = None,
+    language: str | None = None,
+    at: datetime | None = None,
+) -> Consent:
+    """Record a grant or a withdrawal: a new row of the ledger, which is now in force.
+
+    ``by`` is the staff member who recorded it (None: the shopper themselves, or an
+    import). ``wording_version`` is the version of the words shown or read (default: the
+    current one); a version other than the current one is refused, as the shopper cannot
+    have been shown words that are no longer used. ``language`` is the language they were
+    shown in (default: the customer's). Listeners of ``consent_recorded`` act in this
+    transaction (the floor takes a withdrawn shopper's card away)."""
+    if purpose not in Consent.Purpose.values:
+        raise ConsentError(_("Unknown consent purpose."))
+    if source not in Consent.Source.values:
+        raise ConsentError(_("Unknown consent source."))
+    current = wording_current(purpose)
+    if wording_version is None:
+        wording_version = current.version
+    if wording_version != current.version:
+        raise ConsentError(_("The wording has changed: read the new one to the client."))
+    language = language or customer.preferred_language
+    if language not in LANGUAGES:
+        raise ConsentError(_("Unknown language."))
+    if by is not None:
+        actor = Consent.Actor.STAFF
+    elif source == Consent.Source.IMPORT:
+        actor = Consent.Actor.SYSTEM
+    else:
+        actor = Consent.Actor.SHOPPER
+    # One writer per customer at a time; presence_record takes the same lock, so a
+    # withdrawal and an entry are never interleaved (see floor.services).
+    Customer.objects.select_for_update(no_key=True).filter(pk=customer.pk).values_list("pk").get()
+    consent = Consent.objects.create(
+        customer=customer,
+        purpose=purpose,
+        granted=granted,
+        source=source,
+        channel=SOURCE_CHANNEL.get(source, ""),
+        actor=actor,
+        recorded_at=at or timezone.now(),
+        recorded_by=by,
+        store=store,
+        wording_version=wording_version,
+        language=language,
+    )
+    consent_recorded.send(sender=Consent, consent=consent)
+    return consent
 
 
 def note_add(
@@ -155,10 +247,12 @@ def customer_quick_create(
     consents: Mapping[str, bool],
     by,
     store: Store | None = None,
+    consent_language: str | None = None,
 ) -> Customer:
     """A new customer created at the counter, with a fresh loyalty number and the
     customer's answer recorded for each consent purpose (granted or refused, by whom,
-    when). Refuses an email already on file: that customer should be picked instead."""
+    when, with the current words, read in ``consent_language``: default, theirs).
+    Refuses an email already on file: that customer should be picked instead."""
     email = email.strip().lower()
     if email and Customer.objects.filter(email__iexact=email).exists():
         raise ValidationError(
@@ -182,17 +276,17 @@ def customer_quick_create(
             except IntegrityError:  # the drawn loyalty number is taken: draw again
                 if attempt == 4:
                     raise
-        Consent.objects.bulk_create(
-            Consent(
+        for purpose, granted in consents.items():
+            consent_record(
                 customer=customer,
                 purpose=purpose,
                 granted=granted,
                 source=Consent.Source.STORE,
-                recorded_at=now,
-                recorded_by=by,
+                by=by,
+                store=store,
+                language=consent_language,
+                at=now,
             )
-            for purpose, granted in consents.items()
-        )
     return customer
 
 
@@ -212,3 +306,132 @@ def wishlist_item_add(
 def card_view_record(*, viewer, customer: Customer, store: Store | None) -> CardView:
     """Log that ``viewer`` opened ``customer``'s card (privacy audit, read in admin)."""
     return CardView.objects.create(viewer=viewer, customer=customer, store=store)
+
+
+# --- The shopper's own privacy page ------------------------------------------------------
+#
+# A shopper proves they own an email with a one-time code sent to it: 6 digits, kept only
+# as a keyed hash, valid ``PRIVACY_CODE_MINUTES``, ``PRIVACY_CODE_TRIES`` tries. The page
+# answers the same whether the email is a client's or not (no code is made for an unknown
+# one, and nothing says so). What they change is recorded for every client record holding
+# that email (normally one).
+
+PRIVACY_CODE_MINUTES = 10
+PRIVACY_CODE_TRIES = 5
+
+
+def email_sha256(email: str) -> str:
+    """As ``Customer.email_sha256`` computes it: SHA-256 of the lower-cased address."""
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+
+
+def _code_hash(email_hash: str, code: str) -> str:
+    return salted_hmac(
+        "clienteling.privacy-code", f"{email_hash}:{code}", algorithm="sha256"
+    ).hexdigest()
+
+
+@transaction.atomic
+def privacy_code_issue(*, email: str) -> str | None:
+    """A new code for ``email`` if a client has it, emailed after commit (earlier codes
+    for it stop working); returns it, or None for an email no client has."""
+    email_hash = email_sha256(email)
+    now = timezone.now()
+    # Done for every email alike: earlier codes of this one, and day-old ones of anyone.
+    PrivacyCode.objects.filter(
+        Q(email_sha256=email_hash) | Q(expires_at__lt=now - timedelta(days=1))
+    ).delete()
+    customer = (
+        Customer.objects.filter(email_sha256=email_hash)
+        .only("email", "preferred_language")
+        .order_by("-pk")
+        .first()
+    )
+    if customer is None:
+        return None
+    code = f"{secrets.randbelow(10**6):06d}"
+    PrivacyCode.objects.create(
+        email_sha256=email_hash,
+        code_hash=_code_hash(email_hash, code),
+        created_at=now,
+        expires_at=now + timedelta(minutes=PRIVACY_CODE_MINUTES),
+    )
+    from .tasks import privacy_code_send
+
+    privacy_code_send.delay_on_commit(
+        email=customer.email, code=code, language=customer.preferred_language
+    )
+    return code
+
+
+def privacy_code_email(*, email: str, code: str, language: str) -> None:
+    """Send the code (called by the task)."""
+    with translation.override(language):
+        context = {"code": code, "minutes": PRIVACY_CODE_MINUTES, "privacy_url": privacy_url()}
+        subject = render_to_string("customers/email/privacy_code_subject.txt", context)
+        body = render_to_string("customers/email/privacy_code.txt", context)
+    send_mail(" ".join(subject.split()), body, None, [email])
+
+
+def privacy_url() -> str:
+    """The shopper's privacy page, as an absolute address (for emails and posters)."""
+    return settings.SITE_URL.rstrip("/") + reverse("privacy:start")
+
+
+@transaction.atomic
+def privacy_code_check(*, email_hash: str, code: str) -> bool:
+    """Whether ``code`` is the live code for this email; each check uses up a try, and a
+    right code works once."""
+    now = timezone.now()
+    row = (
+        PrivacyCode.objects.select_for_update()
+        .filter(email_sha256=email_hash, used_at__isnull=True, expires_at__gt=now)
+        .order_by("-created_at")
+        .first()
+    )
+    if row is None or row.attempts >= PRIVACY_CODE_TRIES:
+        return False
+    row.attempts += 1
+    ok = constant_time_compare(row.code_hash, _code_hash(email_hash, code.strip()))
+    if ok:
+        row.used_at = now
+    row.save(update_fields=["attempts", "used_at"])
+    return ok
+
+
+@transaction.atomic
+def privacy_consent_change(
+    *, email_hash: str, purpose: str, granted: bool, wording_version: str, language: str
+) -> list[Consent]:
+    """The shopper grants or withdraws ``purpose`` on their page, for every client record
+    with their email: recorded as theirs (no staff member), from the privacy page."""
+    return [
+        consent_record(
+            customer=customer,
+            purpose=purpose,
+            granted=granted,
+            source=Consent.Source.SHOPPER_PAGE,
+            wording_version=wording_version,
+            language=language,
+        )
+        for customer in Customer.objects.filter(email_sha256=email_hash).order_by("pk")
+    ]
+
+
+@transaction.atomic
+def privacy_request_record(*, email_hash: str, kind: str) -> list[PrivacyRequest]:
+    """The shopper asks for a copy of their data or its erasure: one request per client
+    record with their email, for head office; asking again while one is open adds none."""
+    if kind not in PrivacyRequest.Kind.values:
+        raise ValueError(kind)
+    open_statuses = (PrivacyRequest.Status.RECEIVED, PrivacyRequest.Status.IN_PROGRESS)
+    requests = []
+    for customer in Customer.objects.select_for_update().filter(email_sha256=email_hash):
+        request, _created = PrivacyRequest.objects.get_or_create(
+            customer=customer,
+            kind=kind,
+            status__in=open_statuses,
+            defaults={"requested_at": timezone.now(), "status": PrivacyRequest.Status.RECEIVED},
+        )
+        requests.append(request)
+    return requests

@@ -10,6 +10,11 @@ Rules:
   is the same visit: no second push (the card comes back only if it had left the list).
 - A visit ends on an exit signal, or ``VISIT_IDLE_MINUTES`` after its last signal: that
   is computed from timestamps (``Visit.objects.present``); ``visits_end_expired`` only tidies up.
+- A shopper who withdraws in-store recognition leaves the floor at once, whoever records
+  it (``customer_visits_end``, on ``customers.signals.consent_recorded``): their visits end
+  and their cards leave every tablet and board after commit. ``presence_record`` locks the
+  customer row before reading the consent, as ``consent_record`` does before writing one,
+  so an entry and a withdrawal never interleave (no card pushed after the withdrawal).
 """
 
 from __future__ import annotations
@@ -130,6 +135,10 @@ def presence_record(
     at = min(occurred_at, timezone.now())
     identifier = identifier_normalize(identifier_kind, identifier)
     customer = customer_resolve(kind=identifier_kind, identifier=identifier)
+    if customer is not None:  # wait for a consent being recorded, then read it
+        Customer.objects.select_for_update(no_key=True).filter(pk=customer.pk).values_list(
+            "pk"
+        ).get()
     recognised = customer is not None and consent_in_force(
         customer.pk, Consent.Purpose.IN_STORE_RECOGNITION
     )
@@ -253,6 +262,25 @@ def visit_done(*, visit_id: int, store: Store, by: AbstractBaseUser) -> Visit:
         visit.save(update_fields=["done_at"])
         push.card_update_on_commit(store_id=store.pk, visit_id=visit.pk)
     return visit
+
+
+@transaction.atomic
+def customer_visits_end(*, customer_id: int) -> list[Visit]:
+    """The shopper leaves every floor now (they withdrew in-store recognition): their
+    present visits end (the day's figures keep them) and, after commit, their cards leave
+    the tablets and the boards of each store."""
+    now = timezone.now()
+    visits = list(
+        Visit.objects.present(now)
+        .filter(customer_id=customer_id)
+        .select_for_update()
+        .order_by("pk")
+    )
+    for visit in visits:
+        visit.departed_at = max(now, visit.arrived_at)
+        visit.save(update_fields=["departed_at"])
+        push.card_remove_on_commit(store_id=visit.store_id, visit_id=visit.pk)
+    return visits
 
 
 def visits_end_expired(*, now: datetime | None = None) -> int:

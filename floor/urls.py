@@ -19,5 +19,16 @@ urlpatterns = [
     path(f"{FLOOR}visits/<int:visit_id>/done/", views.visit_done_view, name="done"),
     path("customers/<int:customer_id>/", views.card, name="card"),
     path("customers/<int:customer_id>/notes/", views.note_create, name="note_create"),
+    path("customers/<int:customer_id>/consents/", views.consents, name="consents"),
+    path(
+        "customers/<int:customer_id>/consents/record/",
+        views.consent_change,
+        name="consent_change",
+    ),
+    path(
+        "customers/<int:customer_id>/consents/<slug:purpose>/<slug:action>/",
+        views.consent_confirm,
+        name="consent_confirm",
+    ),
     path("customers/serving/clear/", views.serving_clear, name="serving_clear"),
 ]

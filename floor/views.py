@@ -1,14 +1,18 @@
 from urllib.parse import urlsplit
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve, reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from customers.models import Customer
-from customers.selectors import customer_search
-from customers.services import card_view_record, note_add
+from customers.consent_texts import wording_current
+from customers.forms import ConsentChangeForm
+from customers.models import Consent, Customer
+from customers.selectors import consents_current, customer_search
+from customers.services import ConsentError, card_view_record, consent_record, note_add
 from customers.session import select_customer
 from staff.access import staff_required, store_or_403
 from staff.middleware import store_visit
@@ -21,6 +25,7 @@ from .services import FloorError, visit_check_in, visit_claim, visit_done, visit
 
 PARTIALS = "floor/partials.html"
 CARD = "floor/card.html"
+CONSENT = "floor/consent_confirm.html"
 CHECKIN_RESULTS = 8
 
 
@@ -154,6 +159,96 @@ def note_create(request, customer_id):
         form, status = NoteForm(), 200
     context = {"customer": customer, "notes": card_notes(customer), "note_form": form}
     return render(request, f"{CARD}#notes", context, status=status)
+
+
+# --- Consents on the card: tap "record", read the words to the client, tap "confirm" ----
+
+
+def _consents(request, customer, *, message="", error="", status=200):
+    context = {
+        "customer": customer,
+        "consents": consents_current(customer.pk),
+        "consent_message": message,
+        "consent_error": error,
+    }
+    return render(request, f"{CARD}#consents", context, status=status)
+
+
+@require_GET
+@staff_required()
+def consents(request, customer_id):
+    """The card's consents section (where "cancel" leads back to)."""
+    customer = get_object_or_404(Customer, pk=customer_id)
+    if not wants_fragment(request):
+        return redirect("floor:card", customer_id=customer.pk)
+    card_view_record(viewer=request.user, customer=customer, store=request.store)
+    return _consents(request, customer)
+
+
+@require_GET
+@staff_required()
+def consent_confirm(request, customer_id, purpose, action):
+    """Step one: the exact words to read to the client, in their language, and the
+    button that records their answer with that wording's version."""
+    customer = get_object_or_404(Customer, pk=customer_id)
+    if purpose not in Consent.Purpose.values or action not in ConsentChangeForm.ACTIONS:
+        raise Http404
+    wording = wording_current(purpose)
+    context = {
+        "customer": customer,
+        "purpose": Consent.Purpose(purpose),
+        "action": action,
+        "wording": wording,
+        "language": customer.preferred_language,
+        "text": _wording_text(wording, action, customer.preferred_language),
+    }
+    if wants_fragment(request):
+        return render(request, f"{CONSENT}#confirm", context)
+    return render(request, CONSENT, context)
+
+
+def _wording_text(wording, action: str, language: str) -> str:
+    with translation.override(language):
+        return wording.text(ConsentChangeForm.ACTIONS[action])
+
+
+@require_POST
+@staff_required()
+def consent_change(request, customer_id):
+    """Step two: the client's answer is recorded (a new row of the ledger)."""
+    customer = get_object_or_404(Customer, pk=customer_id)
+    form = ConsentChangeForm(request.POST)
+    if not form.is_valid():
+        error, status = _("This consent cannot be recorded: start again."), 400
+    else:
+        try:
+            consent = consent_record(
+                customer=customer,
+                purpose=form.cleaned_data["purpose"],
+                granted=form.granted,
+                source=Consent.Source.STORE,
+                by=request.user,
+                store=request.store,
+                wording_version=form.cleaned_data["wording_version"],
+                language=form.cleaned_data["language"],
+            )
+        except ConsentError as exc:
+            error, status = str(exc), 409
+        else:
+            label = consent.get_purpose_display()
+            message = (
+                _("Recorded: %(name)s agrees to “%(purpose)s”.")
+                if consent.granted
+                else _("Recorded: %(name)s withdrew “%(purpose)s”.")
+            ) % {"name": customer.full_name, "purpose": label}
+            if not wants_fragment(request):
+                messages.success(request, message)
+                return redirect("floor:card", customer_id=customer.pk)
+            return _consents(request, customer, message=message)
+    if not wants_fragment(request):
+        messages.error(request, error)
+        return redirect("floor:card", customer_id=customer.pk)
+    return _consents(request, customer, error=error, status=status)
 
 
 @require_POST

@@ -11,6 +11,7 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Store, Variant
+from customers.consent_texts import wording_current
 from customers.models import Consent
 from inventory.stock import stores_by_distance
 
@@ -56,6 +57,11 @@ class QuickCustomerForm(forms.Form):
 
     def person_fields(self):
         return [self[name] for name in self.fields if name not in self.CONSENTS]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, purpose in self.CONSENTS.items():  # the words to read, recorded by version
+            self.fields[name].help_text = wording_current(purpose).ask
 
     def consent_fields(self):
         return [self[name] for name in self.CONSENTS]

@@ -35,6 +35,7 @@ from django.utils.translation import ngettext
 
 from catalog.models import Store, Variant
 from customers.models import Channel, Customer
+from customers.services import privacy_url
 from integrations.push import board_refresh_on_commit
 from inventory.models import Reservation
 from inventory.services import (
@@ -468,6 +469,7 @@ def order_confirmation_send(*, order_id: int) -> bool:
             "customer": order.customer,
             "lines": lines,
             "hold_until": hold.expires_at if hold else None,
+            "privacy_url": privacy_url(),
         }
         with translation.override(order.customer.preferred_language):
             subject = render_to_string("orders/email/confirmation_subject.txt", context)

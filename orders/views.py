@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -120,6 +121,7 @@ def _order_step(request, store: Store):
                     consents=new_customer.consents(),
                     by=request.user,
                     store=store,
+                    consent_language=get_language(),
                 )
             except ValidationError as invalid:
                 new_customer.add_error(None, invalid)

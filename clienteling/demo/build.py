@@ -121,7 +121,7 @@ FIELDS = {
     Review: ("product_id", "rating", "title", "text", "author_name", "reviewed_on"),
     Customer: ("id", "loyalty_number", "first_name", "last_name", "email", "phone",
                "preferred_language", "tier", "home_store_id", "created_at"),
-    Consent: ("customer_id", "purpose", "granted", "source", "recorded_at"),
+    Consent: ("customer_id", "purpose", "granted", "source", "channel", "actor", "recorded_at"),
     Preference: ("id", "customer_id", "colours", "notes"),
     Preference.brands.through: ("preference_id", "brand_id"),
     Preference.categories.through: ("preference_id", "category_id"),
@@ -146,6 +146,14 @@ CONSENTS = (  # purpose, share of customers who granted it
     (Consent.Purpose.PERSONALISED_OFFERS, 0.45),
 )
 CONSENT_SOURCES = ("app", "store", "web", "support")
+
+
+def _consent_how(source: str) -> tuple[str, str, str]:
+    """Source, channel and who recorded it (staff at the counter or on the phone)."""
+    channel = source if source in CHANNELS else ""
+    return source, channel, "staff" if source in ("store", "support") else "shopper"
+
+
 CONSENT_SOURCE_CUM = tuple(accumulate((40, 35, 20, 5)))
 REFERENCE_PREFIX = {"store": "MAG", "web": "WEB", "app": "APP"}
 RATING_CUM = tuple(accumulate(words.RATING_WEIGHTS))
@@ -416,11 +424,12 @@ class DemoBuilder:
                 continue
             at = self.now - timedelta(days=rng.randint(1, since), minutes=rng.randint(0, 900))
             source = rng.choices(CONSENT_SOURCES, cum_weights=CONSENT_SOURCE_CUM)[0]
-            rows[Consent].append((customer, purpose, True, source, at))
+            rows[Consent].append((customer, purpose, True, *_consent_how(source), at))
             withdrawn = rng.random() < 0.06
             if withdrawn:
                 later = at + (self.now - at) * rng.uniform(0.2, 0.9)
-                rows[Consent].append((customer, purpose, False, rng.choice(CONSENT_SOURCES), later))
+                how = _consent_how(rng.choice(CONSENT_SOURCES))
+                rows[Consent].append((customer, purpose, False, *how, later))
             if purpose == Consent.Purpose.IN_STORE_RECOGNITION:
                 recognised = not withdrawn
         return recognised
