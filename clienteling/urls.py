@@ -20,6 +20,7 @@ urlpatterns = [
     path("customers/", include("customers.urls")),
     path("orders/", include("orders.urls")),
     path("offers/", include("offers.urls")),
+    path("privacy/", include("privacy.urls")),
     path("api/stock/", stock_delta, name="api_stock"),
     path("api/presence/", presence, name="api_presence"),
     path("api/interactions/", interactions, name="api_interactions"),

@@ -13,7 +13,7 @@ class CheckInForm(forms.Form):
     q = forms.CharField(
         label=_("Loyalty card, name, email or phone"), required=False, max_length=100
     )
-    customer = forms.ModelChoiceField(queryset=Customer.objects.all(), required=False)
+    customer = forms.ModelChoiceField(queryset=Customer.objects.active(), required=False)
     scanned = forms.BooleanField(required=False)
 
     def clean(self):
@@ -29,7 +29,7 @@ class CheckInForm(forms.Form):
             raise forms.ValidationError(
                 _("Scan or type a loyalty number, or search for the client."), code="empty"
             )
-        customer = Customer.objects.filter(loyalty_number__iexact=q).first()
+        customer = Customer.objects.active().filter(loyalty_number__iexact=q).first()
         if customer is None:
             raise forms.ValidationError(
                 _("No client has the loyalty number “%(q)s”. Pick the client below, if listed.")
