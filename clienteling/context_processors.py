@@ -12,7 +12,7 @@ def _serving(request):
     return (
         Customer.objects.active()
         .filter(pk=customer_id)
-        .only("pk", "first_name", "last_name")
+        .only("pk", "first_name", "last_name", "erased_at")
         .first()
     )
 

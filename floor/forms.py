@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
+from customers.sensitive import sensitive_topics
 
 from .models import Visit
 
@@ -48,3 +49,23 @@ class NoteForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Write the note first.")},
     )
+    save_anyway = forms.BooleanField(
+        label=_("Save anyway: this is needed to serve the client"), required=False
+    )
+
+    def clean(self):
+        """A note that looks like health, religion, politics or other special data comes
+        back with a warning; it is saved only when the associate confirms."""
+        cleaned = super().clean()
+        self.sensitive_topics = sensitive_topics(cleaned.get("text") or "")
+        if self.sensitive_topics and not cleaned.get("save_anyway"):
+            raise forms.ValidationError(
+                _(
+                    "This note seems to mention %(topics)s. Such details are kept only when "
+                    "serving the client truly needs them and the client agrees: rephrase the "
+                    "note, or confirm below."
+                )
+                % {"topics": ", ".join(self.sensitive_topics)},
+                code="sensitive",
+            )
+        return cleaned
