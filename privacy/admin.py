@@ -4,7 +4,6 @@ erasures and retention runs are read-only logs."""
 
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +16,7 @@ from staff.admin import ReadOnlyAdmin
 
 from .models import CustomerExport, ErasureRecord, RetentionRun
 from .selectors import erasure_preview
-from .services import PrivacyError, customer_erase, customer_export_request, export_link_token
+from .services import PrivacyError, customer_erase, customer_export_request, export_download_path
 
 
 class ErasedFilter(admin.SimpleListFilter):
@@ -114,8 +113,7 @@ class CustomerExportAdmin(ReadOnlyAdmin):
     def link(self, obj):
         if obj.status != CustomerExport.Status.READY or obj.expires_at <= timezone.now():
             return "—"
-        url = reverse("privacy:export_download", args=[export_link_token(obj)])
-        return format_html('<a href="{}">{}</a>', url, _("Download"))
+        return format_html('<a href="{}">{}</a>', export_download_path(obj), _("Download"))
 
 
 @admin.register(ErasureRecord)

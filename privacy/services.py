@@ -37,6 +37,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -176,6 +177,11 @@ def customer_erase(
 def export_link_token(export: CustomerExport) -> str:
     """What the download URL carries: the export's random token, signed with the time."""
     return signing.TimestampSigner(salt=_LINK_SALT).sign(export.token)
+
+
+def export_download_path(export: CustomerExport) -> str:
+    """The export's one-time download path (prefix the site's origin for an email)."""
+    return reverse("privacy:export_download", args=[export_link_token(export)])
 
 
 def customer_export_request(*, customer_id: int, by=None) -> CustomerExport:
@@ -320,22 +326,20 @@ def retention_apply(*, now: datetime | None = None, batch_size: int = BATCH_SIZE
     def older(name: str) -> datetime:
         return now - timedelta(days=days[name])
 
-    run.presence_events = _delete_in_batches(
-        PresenceEvent.objects.filter(received_at__lt=older("presence_events")), batch_size
-    )
-    run.webhook_events = _delete_in_batches(
-        WebhookEvent.objects.filter(received_at__lt=older("webhook_events")), batch_size
-    )
-    run.card_views = _delete_in_batches(
-        CardView.objects.filter(viewed_at__lt=older("card_views")), batch_size
-    )
-    run.interactions = _delete_in_batches(
-        Interaction.objects.filter(occurred_at__lt=older("interactions")), batch_size
-    )
+    # Counts are saved step by step: a run that dies half-way shows what it did.
+    for field, queryset in (
+        ("presence_events", PresenceEvent.objects.filter(received_at__lt=older("presence_events"))),
+        ("webhook_events", WebhookEvent.objects.filter(received_at__lt=older("webhook_events"))),
+        ("card_views", CardView.objects.filter(viewed_at__lt=older("card_views"))),
+        ("interactions", Interaction.objects.filter(occurred_at__lt=older("interactions"))),
+    ):
+        setattr(run, field, _delete_in_batches(queryset, batch_size))
+        run.save(update_fields=[field])
     while batch := list(inactive_customers(now=now).values_list("pk", flat=True)[:batch_size]):
         for customer_id in batch:
             customer_erase(customer_id=customer_id, reason=ErasureRecord.Reason.RETENTION, now=now)
         run.customers_erased += len(batch)
+        run.save(update_fields=["customers_erased"])
     with transaction.atomic():
         stale = CustomerExport.objects.filter(status=CustomerExport.Status.DOWNLOADED) | (
             CustomerExport.objects.filter(status=CustomerExport.Status.READY, expires_at__lte=now)

@@ -232,11 +232,14 @@ def test_a_client_with_an_open_order_is_not_erased(person, store, associate):
 # --- Head office, in admin ---------------------------------------------------------------
 
 
-def test_head_office_confirms_then_erases_from_admin(client, head_office, person):
+def test_head_office_confirms_then_erases_from_admin(
+    client, head_office, person, django_assert_max_num_queries
+):
     client.force_login(head_office)
     url = "/admin/customers/customer/"
 
-    page = client.post(url, {"action": "erase_data", "_selected_action": [person.pk]})
+    with django_assert_max_num_queries(20):
+        page = client.post(url, {"action": "erase_data", "_selected_action": [person.pk]})
 
     assert page.status_code == 200
     text = page.content.decode()

@@ -149,7 +149,12 @@ def _download(client, export):
 
 
 def test_head_office_asks_in_admin_and_downloads_once(
-    client, head_office, person, eager_tasks, django_capture_on_commit_callbacks
+    client,
+    head_office,
+    person,
+    eager_tasks,
+    django_capture_on_commit_callbacks,
+    django_assert_max_num_queries,
 ):
     client.force_login(head_office)
     with django_capture_on_commit_callbacks(execute=True):
@@ -162,7 +167,8 @@ def test_head_office_asks_in_admin_and_downloads_once(
     assert export_link_token(export) in listing
 
     client.logout()  # the link is the key: the shopper's page hands it out too
-    response = _download(client, export)
+    with django_assert_max_num_queries(4):
+        response = _download(client, export)
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
