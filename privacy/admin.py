@@ -43,6 +43,7 @@ class CustomerAdmin(BaseCustomerAdmin):
     orders and figures must stay true): erasure anonymises them instead."""
 
     actions = ["export_data", "erase_data"]
+    list_display = [*BaseCustomerAdmin.list_display, "erased_at"]
     list_filter = [*BaseCustomerAdmin.list_filter, ErasedFilter]
 
     def has_delete_permission(self, request, obj=None):

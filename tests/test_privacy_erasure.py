@@ -17,6 +17,7 @@ from customers.selectors import customer_search
 from floor.models import PresenceEvent, Visit
 from floor.services import FloorError, presence_record, visit_check_in, visitor_key
 from offers.models import OfferMention
+from offers.selectors import offer_reach
 from orders.models import Order, OrderLine
 from orders.services import DeliveryAddress, LineRequest, order_place
 from privacy.models import ErasureRecord
@@ -202,6 +203,15 @@ def test_an_erased_client_is_out_of_search_and_check_in(person, store, associate
     assert list(customer_search(f"ANON{person.loyalty_number[4:8]}")) == []
     with pytest.raises(FloorError):
         visit_check_in(store=store, customer=person, source="scan", by=associate)
+
+
+def test_an_erased_client_is_out_of_every_offers_reach(person):
+    offer = OfferFactory(audience="everyone")
+    before = offer_reach(offer).customers
+
+    customer_erase(customer_id=person.pk)
+
+    assert offer_reach(offer).customers == before - 1
 
 
 def test_a_present_client_leaves_every_tablet_when_erased(
