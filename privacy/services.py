@@ -35,7 +35,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet, Value
+from django.db.models.functions import Greatest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -134,7 +135,9 @@ def customer_erase(
     ).update(visitor_key="")
     for visit in Visit.objects.present(now).filter(customer=customer):
         floor_push.card_remove_on_commit(store_id=visit.store_id, visit_id=visit.pk)
-    Visit.objects.filter(customer=customer, departed_at__isnull=True).update(departed_at=now)
+    Visit.objects.filter(customer=customer, departed_at__isnull=True).update(
+        departed_at=Greatest(Value(now), F("arrived_at"))
+    )
 
     for key, queryset in (
         ("notes", Note.objects.filter(customer=customer)),
