@@ -8,7 +8,7 @@ from uuid import uuid4
 import pytest
 from django.apps import apps
 from django.contrib.admin.models import CHANGE, LogEntry
-from django.db import models
+from django.db import IntegrityError, models
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -273,3 +273,16 @@ def test_admin_offers_no_delete_for_clients(client, head_office, person):
     page = client.get("/admin/customers/customer/")
     assert b"delete_selected" not in page.content
     assert b"erase_data" in page.content
+
+
+def test_an_erasure_that_fails_half_way_changes_nothing(person):
+    # A record already there makes the last step fail: everything before it must roll back.
+    ErasureRecord.objects.create(customer=person, erased_at=timezone.now(), reason="request")
+
+    with pytest.raises(IntegrityError):
+        customer_erase(customer_id=person.pk)
+
+    person.refresh_from_db()
+    assert (person.last_name, person.loyalty_number, person.is_erased) == (LAST, LOYALTY, False)
+    assert Note.objects.filter(customer=person).count() == 1
+    assert Order.objects.get().recipient == f"{FIRST} {LAST}"
