@@ -9,7 +9,12 @@ def _serving(request):
     customer_id = selected_customer_id(request) if hasattr(request, "session") else None
     if customer_id is None:
         return None
-    return Customer.objects.filter(pk=customer_id).only("pk", "first_name", "last_name").first()
+    return (
+        Customer.objects.active()
+        .filter(pk=customer_id)
+        .only("pk", "first_name", "last_name", "erased_at")
+        .first()
+    )
 
 
 def staff(request):

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "orders",
     "floor",
     "dashboard",
+    "privacy",
     "clienteling",
 ]
 
@@ -197,6 +198,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "floor.tasks.visits_tidy",
         "schedule": 300.0,
     },
+    # Retention periods (PRIVACY_RETENTION_DAYS), nightly; idempotent and batched.
+    "privacy-retention": {
+        "task": "privacy.tasks.retention_apply_task",
+        "schedule": crontab(hour=3, minute=30),
+    },
     # Yesterday's store and associate figures, once the stores are closed (idempotent).
     "figures-rollup": {
         "task": "dashboard.tasks.figures_rollup",
@@ -260,6 +266,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# Private files (data exports): never served as static media, only through signed links.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
 # Nothing is loaded from elsewhere: a strict same-origin content security policy.
 from django.utils.csp import CSP  # noqa: E402
@@ -304,3 +312,15 @@ LOGGING = {
 # second entry within the de-duplication window is the same visit (no second push).
 VISIT_IDLE_MINUTES = int(os.environ.get("VISIT_IDLE_MINUTES", 20))
 VISIT_DEDUP_MINUTES = int(os.environ.get("VISIT_DEDUP_MINUTES", 30))
+
+# Privacy: how long we keep what (days), French defaults (CNIL guidance); each can be set
+# in the environment. Inactive clients are erased (anonymised), the rest deleted.
+PRIVACY_RETENTION_DAYS = {
+    "presence_events": int(os.environ.get("RETENTION_PRESENCE_EVENTS_DAYS", 90)),
+    "webhook_events": int(os.environ.get("RETENTION_WEBHOOK_EVENTS_DAYS", 90)),
+    "card_views": int(os.environ.get("RETENTION_CARD_VIEWS_DAYS", 365)),
+    "interactions": int(os.environ.get("RETENTION_INTERACTIONS_DAYS", 2 * 365)),
+    "inactive_customers": int(os.environ.get("RETENTION_INACTIVE_CUSTOMERS_DAYS", 3 * 365)),
+}
+# A data export's download link works once, for this many days.
+PRIVACY_EXPORT_LINK_DAYS = int(os.environ.get("PRIVACY_EXPORT_LINK_DAYS", 7))

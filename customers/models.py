@@ -31,7 +31,18 @@ class EmailSHA256(Func):
         return self.as_sql(compiler, connection, template=template, **extra_context)
 
 
+class CustomerQuerySet(models.QuerySet):
+    def active(self):
+        """Customers who are still people: an erased customer is an anonymous tombstone
+        kept only so that its orders, purchases and figures stay true."""
+        return self.filter(erased_at__isnull=True)
+
+
 class Customer(models.Model):
+    """A shopper. After erasure (``privacy.services.customer_erase``) the row stays as an
+    anonymous tombstone: personal fields blank, a random loyalty number, ``erased_at`` set;
+    search, recognition, offers and the floor never see it (``Customer.objects.active()``)."""
+
     class Tier(models.TextChoices):
         MEMBER = "member", _("Member")
         SILVER = "silver", _("Silver")
@@ -64,6 +75,9 @@ class Customer(models.Model):
         db_persist=True,
         verbose_name=_("email SHA-256"),
     )
+    erased_at = models.DateTimeField(_("erased"), null=True, blank=True, editable=False)
+
+    objects = CustomerQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("customer")
@@ -75,7 +89,13 @@ class Customer(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.erased_at is not None:
+            return str(_("Erased client #%(id)s") % {"id": self.pk})
         return f"{self.first_name} {self.last_name}"
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
     @property
     def full_name(self) -> str:

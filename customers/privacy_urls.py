@@ -1,11 +1,10 @@
-"""The shopper's own privacy page, under ``privacy/`` (namespace ``privacy``): public,
-outside staff sign-in, except the poster (staff print it for their store's entrance)."""
+"""The shopper's own privacy page, under ``privacy/`` (namespace ``privacy``, included by
+``privacy.urls``): public, outside staff sign-in, except the poster (staff print it for
+their store's entrance)."""
 
 from django.urls import path
 
 from . import views
-
-app_name = "privacy"
 
 urlpatterns = [
     path("", views.privacy_start, name="start"),

@@ -44,14 +44,20 @@ def customers_resolve(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str],
             wanted[kind].add(identifier)
     found: dict[tuple[str, str], Customer] = {}
     if wanted[IdentifierKind.LOYALTY_NUMBER]:
-        for c in Customer.objects.filter(loyalty_number__in=wanted[IdentifierKind.LOYALTY_NUMBER]):
+        for c in Customer.objects.active().filter(
+            loyalty_number__in=wanted[IdentifierKind.LOYALTY_NUMBER]
+        ):
             found[(IdentifierKind.LOYALTY_NUMBER, c.loyalty_number)] = c
     if wanted[IdentifierKind.EMAIL_SHA256]:
-        for c in Customer.objects.filter(email_sha256__in=wanted[IdentifierKind.EMAIL_SHA256]):
+        for c in Customer.objects.active().filter(
+            email_sha256__in=wanted[IdentifierKind.EMAIL_SHA256]
+        ):
             found[(IdentifierKind.EMAIL_SHA256, c.email_sha256)] = c
     if wanted[IdentifierKind.APP_DEVICE]:
         devices = AppDevice.objects.filter(
-            device_id__in=wanted[IdentifierKind.APP_DEVICE], is_active=True
+            device_id__in=wanted[IdentifierKind.APP_DEVICE],
+            is_active=True,
+            customer__erased_at__isnull=True,
         ).select_related("customer")
         for d in devices:
             found[(IdentifierKind.APP_DEVICE, d.device_id)] = d.customer
@@ -98,7 +104,7 @@ def customer_search(query: str) -> QuerySet[Customer]:
     partly: every word must start a first or last name; an email or loyalty number is
     matched by its beginning, a phone number by its last nine digits."""
     query = " ".join(query.split())
-    customers = Customer.objects.order_by("last_name", "first_name", "pk")
+    customers = Customer.objects.active().order_by("last_name", "first_name", "pk")
     if len(query) < 2:
         return customers.none()
     if "@" in query:

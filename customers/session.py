@@ -19,4 +19,4 @@ def select_customer(request, customer_id: int | None) -> None:
 
 def selected_customer(request) -> Customer | None:
     customer_id = selected_customer_id(request)
-    return Customer.objects.filter(pk=customer_id).first() if customer_id else None
+    return Customer.objects.active().filter(pk=customer_id).first() if customer_id else None

@@ -33,7 +33,8 @@ SUGGESTIONS = 4
 
 def customer_for_card(customer_id: int) -> Customer:
     return (
-        Customer.objects.select_related("home_store", "preference")
+        Customer.objects.active()
+        .select_related("home_store", "preference")
         .prefetch_related("preference__brands", "preference__categories")
         .get(pk=customer_id)
     )

@@ -179,6 +179,8 @@ def visit_check_in(*, store: Store, customer: Customer, source: str, by: Abstrac
     """An associate checks a client in (loyalty card scanned, or found by search): the
     client showed themselves, so no recognition consent is needed. The associate who
     checked them in is with them, unless a colleague already is."""
+    if customer.is_erased:
+        raise FloorError(_("This client's data was erased at their request."))
     now = timezone.now()
     visit, appeared = visit_record(store=store, source=source, at=now, customer=customer)
     if visit.attended_by_id is None or visit.done_at is not None:

@@ -127,7 +127,7 @@ visit_done_view = _visit_action(visit_done)
 @require_GET
 @staff_required()
 def card(request, customer_id):
-    customer = get_object_or_404(Customer, pk=customer_id)
+    customer = get_object_or_404(Customer.objects.active(), pk=customer_id)
     # Every read of a customer's card, a page of their history included, is logged.
     card_view_record(viewer=request.user, customer=customer, store=request.store)
     if wants_fragment(request) and request.GET.get("page"):
@@ -144,7 +144,7 @@ def card(request, customer_id):
 @require_POST
 @staff_required()
 def note_create(request, customer_id):
-    customer = get_object_or_404(Customer, pk=customer_id)
+    customer = get_object_or_404(Customer.objects.active(), pk=customer_id)
     form = NoteForm(request.POST)
     status = 422
     if form.is_valid():

@@ -302,7 +302,7 @@ def offer_reach(offer: Offer) -> Reach:
     """How many active products the offer covers and how many customers it is for
     (tiers, audience and consent; use limits aside). Five queries at most."""
     products = products_in_scope(offer)
-    customers = Customer.objects.all()
+    customers = Customer.objects.active()
     if offer.target_tiers:
         customers = customers.filter(tier__in=offer.target_tiers)
     if offer.audience == Offer.Audience.WISHLIST:

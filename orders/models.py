@@ -46,6 +46,8 @@ class Order(models.Model):
         _("reference"), max_length=20, unique=True, default=_order_reference, editable=False
     )
     idempotency_key = models.CharField(max_length=64, editable=False)
+    # PROTECT on purpose: a client is never deleted, only erased into an anonymous
+    # tombstone that keeps its orders (and so stock and figures) true.
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="orders"
     )
@@ -87,6 +89,13 @@ class Order(models.Model):
     created_at = models.DateTimeField(_("placed"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     confirmation_sent_at = models.DateTimeField(_("confirmation sent"), null=True, blank=True)
+    address_erased_at = models.DateTimeField(
+        _("address erased"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The client was erased: recipient, street, city and phone are blank."),
+    )
 
     class Meta:
         verbose_name = _("order")
@@ -100,12 +109,12 @@ class Order(models.Model):
         constraints = [
             # A double tap or a retried request carries the same key: one order.
             models.UniqueConstraint(fields=["idempotency_key"], name="order_submitted_once"),
+            # An erased client's delivery order keeps only its postcode (figures, taxes).
             models.CheckConstraint(
                 condition=Q(mode="pickup", pickup_store__isnull=False)
                 | (
                     Q(mode="delivery", pickup_store__isnull=True, postcode__regex=FRENCH_POSTCODE)
-                    & ~Q(street="")
-                    & ~Q(city="")
+                    & ((~Q(street="") & ~Q(city="")) | Q(address_erased_at__isnull=False))
                 ),
                 name="order_has_pickup_store_or_address",
             ),

@@ -49,7 +49,7 @@ ORDER_FORM = "orders/new.html"
 
 def _customer(customer_id) -> Customer | None:
     customer_id = whole_number(customer_id)
-    return Customer.objects.filter(pk=customer_id).first() if customer_id else None
+    return Customer.objects.active().filter(pk=customer_id).first() if customer_id else None
 
 
 def _no_store(request):

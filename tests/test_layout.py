@@ -34,6 +34,7 @@ def test_every_app_is_in_the_order():
         "orders",
         "floor",
         "dashboard",
+        "privacy",
         "clienteling",
     ]
 
