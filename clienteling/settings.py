@@ -298,3 +298,10 @@ LOGGING = {
 # second entry within the de-duplication window is the same visit (no second push).
 VISIT_IDLE_MINUTES = int(os.environ.get("VISIT_IDLE_MINUTES", 20))
 VISIT_DEDUP_MINUTES = int(os.environ.get("VISIT_DEDUP_MINUTES", 30))
+
+# Signed webhooks: an event that happened longer ago than this is refused (held back or
+# replayed, it would backdate a visit); a caller (IP) or a source key that fails
+# authentication this many times in a minute gets a 429 until the minute is over.
+WEBHOOK_EVENT_MAX_AGE = timedelta(hours=int(os.environ.get("WEBHOOK_EVENT_MAX_AGE_HOURS", 24)))
+WEBHOOK_AUTH_FAILURES_PER_IP = int(os.environ.get("WEBHOOK_AUTH_FAILURES_PER_IP", 60))
+WEBHOOK_AUTH_FAILURES_PER_KEY = int(os.environ.get("WEBHOOK_AUTH_FAILURES_PER_KEY", 20))

@@ -27,3 +27,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+# Django's own 400s (an oversized or malformed body) answer /api/ callers in JSON.
+handler400 = "integrations.views.bad_request"
