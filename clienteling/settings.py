@@ -134,7 +134,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "pool": {
             "min_size": int(os.environ.get("DB_POOL_MIN", 2)),
             "max_size": int(os.environ.get("DB_POOL_MAX", 20)),
-            "timeout": int(os.environ.get("DB_POOL_TIMEOUT", 10)),
+            # A request that waits this long for a connection answers 503 + Retry-After
+            # (clienteling.overload): a rush is refused fast, not queued into 500s.
+            "timeout": float(os.environ.get("DB_POOL_TIMEOUT", 3)),
         }
     }
 else:
@@ -305,3 +307,9 @@ VISIT_DEDUP_MINUTES = int(os.environ.get("VISIT_DEDUP_MINUTES", 30))
 WEBHOOK_EVENT_MAX_AGE = timedelta(hours=int(os.environ.get("WEBHOOK_EVENT_MAX_AGE_HOURS", 24)))
 WEBHOOK_AUTH_FAILURES_PER_IP = int(os.environ.get("WEBHOOK_AUTH_FAILURES_PER_IP", 60))
 WEBHOOK_AUTH_FAILURES_PER_KEY = int(os.environ.get("WEBHOOK_AUTH_FAILURES_PER_KEY", 20))
+
+# Overload (clienteling.overload): each process serves at most this many HTTP requests at
+# once; the next ones get an immediate 503 with Retry-After (seconds), as does a request
+# that waited DB_POOL_TIMEOUT for a database connection.
+MAX_CONCURRENT_REQUESTS = int(os.environ.get("MAX_CONCURRENT_REQUESTS", 64))
+OVERLOAD_RETRY_AFTER = int(os.environ.get("OVERLOAD_RETRY_AFTER", 2))
