@@ -29,18 +29,26 @@ from psycopg_pool import PoolTimeout
 API_PREFIX = "/api/"
 
 
-def _busy_page() -> str:
+def _busy_page(*, reload: bool) -> str:
+    """A page that reloads itself after the delay (a GET), or asks to send again (a form
+    post must not be replayed as a GET that would empty the form)."""
     with translation.override(settings.LANGUAGE_CODE):
-        title = escape(_("Busy, retrying…"))
-        text = escape(_("The server is busy. This page will try again in a few seconds."))
+        if reload:
+            title = escape(_("Busy, retrying…"))
+            text = escape(_("The server is busy. This page will try again in a few seconds."))
+            refresh = f'<meta http-equiv="refresh" content="{settings.OVERLOAD_RETRY_AFTER}">'
+        else:
+            title = escape(_("The server is busy"))
+            text = escape(_("Nothing was saved. Go back and send the form again in a moment."))
+            refresh = ""
         return (
             f'<!DOCTYPE html><html lang="{settings.LANGUAGE_CODE}"><head><meta charset="utf-8">'
-            f'<meta http-equiv="refresh" content="{settings.OVERLOAD_RETRY_AFTER}">'
-            f"<title>{title}</title></head><body><h1>{title}</h1><p>{text}</p></body></html>"
+            f"{refresh}<title>{title}</title></head>"
+            f"<body><h1>{title}</h1><p>{text}</p></body></html>"
         )
 
 
-def busy_parts(path: str) -> tuple[bytes, str]:
+def busy_parts(path: str, method: str = "GET") -> tuple[bytes, str]:
     """The body and content type of the 503 for ``path``."""
     if path.startswith(API_PREFIX):
         detail = "The server is busy; retry after the delay in Retry-After."
@@ -48,11 +56,12 @@ def busy_parts(path: str) -> tuple[bytes, str]:
             json.dumps({"error": "overloaded", "detail": detail}).encode(),
             "application/json",
         )
-    return _busy_page().encode(), "text/html; charset=utf-8"
+    page = _busy_page(reload=method in ("GET", "HEAD"))
+    return page.encode(), "text/html; charset=utf-8"
 
 
 def busy_response(request) -> HttpResponse:
-    body, content_type = busy_parts(request.path)
+    body, content_type = busy_parts(request.path, request.method)
     response = HttpResponse(body, content_type=content_type, status=503)
     response["Retry-After"] = str(settings.OVERLOAD_RETRY_AFTER)
     return response
@@ -79,7 +88,7 @@ class AdmissionLimit:
             self.in_flight -= 1
 
     async def _refuse(self, scope, send):
-        body, content_type = busy_parts(scope.get("path", ""))
+        body, content_type = busy_parts(scope.get("path", ""), scope.get("method", "GET"))
         await send(
             {
                 "type": "http.response.start",

@@ -14,13 +14,13 @@ from integrations.webhooks import signed_headers
 from tests.factories import WebhookSourceFactory
 
 
-async def call(app, path, *, headers=()):
+async def call(app, path, *, method="GET", headers=()):
     """One HTTP request through an ASGI app: (status, headers, body)."""
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
-        "method": "GET",
+        "method": method,
         "scheme": "http",
         "path": path,
         "raw_path": path.encode(),
@@ -72,6 +72,11 @@ async def test_requests_past_the_limit_get_503_with_retry_after_at_once():
     status, headers, body = api
     assert (status, headers[b"retry-after"]) == (503, b"3")
     assert json.loads(body)["error"] == "overloaded"
+
+    # A form post is not reloaded as a GET (that would empty the form): it says so.
+    status, _headers, body = await call(app, "/orders/new/", method="POST")
+    assert status == 503
+    assert "http-equiv" not in body.decode() and "Rien n’a été enregistré" in body.decode()
 
     release.set()
     assert [r[0] for r in await asyncio.gather(*admitted)] == [200, 200]
