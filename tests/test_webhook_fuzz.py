@@ -115,6 +115,23 @@ def check(response, before: tuple) -> None:
         assert snapshot()[3] - before[3] == body["created"]
 
 
+class Rows:
+    """The row counts as last seen: a refusal costs one count query, not two."""
+
+    def __init__(self):
+        self.known = snapshot()
+
+    def check(self, response) -> None:
+        check(response, self.known)
+        if response.status_code < 400:
+            self.known = snapshot()
+
+
+@pytest.fixture
+def rows(world):
+    return Rows()
+
+
 # --- strategies ------------------------------------------------------------------------
 
 # Every code point, lone surrogates and NUL included.
@@ -195,33 +212,31 @@ def post(client, url, body, *, method="POST", content_type="application/json", h
 @NO_THROTTLE
 @FUZZ
 @given(data=st.data())
-def test_signed_payloads_with_a_hostile_field(client, world, data):
+def test_signed_payloads_with_a_hostile_field(client, world, rows, data):
     url = data.draw(endpoint)
     payload = data.draw(mutated(url, world))
     body = encode(payload, raw_surrogates=data.draw(st.booleans()))
-    before = snapshot()
     response = post(client, url, body, headers=signed_headers(world["sources"][url], body))
-    check(response, before)
+    rows.check(response)
 
 
 @NO_THROTTLE
 @FUZZ
 @given(data=st.data())
-def test_signed_bodies_of_any_json_shape(client, world, data):
+def test_signed_bodies_of_any_json_shape(client, world, rows, data):
     url = data.draw(endpoint)
     payload = data.draw(st.one_of(json_value, st.dictionaries(nasty_text, json_value, max_size=6)))
     depth = data.draw(st.sampled_from([0, 0, 0, MAX_DEPTH - 1, MAX_DEPTH + 1, 500, 100_000]))
     body = encode(payload, raw_surrogates=data.draw(st.booleans()))
     body = b'{"a":' * depth + body + b"}" * depth
-    before = snapshot()
     response = post(client, url, body, headers=signed_headers(world["sources"][url], body))
-    check(response, before)
+    rows.check(response)
 
 
 @NO_THROTTLE
 @FUZZ
 @given(data=st.data())
-def test_signed_stock_events_with_hostile_changes(client, world, data):
+def test_signed_stock_events_with_hostile_changes(client, world, rows, data):
     change = st.fixed_dictionaries(
         {"sku": st.one_of(st.just("TV-OLED-55"), nasty_text), "delta": huge_int}
     )
@@ -231,9 +246,8 @@ def test_signed_stock_events_with_hostile_changes(client, world, data):
         "changes": data.draw(st.lists(change, min_size=1, max_size=5)),
     }
     body = encode(payload, raw_surrogates=data.draw(st.booleans()))
-    before = snapshot()
     response = post(client, STOCK, body, headers=signed_headers(world["sources"][STOCK], body))
-    check(response, before)
+    rows.check(response)
     assert StockLevel.objects.filter(on_hand__lt=0).count() == 0
 
 
@@ -248,7 +262,7 @@ header_value = st.one_of(
 @NO_THROTTLE
 @FUZZ
 @given(data=st.data())
-def test_unsigned_garbage(client, world, data):
+def test_unsigned_garbage(client, world, rows, data):
     url = data.draw(endpoint)
     source = world["sources"][url]
     body = data.draw(st.one_of(st.binary(max_size=200), json_value.map(json.dumps).map(str.encode)))
@@ -274,9 +288,8 @@ def test_unsigned_garbage(client, world, data):
         )
     )
     method = data.draw(st.sampled_from(["POST"] * 6 + ["GET", "PUT", "DELETE"]))
-    before = snapshot()
     response = post(client, url, body, method=method, content_type=content_type, headers=headers)
-    check(response, before)
+    rows.check(response)
 
 
 # --- the cases that once broke, by name --------------------------------------------------
