@@ -139,7 +139,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "pool": {
             "min_size": int(os.environ.get("DB_POOL_MIN", 2)),
             "max_size": int(os.environ.get("DB_POOL_MAX", 20)),
-            "timeout": int(os.environ.get("DB_POOL_TIMEOUT", 10)),
+            # A request that waits this long for a connection answers 503 + Retry-After
+            # (clienteling.overload): a rush is refused fast, not queued into 500s.
+            "timeout": float(os.environ.get("DB_POOL_TIMEOUT", 3)),
         }
     }
 else:
@@ -324,3 +326,16 @@ PRIVACY_RETENTION_DAYS = {
 }
 # A data export's download link works once, for this many days.
 PRIVACY_EXPORT_LINK_DAYS = int(os.environ.get("PRIVACY_EXPORT_LINK_DAYS", 7))
+
+# Signed webhooks: an event that happened longer ago than this is refused (held back or
+# replayed, it would backdate a visit); a caller (IP) or a source key that fails
+# authentication this many times in a minute gets a 429 until the minute is over.
+WEBHOOK_EVENT_MAX_AGE = timedelta(hours=int(os.environ.get("WEBHOOK_EVENT_MAX_AGE_HOURS", 24)))
+WEBHOOK_AUTH_FAILURES_PER_IP = int(os.environ.get("WEBHOOK_AUTH_FAILURES_PER_IP", 60))
+WEBHOOK_AUTH_FAILURES_PER_KEY = int(os.environ.get("WEBHOOK_AUTH_FAILURES_PER_KEY", 20))
+
+# Overload (clienteling.overload): each process serves at most this many HTTP requests at
+# once; the next ones get an immediate 503 with Retry-After (seconds), as does a request
+# that waited DB_POOL_TIMEOUT for a database connection.
+MAX_CONCURRENT_REQUESTS = int(os.environ.get("MAX_CONCURRENT_REQUESTS", 64))
+OVERLOAD_RETRY_AFTER = int(os.environ.get("OVERLOAD_RETRY_AFTER", 2))

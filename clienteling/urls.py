@@ -28,3 +28,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+# Django's own 400s (an oversized or malformed body) answer /api/ callers in JSON.
+handler400 = "integrations.views.bad_request"
+# A request that waited in vain for a database connection is overload: 503, not 500.
+handler500 = "clienteling.overload.server_error"

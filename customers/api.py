@@ -17,6 +17,9 @@ from django.utils import translation
 
 from integrations.webhooks import (
     AwareDateTimeField,
+    JsonCharField,
+    JsonChoiceField,
+    JsonIntegerField,
     WebhookError,
     form_error_detail,
     signed_webhook,
@@ -30,15 +33,13 @@ MAX_ITEMS = 500
 
 
 class InteractionItemForm(forms.Form):
-    event_id = forms.CharField(max_length=64)
-    identifier_kind = forms.ChoiceField(choices=IdentifierKind.choices)
-    identifier = forms.CharField(max_length=100)
-    kind = forms.ChoiceField(choices=Interaction.Kind.choices)
-    sku = forms.CharField(max_length=40, required=False)
-    product = forms.IntegerField(min_value=1, required=False)
-    channel = forms.ChoiceField(
-        choices=[(Channel.WEB, "web"), (Channel.APP, "app")], required=False
-    )
+    event_id = JsonCharField(max_length=64)
+    identifier_kind = JsonChoiceField(choices=IdentifierKind.choices)
+    identifier = JsonCharField(max_length=100)
+    kind = JsonChoiceField(choices=Interaction.Kind.choices)
+    sku = JsonCharField(max_length=40, required=False)
+    product = JsonIntegerField(min_value=1, required=False)
+    channel = JsonChoiceField(choices=[(Channel.WEB, "web"), (Channel.APP, "app")], required=False)
     occurred_at = AwareDateTimeField()
 
     def clean(self):

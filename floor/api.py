@@ -19,6 +19,9 @@ from django.utils import translation
 from customers.selectors import IdentifierKind
 from integrations.webhooks import (
     AwareDateTimeField,
+    JsonCharField,
+    JsonChoiceField,
+    JsonSlugField,
     event_once,
     invalid_payload,
     signed_webhook,
@@ -32,12 +35,12 @@ VISIT_SOURCE = {"beacon": Visit.Source.BEACON, "wifi": Visit.Source.WIFI, "app":
 
 
 class PresenceForm(forms.Form):
-    store = forms.SlugField(max_length=20)
-    identifier_kind = forms.ChoiceField(choices=IdentifierKind.choices)
-    identifier = forms.CharField(max_length=100)
-    event = forms.ChoiceField(choices=PresenceEvent.Event.choices)
+    store = JsonSlugField(max_length=20)
+    identifier_kind = JsonChoiceField(choices=IdentifierKind.choices)
+    identifier = JsonCharField(max_length=100)
+    event = JsonChoiceField(choices=PresenceEvent.Event.choices)
     occurred_at = AwareDateTimeField()
-    event_id = forms.CharField(max_length=64)
+    event_id = JsonCharField(max_length=64)
 
 
 @signed_webhook("beacon", "wifi", "app")

@@ -9,6 +9,16 @@ A sender signs ``f"{timestamp}.{body}"`` with HMAC-SHA256 and its source's secre
 A signature older (or newer) than five minutes is refused, and so is an event id the
 source has sent before. Every refusal is a 4xx with ``{"error": code, "detail": text}``
 and nothing written.
+
+Hostile input is refused before anything touches the database: the declared
+Content-Length before the body is read (413); headers by shape (the timestamp is 1 to 12
+ASCII digits, the signature 64 hex digits, the key a slug); JSON nested at most
+``MAX_DEPTH`` deep, numbers of at most 19 digits, integers within a PostgreSQL integer,
+no NUL character or unpaired surrogate in any string or key (``invalid_character``);
+form fields take only their JSON type (``Json*Field``: ``7`` is not a string), and a
+moment older than ``WEBHOOK_EVENT_MAX_AGE`` is refused. Failed authentications are
+counted per IP and per source key in the shared cache; past the limit, a 429 with
+``Retry-After`` until the minute is over.
 """
 
 from __future__ import annotations
@@ -16,15 +26,19 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import math
+import re
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import wraps
 
 from django import forms
+from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from catalog.models import Store
@@ -33,18 +47,33 @@ from .models import WebhookEvent, WebhookSource
 
 MAX_SKEW_SECONDS = 300
 MAX_BODY_BYTES = 1_000_000
+# JSON nesting: our deepest body is {"items": [{…}]}; anything past this is refused.
+MAX_DEPTH = 20
+# What an IntegerField (quantities, deltas, ids we accept) holds in PostgreSQL.
+INT_MAX = 2_147_483_647
 SOURCE_HEADER = "X-Clienteling-Source"
 TIMESTAMP_HEADER = "X-Clienteling-Timestamp"
 SIGNATURE_HEADER = "X-Clienteling-Signature"
 
+_TIMESTAMP = re.compile(r"\d{1,12}", re.ASCII)
+_SIGNATURE = re.compile(r"sha256=[0-9a-f]{64}", re.ASCII)
+_SOURCE_KEY = re.compile(r"[-a-zA-Z0-9_]{1,50}", re.ASCII)
+# PostgreSQL stores neither a NUL character nor half of a UTF-16 surrogate pair.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_DIGITS_MAX = 19  # a JSON number longer than this is refused before Python converts it
+
 
 class WebhookError(Exception):
-    def __init__(self, status: int, code: str, detail: str):
+    def __init__(self, status: int, code: str, detail: str, *, retry_after: int | None = None):
         super().__init__(detail)
         self.status, self.code, self.detail = status, code, detail
+        self.retry_after = retry_after
 
     def response(self) -> JsonResponse:
-        return JsonResponse({"error": self.code, "detail": self.detail}, status=self.status)
+        response = JsonResponse({"error": self.code, "detail": self.detail}, status=self.status)
+        if self.retry_after is not None:
+            response["Retry-After"] = str(self.retry_after)
+        return response
 
 
 def sign(secret: str, timestamp: int | str, body: bytes) -> str:
@@ -62,22 +91,81 @@ def signed_headers(source: WebhookSource, body: bytes, *, now: float | None = No
     }
 
 
+# --- failed authentication is throttled per IP and per source key ----------------------
+
+
+def _client_ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def _failure_keys(request: HttpRequest, key: str | None) -> list[tuple[str, int]]:
+    window = int(time.time() // 60)
+    prefix = "webhook-authfail"
+    keys = [(f"{prefix}:ip:{_client_ip(request)}:{window}", settings.WEBHOOK_AUTH_FAILURES_PER_IP)]
+    if key is not None:
+        keys.append((f"{prefix}:key:{key}:{window}", settings.WEBHOOK_AUTH_FAILURES_PER_KEY))
+    return keys
+
+
+def _retry_after_window() -> int:
+    return 60 - int(time.time()) % 60 or 60
+
+
+def _throttle_failures(request: HttpRequest, key: str | None) -> None:
+    """Refuse (429) a caller that failed authentication too often this minute: guessing
+    secrets or timestamps costs a minute per few dozen tries."""
+    counts = cache.get_many([name for name, _limit in _failure_keys(request, key)])
+    for name, limit in _failure_keys(request, key):
+        if counts.get(name, 0) >= limit:
+            raise WebhookError(
+                429,
+                "too_many_failures",
+                "Too many failed authentications; retry later.",
+                retry_after=_retry_after_window(),
+            )
+
+
+def _count_failure(request: HttpRequest, key: str | None) -> None:
+    for name, _limit in _failure_keys(request, key):
+        cache.add(name, 0, timeout=90)
+        try:
+            cache.incr(name)
+        except ValueError:  # expired between add and incr
+            cache.add(name, 1, timeout=90)
+
+
 def _verify(request: HttpRequest, kinds: tuple[str, ...]) -> WebhookSource:
     key = request.headers.get(SOURCE_HEADER, "")
     timestamp = request.headers.get(TIMESTAMP_HEADER, "")
     signature = request.headers.get(SIGNATURE_HEADER, "")
-    if not (key and timestamp and signature):
+    known_key = key if _SOURCE_KEY.fullmatch(key) else None
+    _throttle_failures(request, known_key)
+    try:
+        return _authenticate(request, kinds, known_key, timestamp, signature)
+    except WebhookError as error:
+        if error.status in (401, 403):
+            _count_failure(request, known_key)
+        raise
+
+
+def _authenticate(request, kinds, key, timestamp, signature) -> WebhookSource:
+    if not (request.headers.get(SOURCE_HEADER) and timestamp and signature):
         raise WebhookError(401, "unsigned", "Source, timestamp and signature headers are required.")
+    if key is None:
+        raise WebhookError(403, "unknown_source", "No active source has this key.")
     source = WebhookSource.objects.filter(key=key, is_active=True).first()
     if source is None:
         raise WebhookError(403, "unknown_source", f"No active source {key!r}.")
     if kinds and source.kind not in kinds:
         raise WebhookError(403, "wrong_source_kind", f"A {source.kind} source cannot send this.")
-    if not timestamp.isdigit():
+    if not _TIMESTAMP.fullmatch(timestamp):
         raise WebhookError(401, "bad_timestamp", "The timestamp is not a number of seconds.")
     if abs(time.time() - int(timestamp)) > MAX_SKEW_SECONDS:
         raise WebhookError(401, "stale_signature", "The signature is older than five minutes.")
-    if not hmac.compare_digest(sign(source.secret, timestamp, request.body), signature):
+    if not (
+        _SIGNATURE.fullmatch(signature)
+        and hmac.compare_digest(sign(source.secret, timestamp, request.body), signature)
+    ):
         raise WebhookError(401, "bad_signature", "The signature does not match the body.")
     return source
 
@@ -87,18 +175,100 @@ def _rate_limit(source: WebhookSource) -> None:
     key = f"webhook-rl:{source.pk}:{window}"
     cache.add(key, 0, timeout=90)
     if cache.incr(key) > source.rate_limit_per_minute:
-        raise WebhookError(429, "rate_limited", "Too many requests from this source; retry soon.")
+        raise WebhookError(
+            429,
+            "rate_limited",
+            "Too many requests from this source; retry soon.",
+            retry_after=_retry_after_window(),
+        )
+
+
+# --- the body: size, then JSON with bounded numbers, depth and storable strings ---------
+
+
+def _content_length(request: HttpRequest) -> int:
+    """The declared length, read before the body is (Django would otherwise read it all
+    and answer its own HTML 400 past ``DATA_UPLOAD_MAX_MEMORY_SIZE``)."""
+    raw = request.META.get("CONTENT_LENGTH") or "0"
+    if not re.fullmatch(r"\d{1,15}", raw, re.ASCII):
+        raise WebhookError(400, "bad_content_length", "Content-Length is not a byte count.")
+    return int(raw)
+
+
+def _parse_int(text: str) -> int:
+    if len(text.lstrip("-")) > _DIGITS_MAX:
+        raise WebhookError(400, "number_out_of_range", "A number in the body is too long.")
+    return int(text)
+
+
+def _parse_float(text: str) -> float:
+    value = float(text)
+    if len(text) > 40 or not math.isfinite(value):
+        raise WebhookError(400, "number_out_of_range", "A number in the body is out of range.")
+    return value
+
+
+def _parse_constant(text: str):
+    raise WebhookError(400, "malformed_json", f"{text} is not JSON.")
+
+
+def _check_tree(payload: object) -> None:
+    """Walk the parsed body without recursion: depth bounded, every string (keys too)
+    storable, every integer within a PostgreSQL integer column."""
+    stack: list[tuple[object, int]] = [(payload, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth > MAX_DEPTH:
+                raise WebhookError(
+                    400, "too_deep", f"The body nests deeper than {MAX_DEPTH} levels."
+                )
+            if isinstance(value, dict):
+                for key, item in value.items():
+                    _check_string(key)
+                    stack.append((item, depth + 1))
+            else:
+                stack.extend((item, depth + 1) for item in value)
+        elif isinstance(value, str):
+            _check_string(value)
+        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > INT_MAX:
+            raise WebhookError(
+                400,
+                "number_out_of_range",
+                f"Integers lie between -{INT_MAX} and {INT_MAX}.",
+            )
+
+
+def _check_string(text: str) -> None:
+    if _UNSTORABLE.search(text):
+        raise WebhookError(
+            400,
+            "invalid_character",
+            "Strings cannot hold a NUL character or an unpaired surrogate.",
+        )
 
 
 def _parse(request: HttpRequest) -> dict:
     if request.content_type != "application/json":
         raise WebhookError(415, "unsupported_media_type", "Send the body as application/json.")
+    if len(request.body) > MAX_BODY_BYTES:  # sent without a Content-Length
+        raise WebhookError(413, "too_large", "The body is larger than 1 MB.")
     try:
-        payload = json.loads(request.body)
+        payload = json.loads(
+            request.body,
+            parse_int=_parse_int,
+            parse_float=_parse_float,
+            parse_constant=_parse_constant,
+        )
+    except RecursionError:
+        raise WebhookError(
+            400, "too_deep", f"The body nests deeper than {MAX_DEPTH} levels."
+        ) from None
     except (ValueError, UnicodeDecodeError):
         raise WebhookError(400, "malformed_json", "The body is not valid JSON.") from None
     if not isinstance(payload, dict):
         raise WebhookError(400, "malformed_json", "The body must be a JSON object.")
+    _check_tree(payload)
     return payload
 
 
@@ -125,7 +295,7 @@ def signed_webhook(*kinds: str) -> Callable:
             if request.method != "POST":
                 return WebhookError(405, "method_not_allowed", "Use POST.").response()
             try:
-                if len(request.body) > MAX_BODY_BYTES:
+                if _content_length(request) > MAX_BODY_BYTES:
                     raise WebhookError(413, "too_large", "The body is larger than 1 MB.")
                 source = _verify(request, kinds)
                 _rate_limit(source)
@@ -141,21 +311,24 @@ def signed_webhook(*kinds: str) -> Callable:
 
 class AwareDateTimeField(forms.DateTimeField):
     """An ISO 8601 moment with its UTC offset (``2025-03-01T17:45:00+01:00`` or ``…Z``),
-    no later than the allowed clock skew."""
+    no later than the allowed clock skew and no older than ``WEBHOOK_EVENT_MAX_AGE`` (an
+    event replayed or held back for days would backdate a visit)."""
 
     default_error_messages = {
         "invalid": "Give an ISO 8601 date and time with its offset, e.g. 2025-03-01T17:45:00Z.",
         "future": "This moment is in the future.",
+        "too_old": "This moment is older than %(hours)s hours.",
     }
 
     def to_python(self, value):
         if isinstance(value, str):
             try:
                 value = datetime.fromisoformat(value.strip())
-            except ValueError:
+                if value.tzinfo is None:
+                    raise ValueError
+                value.utcoffset()
+            except (ValueError, OverflowError):
                 raise forms.ValidationError(self.error_messages["invalid"], "invalid") from None
-            if value.tzinfo is None:
-                raise forms.ValidationError(self.error_messages["invalid"], "invalid")
             return value
         if value in self.empty_values:
             return None
@@ -163,8 +336,59 @@ class AwareDateTimeField(forms.DateTimeField):
 
     def validate(self, value):
         super().validate(value)
-        if value and value.timestamp() > time.time() + MAX_SKEW_SECONDS:
+        if not value:
+            return
+        now = timezone.now()
+        max_age: timedelta = settings.WEBHOOK_EVENT_MAX_AGE
+        try:
+            future = value > now + timedelta(seconds=MAX_SKEW_SECONDS)
+            too_old = value < now - max_age
+        except OverflowError:  # year 1 or 9999 with an offset: out of any window
+            future, too_old = value.year > now.year, value.year < now.year
+        if future:
             raise forms.ValidationError(self.error_messages["future"], "future")
+        if too_old:
+            raise forms.ValidationError(
+                self.error_messages["too_old"],
+                "too_old",
+                params={"hours": int(max_age.total_seconds() // 3600)},
+            )
+
+
+class _JsonTyped:
+    """A form field that takes only its JSON type: a string is a string (``7`` and
+    ``true`` are refused, not turned into ``"7"`` and ``"True"``), an integer an integer."""
+
+    json_types: tuple[type, ...] = (str,)
+    type_message = "Give a string."
+
+    def to_python(self, value):
+        wrong = isinstance(value, bool) or not isinstance(value, self.json_types)
+        if value is not None and wrong:
+            raise forms.ValidationError(self.type_message, "wrong_type")
+        return super().to_python(value)
+
+
+class JsonCharField(_JsonTyped, forms.CharField):
+    pass
+
+
+class JsonSlugField(_JsonTyped, forms.SlugField):
+    pass
+
+
+class JsonChoiceField(_JsonTyped, forms.ChoiceField):
+    pass
+
+
+class JsonIntegerField(_JsonTyped, forms.IntegerField):
+    """An integer within a PostgreSQL integer column, unless tighter bounds are given."""
+
+    json_types = (int,)
+    type_message = "Give an integer."
+
+    def __init__(self, *, min_value=-INT_MAX, max_value=INT_MAX, **kwargs):
+        super().__init__(min_value=min_value, max_value=max_value, **kwargs)
 
 
 def form_error_detail(form: forms.Form) -> str:

@@ -18,9 +18,10 @@ from catalog.models import Variant
 from integrations.models import WebhookSource
 from integrations.webhooks import WebhookError, event_once, signed_webhook, source_store
 
-from .services import StockConflict, stock_deltas_apply
+from .services import ON_HAND_MAX, StockConflict, StockOutOfRange, stock_deltas_apply
 
 MAX_CHANGES = 1000
+MAX_CODE_LENGTH = 64
 
 
 def _changes(payload: dict) -> list[tuple[str, str, int]]:
@@ -40,6 +41,8 @@ def _changes(payload: dict) -> list[tuple[str, str, int]]:
             raise WebhookError(
                 400, "invalid_changes", f"changes[{index}].delta must be a non-zero integer."
             )
+        if abs(delta) > ON_HAND_MAX or len(code) > MAX_CODE_LENGTH:
+            raise WebhookError(400, "invalid_changes", f"changes[{index}] is out of range.")
         parsed.append((column, code.strip(), delta))
     return parsed
 
@@ -78,6 +81,13 @@ def stock_delta(request, source: WebhookSource, payload: dict):
         with transaction.atomic():
             event_once(source, event_id)
             levels = stock_deltas_apply(store=store, deltas=deltas) if deltas else []
+    except StockOutOfRange as overflow:
+        skus = Variant.objects.filter(pk__in=overflow.variant_ids).values_list("sku", flat=True)
+        raise WebhookError(
+            422,
+            "quantity_out_of_range",
+            f"Nothing applied: on hand would exceed {ON_HAND_MAX} ({', '.join(skus)}).",
+        ) from None
     except StockConflict as conflict:
         names = dict(
             Variant.objects.filter(pk__in=[p[0] for p in conflict.problems]).values_list(

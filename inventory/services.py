@@ -320,10 +320,21 @@ class StockConflict(Exception):
         super().__init__(problems)
 
 
+class StockOutOfRange(Exception):
+    def __init__(self, variant_ids: list[int]):
+        self.variant_ids = variant_ids
+        super().__init__(variant_ids)
+
+
+# The largest count an integer column holds.
+ON_HAND_MAX = 2_147_483_647
+
+
 def stock_deltas_apply(*, store: Store, deltas: dict[int, int]) -> list[StockLevel]:
     """Add each delta to the variant's ``on_hand`` in ``store`` (a sale at the till is
     negative, a delivery positive), all or nothing. Raises ``StockConflict`` when a row
-    would go below zero or below the units held for orders."""
+    would go below zero or below the units held for orders, ``StockOutOfRange`` when it
+    would exceed what the column holds."""
     now = timezone.now()
     with transaction.atomic():
         StockLevel.objects.bulk_create(
@@ -348,6 +359,9 @@ def stock_deltas_apply(*, store: Store, deltas: dict[int, int]) -> list[StockLev
         ]
         if problems:
             raise StockConflict(problems)
+        too_many = [v for v, d in deltas.items() if locked[v].on_hand + d > ON_HAND_MAX]
+        if too_many:
+            raise StockOutOfRange(sorted(too_many))
         for variant_id, delta in deltas.items():
             StockLevel.objects.filter(pk=locked[variant_id].pk).update(
                 on_hand=F("on_hand") + delta, updated_at=now

@@ -68,6 +68,14 @@ def store_orders(
     )
 
 
+def order_placed_with(*, key: str, customer_id: int) -> Order | None:
+    """The order this form submission (its idempotency key) already placed for the
+    customer, if any: a retried "place" finds it even once its units are reserved."""
+    if not key:
+        return None
+    return Order.objects.filter(idempotency_key=key, customer_id=customer_id).first()
+
+
 def order_detail(*, order_id: int) -> Order:
     """An order with its lines (variant, source, reservation) and its history."""
     return (

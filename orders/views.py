@@ -32,6 +32,7 @@ from .selectors import (
     open_orders_for,
     order_detail,
     order_hold,
+    order_placed_with,
     order_preview,
     store_orders,
 )
@@ -166,6 +167,12 @@ def _preview(customer, lines: list[LineInput], near: Store):
 
 def _place(request, store, customer, lines, delivery, key):
     """Place the order: (the redirect to it, "", 200), or (None, why not, status)."""
+    if (
+        customer is not None
+        and (order := order_placed_with(key=key, customer_id=customer.pk)) is not None
+    ):
+        # A retry (a busy server, a lost answer): its units are already this order's.
+        return _placed_response(request, order), "", 200
     preview = _preview(customer, lines, _near(store, delivery))
     problem = ""
     if customer is None:
@@ -196,9 +203,13 @@ def _place(request, store, customer, lines, delivery, key):
         )
     except OrderError as refused:
         return None, refused.message, 409 if isinstance(refused, StockUnavailable) else 422
+    return _placed_response(request, order), "", 200
+
+
+def _placed_response(request, order):
     messages.success(request, _("Order %(reference)s placed.") % {"reference": order.reference})
     url = reverse("orders:detail", kwargs={"order_id": order.pk})
-    return (HttpResponseClientRedirect(url) if wants_fragment(request) else redirect(url)), "", 200
+    return HttpResponseClientRedirect(url) if wants_fragment(request) else redirect(url)
 
 
 def _near(store: Store, delivery: DeliveryForm) -> Store:

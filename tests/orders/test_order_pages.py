@@ -108,6 +108,20 @@ def test_a_double_submission_makes_one_order(associate_client, customer, tv, sto
     assert level(store, tv) == (5, 1)
 
 
+def test_a_retry_of_the_last_unit_finds_its_order(associate_client, customer, tv, store, stock):
+    """The tablet retries "place" after a busy answer (503) or a lost one: the unit is
+    already reserved by that very submission, so it is led to the order, not told that
+    nothing is left."""
+    stock(store, tv, on_hand=1)
+    data = {**form(customer, [(tv, 1, store)], key="retried"), "action": "place"}
+    first = associate_client.post(NEW, data, headers={"HX-Request": "true"})
+    retry = associate_client.post(NEW, data, headers={"HX-Request": "true"})
+    assert retry.status_code == 200
+    assert retry["HX-Redirect"] == first["HX-Redirect"]
+    assert Order.objects.count() == 1
+    assert level(store, tv) == (1, 1)
+
+
 def test_htmx_placement_redirects_the_page(associate_client, customer, tv, store, stock):
     stock(store, tv, on_hand=1)
     response = associate_client.post(
