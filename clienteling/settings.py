@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "staff.middleware.StaffMiddleware",
+    "staff.middleware.HtmxSignInMiddleware",
 ]
 
 ROOT_URLCONF = "clienteling.urls"
@@ -231,6 +232,10 @@ ACCOUNT_RATE_LIMITS = {
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+
+# Live sockets re-check their session at least this often (and when it expires); sign-out,
+# deactivation and store changes close them at once (integrations/live.py).
+LIVE_SESSION_RECHECK_SECONDS = int(os.environ.get("LIVE_SESSION_RECHECK_SECONDS", 60))
 
 # The manager's floor dashboard: a VIP waiting unattended longer than this is flagged.
 DASHBOARD_WAIT_ALERT_MINUTES = int(os.environ.get("DASHBOARD_WAIT_ALERT_MINUTES", 5))
