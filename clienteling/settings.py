@@ -237,6 +237,12 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 # deactivation and store changes close them at once (integrations/live.py).
 LIVE_SESSION_RECHECK_SECONDS = int(os.environ.get("LIVE_SESSION_RECHECK_SECONDS", 60))
 
+# Client data: each person may run this many customer searches a minute; reading more
+# than ACCESS_BULK_READ_CLIENTS distinct clients within ACCESS_BULK_READ_MINUTES is flagged.
+CUSTOMER_SEARCHES_PER_MINUTE = int(os.environ.get("CUSTOMER_SEARCHES_PER_MINUTE", 60))
+ACCESS_BULK_READ_CLIENTS = int(os.environ.get("ACCESS_BULK_READ_CLIENTS", 100))
+ACCESS_BULK_READ_MINUTES = int(os.environ.get("ACCESS_BULK_READ_MINUTES", 10))
+
 # The manager's floor dashboard: a VIP waiting unattended longer than this is flagged.
 DASHBOARD_WAIT_ALERT_MINUTES = int(os.environ.get("DASHBOARD_WAIT_ALERT_MINUTES", 5))
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product
 
-from .models import AppDevice, Channel, Consent, Customer, Interaction, Purchase
+from .models import AppDevice, BulkReadFlag, Channel, Consent, Customer, Interaction, Purchase
 
 
 class IdentifierKind(models.TextChoices):
@@ -83,14 +83,19 @@ def consents_current(customer_id: int) -> list[dict]:
 _PHONE_QUERY = re.compile(r"[\d\s+().-]+")
 
 
+SEARCH_MIN_CHARACTERS = 3
+
+
 def customer_search(query: str) -> QuerySet[Customer]:
     """Customers matching a name, an email, a phone number or a loyalty number, typed
     partly: every word must start a first or last name; an email or loyalty number is
-    matched by its beginning, a phone number by its last nine digits."""
+    matched by its beginning, a phone number by its last nine digits. Below three
+    characters only a whole loyalty number finds anyone: two digits must not list half
+    the clients."""
     query = " ".join(query.split())
     customers = Customer.objects.order_by("last_name", "first_name", "pk")
-    if len(query) < 2:
-        return customers.none()
+    if len(query) < SEARCH_MIN_CHARACTERS:
+        return customers.filter(loyalty_number__iexact=query) if query else customers.none()
     if "@" in query:
         return customers.filter(email__istartswith=query)
     digits = re.sub(r"\D", "", query)
@@ -199,4 +204,14 @@ def purchases_page(customer_id: int) -> QuerySet[Purchase]:
         .select_related("store")
         .prefetch_related("lines")
         .order_by("-purchased_at", "-pk")
+    )
+
+
+def bulk_reads_recent(store_id: int, *, days: int = 7) -> list[BulkReadFlag]:
+    """Bulk reads of client data flagged from a store lately, newest first (one query)."""
+    since = timezone.now() - timedelta(days=days)
+    return list(
+        BulkReadFlag.objects.filter(store_id=store_id, raised_at__gte=since).select_related(
+            "viewer"
+        )[:20]
     )

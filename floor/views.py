@@ -6,9 +6,15 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from customers.models import Customer
+from customers.models import CardView, Customer
 from customers.selectors import customer_search
-from customers.services import card_view_record, note_add
+from customers.services import (
+    SearchLimited,
+    card_view_record,
+    customer_reads_record,
+    customer_search_count,
+    note_add,
+)
 from customers.session import select_customer
 from staff.access import staff_required, store_or_403
 from staff.middleware import store_visit
@@ -44,10 +50,31 @@ def floor_list(request, store_code):
 def checkin_search(request, store_code):
     store = store_or_403(request.user, store_code)
     q = request.GET.get("q", "")
-    results = list(customer_search(q)[:CHECKIN_RESULTS])
+    results, error = _search(request, q)
     return render(
-        request, f"{PARTIALS}#checkin_results", {"store": store, "q": q, "results": results}
+        request,
+        f"{PARTIALS}#checkin_results",
+        {"store": store, "q": q, "results": results, "error": error},
+        status=429 if error else 200,
     )
+
+
+def _search(request, q: str) -> tuple[list, str]:
+    """Clients for the check-in list: the search counted against the person's limit, and
+    every client listed logged as read. Returns them and an error (too many searches)."""
+    try:
+        if q.strip():
+            customer_search_count(user=request.user)
+    except SearchLimited as limited:
+        return [], str(limited)
+    results = list(customer_search(q)[:CHECKIN_RESULTS])
+    customer_reads_record(
+        viewer=request.user,
+        customer_ids=[c.pk for c in results],
+        store=request.store,
+        reason=CardView.Reason.SEARCH,
+    )
+    return results, ""
 
 
 @require_POST
@@ -57,11 +84,14 @@ def checkin(request, store_code):
     form = CheckInForm(request.POST)
     if not form.is_valid():
         q = form.data.get("q", "")
+        results, limited = _search(request, q)
         context = {
             "store": store,
             "q": q,
-            "error": " ".join(form.non_field_errors()) or _("Check the client's details."),
-            "results": list(customer_search(q)[:CHECKIN_RESULTS]),
+            "error": limited
+            or " ".join(form.non_field_errors())
+            or _("Check the client's details."),
+            "results": results,
         }
         if not wants_fragment(request):
             messages.error(request, context["error"])
@@ -124,8 +154,14 @@ visit_done_view = _visit_action(visit_done)
 def card(request, customer_id):
     customer = get_object_or_404(Customer, pk=customer_id)
     # Every read of a customer's card, a page of their history included, is logged.
-    card_view_record(viewer=request.user, customer=customer, store=request.store)
-    if wants_fragment(request) and request.GET.get("page"):
+    history_page = wants_fragment(request) and request.GET.get("page")
+    card_view_record(
+        viewer=request.user,
+        customer=customer,
+        store=request.store,
+        reason=CardView.Reason.HISTORY if history_page else CardView.Reason.CARD,
+    )
+    if history_page:
         context = {"customer": customer, "history": card_history(customer, request.GET["page"])}
         return render(request, f"{CARD}#history", context)
     select_customer(request, customer.pk)
