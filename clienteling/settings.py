@@ -224,6 +224,13 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+# Failed sign-ins: per IP, and per account; the owner lifts an account's limit by resetting
+# the password by email, which signs them in (staff/adapters.py).
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
+# How many reverse proxies append to X-Forwarded-For in front of Daphne: the client's IP is
+# read that far from the right (0: the connection's address; see README, Production).
+TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXIES
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "reset_password": "20/m/ip,5/m/key",
