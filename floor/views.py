@@ -1,6 +1,7 @@
 from urllib.parse import urlsplit
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from staff.session import next_url, wants_fragment
 
 from .card import card_history, card_notes, customer_card
 from .forms import CheckInForm, NoteForm
+from .models import Visit
 from .selectors import floor_cards
 from .services import FloorError, visit_check_in, visit_claim, visit_done, visit_release
 
@@ -119,6 +121,8 @@ def _visit_action(service):
     @staff_required()
     def view(request, store_code, visit_id):
         store = store_or_403(request.user, store_code)
+        if not Visit.objects.filter(pk=visit_id, store=store).exists():
+            raise Http404  # another store's visit: not ours to touch, nor to tell about
         error, status = "", 200
         try:
             service(visit_id=visit_id, store=store, by=request.user)
