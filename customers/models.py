@@ -369,6 +369,7 @@ class CardView(models.Model):
         SEARCH = "search", _("search results")
         ORDER_FORM = "order_form", _("order form")
         OPEN_ORDERS = "open_orders", _("open orders")
+        ORDER = "order", _("order page")
         EXPORT = "export", _("export")
 
     viewer = models.ForeignKey(

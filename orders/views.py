@@ -310,6 +310,7 @@ def order_page(request, order_id: int):
     # (whose opening is logged), e.g. a shopper asking about it in another store.
     if not can_act and selected_customer_id(request) != order.customer_id:
         raise Http404
+    _read(request, [order.customer], CardView.Reason.ORDER)  # email, phone, address
     hold_until, hold_lapsed = order_hold(order)
     return render(
         request,

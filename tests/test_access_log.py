@@ -203,3 +203,23 @@ def test_the_access_log_is_read_only_in_admin(client, head_office, associate, db
     client.force_login(head_office)
     assert client.get("/admin/customers/cardview/add/").status_code == 403
     assert client.get("/admin/customers/bulkreadflag/add/").status_code == 403
+
+
+def test_an_order_page_with_the_clients_contact_is_logged(associate_client, associate, store):
+    from orders.models import Order
+
+    camille = CustomerFactory(last_name="Martin")
+    order = Order.objects.create(
+        reference="CMD-TEST-1",
+        customer=camille,
+        store=store,
+        created_by=associate,
+        mode=Order.Mode.PICKUP,
+        pickup_store=store,
+        subtotal=0,
+        discount=0,
+        total=0,
+    )
+
+    assert associate_client.get(reverse("orders:detail", args=[order.pk])).status_code == 200
+    assert logged(viewer=associate) == [("Martin", Reason.ORDER, store.pk)]
