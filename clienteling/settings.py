@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "staff.middleware.StaffMiddleware",
+    "staff.middleware.HtmxSignInMiddleware",
 ]
 
 ROOT_URLCONF = "clienteling.urls"
@@ -235,6 +236,13 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+# Failed sign-ins: per IP, and per account; the owner lifts an account's limit by resetting
+# the password by email, which signs them in (staff/adapters.py).
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
+# How many reverse proxies append to X-Forwarded-For in front of Daphne: the client's IP is
+# read that far from the right (0: the connection's address; see README, Production).
+TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXIES
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "reset_password": "20/m/ip,5/m/key",
@@ -243,6 +251,16 @@ ACCOUNT_RATE_LIMITS = {
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+
+# Live sockets re-check their session at least this often (and when it expires); sign-out,
+# deactivation and store changes close them at once (integrations/live.py).
+LIVE_SESSION_RECHECK_SECONDS = int(os.environ.get("LIVE_SESSION_RECHECK_SECONDS", 60))
+
+# Client data: each person may run this many customer searches a minute; reading more
+# than ACCESS_BULK_READ_CLIENTS distinct clients within ACCESS_BULK_READ_MINUTES is flagged.
+CUSTOMER_SEARCHES_PER_MINUTE = int(os.environ.get("CUSTOMER_SEARCHES_PER_MINUTE", 60))
+ACCESS_BULK_READ_CLIENTS = int(os.environ.get("ACCESS_BULK_READ_CLIENTS", 100))
+ACCESS_BULK_READ_MINUTES = int(os.environ.get("ACCESS_BULK_READ_MINUTES", 10))
 
 # The manager's floor dashboard: a VIP waiting unattended longer than this is flagged.
 DASHBOARD_WAIT_ALERT_MINUTES = int(os.environ.get("DASHBOARD_WAIT_ALERT_MINUTES", 5))

@@ -1,10 +1,13 @@
 from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from catalog.formats import money_column
 from staff.admin import ReadOnlyAdmin
 
 from .models import (
     AppDevice,
+    BulkReadFlag,
     CardView,
     Consent,
     Customer,
@@ -209,10 +212,11 @@ class AppDeviceAdmin(admin.ModelAdmin):
 
 @admin.register(CardView)
 class CardViewAdmin(ReadOnlyAdmin):
-    """Who opened which customer card, when and from which store."""
+    """Every read of a client's data: who, when, from which store and why. A client's
+    name or a staff member's lists only their rows (per client, per staff member)."""
 
-    list_display = ["viewed_at", "viewer", "customer", "store"]
-    list_filter = ["store"]
+    list_display = ["viewed_at", "viewer_rows", "customer_rows", "reason", "store"]
+    list_filter = ["reason", "store", ("viewer", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["viewer", "customer", "store"]
     search_fields = [
         "customer__loyalty_number",
@@ -222,3 +226,29 @@ class CardViewAdmin(ReadOnlyAdmin):
     ]
     date_hierarchy = "viewed_at"
     show_full_result_count = False
+
+    @admin.display(description=_("viewed by"), ordering="viewer")
+    def viewer_rows(self, row):
+        return format_html('<a href="?viewer__id__exact={}">{}</a>', row.viewer_id, row.viewer)
+
+    @admin.display(description=_("customer"), ordering="customer")
+    def customer_rows(self, row):
+        return format_html(
+            '<a href="?customer__id__exact={}">{}</a>', row.customer_id, row.customer
+        )
+
+
+@admin.register(BulkReadFlag)
+class BulkReadFlagAdmin(ReadOnlyAdmin):
+    """Staff who read many distinct clients in a short time; their reads are in the log."""
+
+    list_display = ["raised_at", "viewer", "store", "clients", "minutes", "reads"]
+    list_filter = ["store", ("viewer", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["viewer", "store"]
+    date_hierarchy = "raised_at"
+
+    @admin.display(description=_("access log"))
+    def reads(self, row):
+        return format_html(
+            '<a href="../cardview/?viewer__id__exact={}">{}</a>', row.viewer_id, _("Their reads")
+        )

@@ -439,7 +439,18 @@ class AppDevice(models.Model):
 
 
 class CardView(models.Model):
-    """Who opened which customer's card, when, from which store (privacy audit)."""
+    """The access log: every read of a client's personal data (contact details, history),
+    by whom, when, from which store and why (privacy audit, read in admin). One row per
+    client shown: a page of search results writes one row per client listed."""
+
+    class Reason(models.TextChoices):
+        CARD = "card", _("customer card")
+        HISTORY = "history", _("purchase history page")
+        SEARCH = "search", _("search results")
+        ORDER_FORM = "order_form", _("order form")
+        OPEN_ORDERS = "open_orders", _("open orders")
+        ORDER = "order", _("order page")
+        EXPORT = "export", _("export")
 
     viewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -458,13 +469,17 @@ class CardView(models.Model):
         blank=True,
         related_name="+",
     )
+    reason = models.CharField(_("why"), max_length=20, choices=Reason, default=Reason.CARD)
     viewed_at = models.DateTimeField(_("viewed at"), auto_now_add=True, db_index=True)
 
     class Meta:
-        verbose_name = _("card view")
-        verbose_name_plural = _("card views (access log)")
+        verbose_name = _("access to client data")
+        verbose_name_plural = _("access log (client data)")
         ordering = ["-viewed_at"]
-        indexes = [models.Index(fields=["customer", "-viewed_at"])]
+        indexes = [
+            models.Index(fields=["customer", "-viewed_at"]),
+            models.Index(fields=["viewer", "-viewed_at"], name="cardview_viewer_recent"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.viewer} → {self.customer} ({self.viewed_at:%Y-%m-%d %H:%M})"
@@ -526,3 +541,36 @@ class PrivacyRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.customer} ({self.get_status_display()})"
+
+
+class BulkReadFlag(models.Model):
+    """One staff member read more distinct clients than anyone serving the floor would
+    (``ACCESS_BULK_READ_CLIENTS`` within ``ACCESS_BULK_READ_MINUTES``): shown on the
+    manager's board of the store and in admin, at most once per window and person."""
+
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff member"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    store = models.ForeignKey(
+        Store,
+        verbose_name=_("from store"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    raised_at = models.DateTimeField(_("raised at"), auto_now_add=True, db_index=True)
+    clients = models.PositiveIntegerField(_("distinct clients read"))
+    minutes = models.PositiveIntegerField(_("within (minutes)"))
+
+    class Meta:
+        verbose_name = _("bulk read of client data")
+        verbose_name_plural = _("bulk reads of client data")
+        ordering = ["-raised_at"]
+        indexes = [models.Index(fields=["viewer", "-raised_at"], name="bulkread_viewer_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.viewer}: {self.clients} ({self.raised_at:%Y-%m-%d %H:%M})"

@@ -18,7 +18,16 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product
 
-from .models import AppDevice, Channel, Consent, Customer, Interaction, PrivacyRequest, Purchase
+from .models import (
+    AppDevice,
+    BulkReadFlag,
+    Channel,
+    Consent,
+    Customer,
+    Interaction,
+    PrivacyRequest,
+    Purchase,
+)
 
 
 class IdentifierKind(models.TextChoices):
@@ -99,14 +108,19 @@ def consents_current(customer_id: int) -> list[dict]:
 _PHONE_QUERY = re.compile(r"[\d\s+().-]+")
 
 
+SEARCH_MIN_CHARACTERS = 3
+
+
 def customer_search(query: str) -> QuerySet[Customer]:
     """Customers matching a name, an email, a phone number or a loyalty number, typed
     partly: every word must start a first or last name; an email or loyalty number is
-    matched by its beginning, a phone number by its last nine digits."""
+    matched by its beginning, a phone number by its last nine digits. Below three
+    characters only a whole loyalty number finds anyone: two digits must not list half
+    the clients."""
     query = " ".join(query.split())
     customers = Customer.objects.active().order_by("last_name", "first_name", "pk")
-    if len(query) < 2:
-        return customers.none()
+    if len(query) < SEARCH_MIN_CHARACTERS:
+        return customers.filter(loyalty_number__iexact=query) if query else customers.none()
     if "@" in query:
         return customers.filter(email__istartswith=query)
     digits = re.sub(r"\D", "", query)
@@ -255,3 +269,13 @@ def privacy_overview(email_hash: str) -> dict:
         "requests": requests,
         "open_kinds": {r.kind for r in requests},
     }
+
+
+def bulk_reads_recent(store_id: int, *, days: int = 7) -> list[BulkReadFlag]:
+    """Bulk reads of client data flagged from a store lately, newest first (one query)."""
+    since = timezone.now() - timedelta(days=days)
+    return list(
+        BulkReadFlag.objects.filter(store_id=store_id, raised_at__gte=since).select_related(
+            "viewer"
+        )[:20]
+    )

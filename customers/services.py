@@ -1,17 +1,20 @@
 """Writes about customers: quick creation at the counter, notes, app device links,
-online interactions, wishlist items added on the floor, and the consent ledger
-(``consent_record``, its one writer)."""
+online interactions, wishlist items added on the floor, the consent ledger
+(``consent_record``, its one writer), the access log of client data and the customer-search
+rate limit."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Mapping
+import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -27,6 +30,7 @@ from catalog.models import Product, Store, Variant
 from .consent_texts import LANGUAGES, wording_current
 from .models import (
     AppDevice,
+    BulkReadFlag,
     CardView,
     Channel,
     Consent,
@@ -303,9 +307,67 @@ def wishlist_item_add(
         )
 
 
-def card_view_record(*, viewer, customer: Customer, store: Store | None) -> CardView:
+def card_view_record(
+    *, viewer, customer: Customer, store: Store | None, reason: str = CardView.Reason.CARD
+) -> None:
     """Log that ``viewer`` opened ``customer``'s card (privacy audit, read in admin)."""
-    return CardView.objects.create(viewer=viewer, customer=customer, store=store)
+    customer_reads_record(viewer=viewer, customer_ids=[customer.pk], store=store, reason=reason)
+
+
+def customer_reads_record(
+    *, viewer, customer_ids: Iterable[int], store: Store | None, reason: str
+) -> BulkReadFlag | None:
+    """Log one access row per client whose personal data ``viewer`` is shown (one insert
+    for a whole page of results), then flag a bulk pattern: more than
+    ``ACCESS_BULK_READ_CLIENTS`` distinct clients within ``ACCESS_BULK_READ_MINUTES``.
+    Returns the flag when this read raised one."""
+    ids = list(dict.fromkeys(customer_ids))
+    if not ids:
+        return None
+    CardView.objects.bulk_create(
+        CardView(viewer=viewer, customer_id=pk, store=store, reason=reason) for pk in ids
+    )
+    return _bulk_read_check(viewer=viewer, store=store)
+
+
+def _bulk_read_check(*, viewer, store: Store | None) -> BulkReadFlag | None:
+    minutes = settings.ACCESS_BULK_READ_MINUTES
+    since = timezone.now() - timedelta(minutes=minutes)
+    clients = (
+        CardView.objects.filter(viewer=viewer, viewed_at__gte=since)
+        .values("customer_id")
+        .distinct()
+        .count()
+    )
+    if clients <= settings.ACCESS_BULK_READ_CLIENTS:
+        return None
+    with transaction.atomic():
+        if BulkReadFlag.objects.filter(viewer=viewer, raised_at__gte=since).exists():
+            return None  # already flagged within this window
+        return BulkReadFlag.objects.create(
+            viewer=viewer, store=store, clients=clients, minutes=minutes
+        )
+
+
+class SearchLimited(Exception):
+    """Too many customer searches by one person within a minute."""
+
+    def __init__(self, per_minute: int):
+        self.per_minute = per_minute
+        super().__init__(
+            _("Too many searches: at most %(n)d a minute. Wait a moment, then search again.")
+            % {"n": per_minute}
+        )
+
+
+def customer_search_count(*, user) -> None:
+    """Count one customer search by ``user`` (shared by every process through the cache);
+    raise ``SearchLimited`` beyond ``CUSTOMER_SEARCHES_PER_MINUTE``."""
+    per_minute = settings.CUSTOMER_SEARCHES_PER_MINUTE
+    key = f"customer-search:{user.pk}:{int(time.time() // 60)}"
+    cache.add(key, 0, timeout=90)
+    if cache.incr(key) > per_minute:
+        raise SearchLimited(per_minute)
 
 
 # --- The shopper's own privacy page ------------------------------------------------------

@@ -14,11 +14,14 @@ from staff.access import staff_required, store_or_403
 from staff.session import wants_fragment
 
 from .forms import ConsentChangeForm, PrivacyCodeForm, PrivacyEmailForm, PrivacyRequestForm
-from .models import Consent
+from .models import CardView, Consent
 from .selectors import customer_search, privacy_overview
 from .services import (
     PRIVACY_CODE_TRIES,
     ConsentError,
+    SearchLimited,
+    customer_reads_record,
+    customer_search_count,
     email_sha256,
     privacy_code_check,
     privacy_code_issue,
@@ -35,13 +38,26 @@ RESULTS_PER_PAGE = 20
 @staff_required()
 def search(request):
     q = request.GET.get("q", "").strip()
-    page = Paginator(customer_search(q).select_related("home_store"), RESULTS_PER_PAGE).get_page(
-        request.GET.get("page")
+    status, error = 200, ""
+    try:
+        if q:
+            customer_search_count(user=request.user)
+    except SearchLimited as limited:
+        status, error, found = 429, str(limited), customer_search("")
+    else:
+        found = customer_search(q).select_related("home_store")
+    page = Paginator(found, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    # Every client listed (name, email, phone) is a read of their data: one row each.
+    customer_reads_record(
+        viewer=request.user,
+        customer_ids=[c.pk for c in page.object_list],
+        store=request.store,
+        reason=CardView.Reason.SEARCH,
     )
-    context = {"q": q, "page": page}
+    context = {"q": q, "page": page, "error": error}
     if wants_fragment(request):
-        return render(request, f"{SEARCH}#results", context)
-    return render(request, SEARCH, context)
+        return render(request, f"{SEARCH}#results", context, status=status)
+    return render(request, SEARCH, context, status=status)
 
 
 # --- The shopper's own privacy page (no staff sign-in) ----------------------------------

@@ -2,14 +2,13 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.utils import translation
 
-from integrations.consumers import LiveConsumer
+from integrations.live import SessionBoundConsumer
 from integrations.push import board_group
 from staff.access import Role, has_role, stores_for
 
 from .push import board_live_html
 
 
-@database_sync_to_async
 def _managed_store_id(user, store_code: str) -> int | None:
     if not has_role(user, Role.MANAGER, Role.HEAD_OFFICE):
         return None
@@ -32,17 +31,21 @@ def _language(scope) -> str:
         return settings.LANGUAGE_CODE
 
 
-class DashboardConsumer(LiveConsumer):
+class DashboardConsumer(SessionBoundConsumer):
     """A manager's board of one store. The full board is sent on every (re)connect, and
     again after each hint that the floor changed: a push is a hint, the database is the
-    truth. Only that store's managers and head office may join."""
+    truth. Only that store's managers and head office may join, and only while their
+    session lasts and they keep the store (``SessionBoundConsumer``)."""
+
+    def authorise(self, user) -> int | None:
+        return _managed_store_id(user, self.scope["url_route"]["kwargs"]["store_code"])
 
     async def connect(self):
         user = self.scope["user"]
-        store_id = None
-        if user.is_authenticated:
-            code = self.scope["url_route"]["kwargs"]["store_code"]
-            store_id = await _managed_store_id(user, code)
+        if not user.is_authenticated:
+            await self.refuse_signed_out()
+            return
+        store_id = await database_sync_to_async(self.authorise)(user)
         if store_id is None:
             await self.close(code=4403)
             return
@@ -50,15 +53,18 @@ class DashboardConsumer(LiveConsumer):
         self.language = _language(self.scope)
         self.group = board_group(store_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.bind()
         await self.accept()
         await self.send_board()
 
     async def disconnect(self, code):
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
+        await self.unbind()
 
     async def dashboard_refresh(self, event):
-        await self.send_board()
+        if await self.live():
+            await self.send_board()
 
     async def send_board(self):
         await self.send(text_data=await _board_html(self.store_id, self.language))

@@ -9,6 +9,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
+from customers.selectors import bulk_reads_recent
 from staff.access import Role, staff_required, store_or_403, stores_for
 from staff.middleware import store_visit
 from staff.session import wants_fragment
@@ -88,6 +89,7 @@ def board(request, store_code):
         "store": store,
         "board": board,
         "trends": trend_panels(store, today=board.today),
+        "bulk_reads": bulk_reads_recent(store.pk),
         "export_form": FiguresExportForm(
             initial=FiguresExportForm.default_initial(store), stores=[store]
         ),

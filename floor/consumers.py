@@ -3,29 +3,30 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from django.conf import settings
 
-from integrations.consumers import LiveConsumer
+from integrations.live import SessionBoundConsumer
 from integrations.push import floor_group
 from staff.access import stores_for
 
 from .push import floor_list_html
 
 
-@database_sync_to_async
-def _store_id_for(user, store_code: str) -> int | None:
-    return stores_for(user).filter(code=store_code).values_list("pk", flat=True).first()
-
-
-class FloorConsumer(LiveConsumer):
-    """A tablet on a store's Floor page. Only staff of that store may join its group.
+class FloorConsumer(SessionBoundConsumer):
+    """A tablet on a store's Floor page. Only staff of that store may join its group, and
+    only while their session lasts and they keep the store (``SessionBoundConsumer``).
 
     On every connect (and so every reconnect) the tablet first gets the whole list of
     clients present: a push missed while it was away is never lost."""
 
+    def authorise(self, user) -> int | None:
+        code = self.scope["url_route"]["kwargs"]["store_code"]
+        return stores_for(user).filter(code=code).values_list("pk", flat=True).first()
+
     async def connect(self):
         user = self.scope["user"]
-        store_id = None
-        if user.is_authenticated:
-            store_id = await _store_id_for(user, self.scope["url_route"]["kwargs"]["store_code"])
+        if not user.is_authenticated:
+            await self.refuse_signed_out()
+            return
+        store_id = await database_sync_to_async(self.authorise)(user)
         if store_id is None:
             await self.close(code=4403)
             return
@@ -37,6 +38,7 @@ class FloorConsumer(LiveConsumer):
         self.group = floor_group(store_id)
         # Join first, then read: a change committed meanwhile arrives after the list.
         await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.bind()
         await self.accept()
         await self.send(
             text_data=await database_sync_to_async(floor_list_html)(store_id, self.language)
@@ -45,10 +47,13 @@ class FloorConsumer(LiveConsumer):
     async def disconnect(self, code):
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
+        await self.unbind()
 
     async def floor_html(self, event):
         """Forward a rendered fragment (htmx out-of-band swaps) to the tablet: the one in
-        its language when it comes in several."""
+        its language when it comes in several. Never after the session ended."""
+        if not await self.live():
+            return
         html = event["html"]
         if isinstance(html, dict):
             html = html.get(self.language) or html[settings.LANGUAGE_CODE]

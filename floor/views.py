@@ -10,9 +10,17 @@ from django.views.decorators.http import require_GET, require_POST
 
 from customers.consent_texts import wording_current
 from customers.forms import ConsentChangeForm
-from customers.models import Consent, Customer
+from customers.models import CardView, Consent, Customer
 from customers.selectors import consents_current, customer_search
-from customers.services import ConsentError, card_view_record, consent_record, note_add
+from customers.services import (
+    ConsentError,
+    SearchLimited,
+    card_view_record,
+    consent_record,
+    customer_reads_record,
+    customer_search_count,
+    note_add,
+)
 from customers.session import select_customer
 from staff.access import staff_required, store_or_403
 from staff.middleware import store_visit
@@ -20,6 +28,7 @@ from staff.session import next_url, wants_fragment
 
 from .card import card_history, card_notes, customer_card
 from .forms import CheckInForm, NoteForm
+from .models import Visit
 from .selectors import floor_cards
 from .services import FloorError, visit_check_in, visit_claim, visit_done, visit_release
 
@@ -49,10 +58,31 @@ def floor_list(request, store_code):
 def checkin_search(request, store_code):
     store = store_or_403(request.user, store_code)
     q = request.GET.get("q", "")
-    results = list(customer_search(q)[:CHECKIN_RESULTS])
+    results, error = _search(request, q)
     return render(
-        request, f"{PARTIALS}#checkin_results", {"store": store, "q": q, "results": results}
+        request,
+        f"{PARTIALS}#checkin_results",
+        {"store": store, "q": q, "results": results, "error": error},
+        status=429 if error else 200,
     )
+
+
+def _search(request, q: str) -> tuple[list, str]:
+    """Clients for the check-in list: the search counted against the person's limit, and
+    every client listed logged as read. Returns them and an error (too many searches)."""
+    try:
+        if q.strip():
+            customer_search_count(user=request.user)
+    except SearchLimited as limited:
+        return [], str(limited)
+    results = list(customer_search(q)[:CHECKIN_RESULTS])
+    customer_reads_record(
+        viewer=request.user,
+        customer_ids=[c.pk for c in results],
+        store=request.store,
+        reason=CardView.Reason.SEARCH,
+    )
+    return results, ""
 
 
 @require_POST
@@ -62,11 +92,14 @@ def checkin(request, store_code):
     form = CheckInForm(request.POST)
     if not form.is_valid():
         q = form.data.get("q", "")
+        results, limited = _search(request, q)
         context = {
             "store": store,
             "q": q,
-            "error": " ".join(form.non_field_errors()) or _("Check the client's details."),
-            "results": list(customer_search(q)[:CHECKIN_RESULTS]),
+            "error": limited
+            or " ".join(form.non_field_errors())
+            or _("Check the client's details."),
+            "results": results,
         }
         if not wants_fragment(request):
             messages.error(request, context["error"])
@@ -94,6 +127,8 @@ def _visit_action(service):
     @staff_required()
     def view(request, store_code, visit_id):
         store = store_or_403(request.user, store_code)
+        if not Visit.objects.filter(pk=visit_id, store=store).exists():
+            raise Http404  # another store's visit: not ours to touch, nor to tell about
         error, status = "", 200
         try:
             service(visit_id=visit_id, store=store, by=request.user)
@@ -129,8 +164,14 @@ visit_done_view = _visit_action(visit_done)
 def card(request, customer_id):
     customer = get_object_or_404(Customer.objects.active(), pk=customer_id)
     # Every read of a customer's card, a page of their history included, is logged.
-    card_view_record(viewer=request.user, customer=customer, store=request.store)
-    if wants_fragment(request) and request.GET.get("page"):
+    history_page = wants_fragment(request) and request.GET.get("page")
+    card_view_record(
+        viewer=request.user,
+        customer=customer,
+        store=request.store,
+        reason=CardView.Reason.HISTORY if history_page else CardView.Reason.CARD,
+    )
+    if history_page:
         context = {"customer": customer, "history": card_history(customer, request.GET["page"])}
         return render(request, f"{CARD}#history", context)
     select_customer(request, customer.pk)

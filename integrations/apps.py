@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class IntegrationsConfig(AppConfig):
     name = "integrations"
     verbose_name = _("Integrations")
+
+    def ready(self):
+        from .live import connect_receivers
+
+        connect_receivers()

@@ -34,13 +34,29 @@ def board_group(store_id: int) -> str:
     return f"store.{store_id}.managers"
 
 
+def user_group(user_id: int) -> str:
+    """Every live socket of one staff member (told to re-check their access)."""
+    return f"user.{user_id}"
+
+
+def session_group(session_key: str) -> str:
+    """Every live socket opened with one session (closed when it signs out)."""
+    return f"session.{session_key}"
+
+
 def send(group: str, message: dict) -> bool:
     """Send now; ``False`` (logged) when the channel layer could not take it."""
     try:
         async_to_sync(get_channel_layer().group_send)(group, message)
     except Exception:
-        failures[group.rsplit(".", 1)[-1]] += 1
-        logger.exception("Push to %s failed; tablets resync when they reconnect.", group)
+        personal = group.startswith(("user.", "session."))
+        kind = group.split(".", 1)[0] if personal else group.rsplit(".", 1)[-1]
+        failures[kind] += 1
+        # A session key is a credential: never write it to the logs.
+        logger.exception(
+            "Push to %s failed; tablets resync when they reconnect.",
+            kind if personal else group,
+        )
         return False
     return True
 

@@ -16,9 +16,14 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from catalog.models import Store
-from customers.models import Customer
+from customers.models import CardView, Customer
 from customers.selectors import customer_search as customers_search
-from customers.services import customer_quick_create
+from customers.services import (
+    SearchLimited,
+    customer_quick_create,
+    customer_reads_record,
+    customer_search_count,
+)
 from customers.session import selected_customer_id
 from products.selectors import variant_for_code
 from staff.access import staff_required
@@ -53,6 +58,28 @@ def _customer(customer_id) -> Customer | None:
     return Customer.objects.active().filter(pk=customer_id).first() if customer_id else None
 
 
+def _read(request, customers, reason: str) -> None:
+    """Log the clients whose details this page shows (privacy audit)."""
+    customer_reads_record(
+        viewer=request.user,
+        customer_ids=[c.pk for c in customers if c is not None],
+        store=request.store,
+        reason=reason,
+    )
+
+
+def _search(request, q: str) -> tuple[list[Customer], str]:
+    """At most 8 clients for the order form's picker, the search counted against the
+    person's limit and every client listed logged. Returns them and an error."""
+    try:
+        customer_search_count(user=request.user)
+    except SearchLimited as limited:
+        return [], str(limited)
+    customers = list(customers_search(q)[:8])
+    _read(request, customers, CardView.Reason.SEARCH)
+    return customers, ""
+
+
 def _no_store(request):
     return render(request, "staff/no_store.html", status=403)
 
@@ -73,6 +100,7 @@ def order_new(request):
         if not lines:
             error = _("This product no longer exists.")
     customer = _customer(request.GET.get("customer") or selected_customer_id(request))
+    _read(request, [customer], CardView.Reason.ORDER_FORM)  # preloaded: name, phone
     delivery = DeliveryForm(initial={"mode": Order.Mode.DELIVERY}, near=store)
     return _render_form(
         request,
@@ -105,6 +133,7 @@ def _order_step(request, store: Store):
 
     if action == "customer":
         customer = _customer(argument)
+        _read(request, [customer], CardView.Reason.ORDER_FORM)
     elif action == "change_customer":
         customer = None
     elif action == "create_customer":
@@ -230,11 +259,13 @@ def _render_form(request, *, store, customer, lines, delivery, new_customer, sta
         delivery.initial["pickup_store"] = store.pk
     mode = (delivery.data if delivery.is_bound else delivery.initial).get("mode")
     q = request.POST.get("q", "") if request.method == "POST" else ""
+    customers, search_error = _search(request, q) if customer is None and q else (None, "")
     context = {
         "store": store,
         "customer": customer,
         "q": q,
-        "customers": customers_search(q)[:8] if customer is None and q else None,
+        "customers": customers,
+        "search_error": search_error,
         "preview": preview,
         "rows": list(zip(lines, preview.lines, strict=True)),
         "delivery": delivery,
@@ -250,8 +281,12 @@ def _render_form(request, *, store, customer, lines, delivery, new_customer, sta
 @staff_required()
 def customer_search(request):
     q = request.GET.get("q", "")
+    customers, error = _search(request, q) if q.strip() else ([], "")
     return render(
-        request, f"{ORDER_FORM}#customer-results", {"customers": customers_search(q)[:8], "q": q}
+        request,
+        f"{ORDER_FORM}#customer-results",
+        {"customers": customers, "q": q, "search_error": error},
+        status=429 if error else 200,
     )
 
 
@@ -288,6 +323,7 @@ def order_page(request, order_id: int):
     # (whose opening is logged), e.g. a shopper asking about it in another store.
     if not can_act and selected_customer_id(request) != order.customer_id:
         raise Http404
+    _read(request, [order.customer], CardView.Reason.ORDER)  # email, phone, address
     hold_until, hold_lapsed = order_hold(order)
     return render(
         request,
@@ -331,6 +367,7 @@ def order_action(request, order_id: int, action: str):
 def customer_orders(request, customer_id: int):
     """A customer's open orders, as the customer card lists them."""
     customer = get_object_or_404(Customer, pk=customer_id)
+    _read(request, [customer], CardView.Reason.OPEN_ORDERS)
     return render(
         request,
         "orders/customer.html",

@@ -1,8 +1,37 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import ratelimit
+from django.utils.translation import gettext_lazy as _
 
 
 class StaffAccountAdapter(DefaultAccountAdapter):
-    """Staff accounts are created by head office in admin: there is no public sign-up."""
+    """Staff accounts are created by head office in admin: there is no public sign-up.
+
+    Failed sign-ins are limited per IP and per account (``ACCOUNT_RATE_LIMITS``). The
+    per-account limit slows a guesser without locking the owner out: the owner resets
+    their password by email, which signs them in (``ACCOUNT_LOGIN_ON_PASSWORD_RESET``) and
+    lifts the account's limit (``password_reset_lifts_the_lock``)."""
+
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "too_many_login_attempts": _(
+            "Too many failed sign-in attempts for this account. Wait a few minutes, or "
+            "reset your password by email: you will be signed in at once."
+        ),
+    }
 
     def is_open_for_signup(self, request) -> bool:
         return False
+
+    def login_lock_lift(self, request, user) -> None:
+        """Forget the account's failed sign-ins (its owner proved it by email)."""
+        key = self._get_login_attempts_cache_key(request, email=user.email)
+        ratelimit.clear(request, action="login_failed", key=key)
+
+
+def password_reset_lifts_the_lock(sender, request, user, **kwargs) -> None:
+    """Receiver of allauth's ``password_reset`` (connected in StaffConfig.ready)."""
+    from allauth.account.adapter import get_adapter
+
+    adapter = get_adapter(request)
+    if isinstance(adapter, StaffAccountAdapter):
+        adapter.login_lock_lift(request, user)

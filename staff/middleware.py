@@ -1,3 +1,10 @@
+from urllib.parse import urlencode, urlsplit
+
+from django.conf import settings
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.http import HttpResponse
+from django.shortcuts import resolve_url
+
 from .access import staff_profile, stores_for
 
 SESSION_STORE_KEY = "current_store_id"
@@ -39,3 +46,28 @@ class StaffMiddleware:
             if request.staff is not None:
                 request.store = current_store(request)
         return self.get_response(request)
+
+
+class HtmxSignInMiddleware:
+    """A signed-out htmx request (a tap on "claim", the floor's 60 s poll) is sent to the
+    sign-in page as a whole page, never answered with the sign-in form inside a card.
+
+    Every staff view sends a signed-out visitor to the sign-in page (``staff_required``,
+    ``login_required``); for htmx requests that redirect becomes ``401`` with
+    ``HX-Redirect`` to the sign-in page, whose ``next`` is the page on screen (htmx's
+    ``HX-Current-URL``), not the fragment's URL."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not getattr(request, "htmx", False) or response.status_code not in (301, 302):
+            return response
+        login = resolve_url(settings.LOGIN_URL)
+        if urlsplit(response.get("Location", "")).path != login:
+            return response
+        page = request.htmx.current_url_abs_path or request.get_full_path()
+        redirect = HttpResponse(status=401)
+        redirect["HX-Redirect"] = f"{login}?{urlencode({REDIRECT_FIELD_NAME: page})}"
+        return redirect

@@ -74,7 +74,7 @@ def test_the_full_page_works_without_javascript(associate_client, people):
 def test_a_short_or_empty_query_lists_nobody(associate_client, people):
     response = associate_client.get(URL, {"q": "m"})
     assert names(response) == []
-    assert "Tapez au moins deux lettres" in response.text
+    assert "Tapez au moins trois caractères" in response.text
 
 
 def test_results_are_paginated_with_a_fixed_query_count(associate_client, db):

@@ -97,8 +97,10 @@ async def test_head_office_may_join_any_store(client, store, head_office):
 async def test_associates_other_stores_managers_and_strangers_are_refused(
     client, store, other_store, associate
 ):
-    _, connected, code = await _connect(client, board_path(store))
-    assert not connected  # signed out
+    board, connected, code = await _connect(client, board_path(store))
+    # Signed out: accepted only to be closed with the code that sends the page to sign-in.
+    assert connected
+    assert await board.receive_output(timeout=1) == {"type": "websocket.close", "code": 4401}
 
     await sync_to_async(client.force_login)(associate)
     _, connected, code = await _connect(client, board_path(store))

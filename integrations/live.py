@@ -1,0 +1,206 @@
+"""Live sockets follow the session that opened them: a socket never outlives its session.
+
+Channels authorises a socket once, when it connects. Afterwards:
+
+- **Sign-out** (``user_logged_out``) closes every socket of that session at once.
+- **Deactivation, a password change, a change of role or stores** (any save of the user
+  or of their staff profile, any change of a store) asks every socket concerned to
+  re-check its access at once; one that lost it closes.
+- **Expiry, or anything no signal tells** (a session deleted in admin, ``clearsessions``):
+  each socket knows when its session expires and re-checks at that moment and at least
+  every ``LIVE_SESSION_RECHECK_SECONDS``, on a timer, even when no push comes. Before
+  forwarding a push it only compares that deadline with the clock (well under a
+  microsecond); the full check (session, user, profile, stores: a few queries) runs only
+  when the deadline has passed.
+
+Signals here only notify: the decision is always the same re-check, read from the
+database and the session store.
+
+Close codes the pages understand (``static/js/app.js``): ``4401`` signed out, session
+expired or account deactivated: the page goes to the sign-in page; ``4403`` still signed
+in but no longer allowed here (store or role removed): the page goes home."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import timedelta
+
+from channels.auth import get_user
+from channels.db import database_sync_to_async
+from django.conf import settings
+from django.contrib.auth import get_user_model, user_logged_out
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from catalog.models import Store
+from staff.models import StaffProfile
+
+from .consumers import LiveConsumer
+from .push import board_group, floor_group, send_on_commit, session_group, user_group
+
+CLOSE_SIGNED_OUT = 4401
+CLOSE_FORBIDDEN = 4403
+
+
+def recheck_seconds() -> float:
+    return float(getattr(settings, "LIVE_SESSION_RECHECK_SECONDS", 60))
+
+
+def _session_store(session_key: str):
+    return import_string(f"{settings.SESSION_ENGINE}.SessionStore")(session_key=session_key)
+
+
+def _seconds_left(session) -> float:
+    """Until the session expires, as its store says (database sessions: the row's
+    ``expire_date``, which activity pushes back), at most the re-check period."""
+    period = recheck_seconds()
+    if isinstance(session, DatabaseSessionStore) and session.session_key:
+        expires = (
+            session.get_model_class()
+            .objects.filter(session_key=session.session_key)
+            .values_list("expire_date", flat=True)
+            .first()
+        )
+        if expires is None:
+            return 0.0
+        return max(0.0, min(period, (expires - timezone.now()) / timedelta(seconds=1)))
+    return period
+
+
+class SessionBoundConsumer(LiveConsumer):
+    """A consumer whose socket closes when its session ends or its access is withdrawn.
+
+    Subclasses implement ``authorise(user)`` (sync, runs in a thread: the thing the page
+    shows, e.g. a store id, or ``None`` when refused), call ``bind()`` in ``connect`` and
+    forward pushes only ``if await self.live()``."""
+
+    session_key: str | None = None
+    user_id: int | None = None
+    deadline = 0.0
+    watcher: asyncio.Task | None = None
+    ended = False
+
+    def authorise(self, user):
+        raise NotImplementedError
+
+    async def refuse_signed_out(self) -> None:
+        """Accept then close at once with 4401, so that the page (which cannot read the
+        reason of a refused handshake) goes to the sign-in page instead of retrying."""
+        await self.accept()
+        await self.end(CLOSE_SIGNED_OUT)
+
+    async def bind(self) -> None:
+        """Tie this socket to the user's and the session's groups, and start watching."""
+        self.user_id = self.scope["user"].pk
+        self.session_key = self.scope["session"].session_key
+        await self.channel_layer.group_add(user_group(self.user_id), self.channel_name)
+        await self.channel_layer.group_add(session_group(self.session_key), self.channel_name)
+        seconds = await database_sync_to_async(_seconds_left)(self.scope["session"])
+        self.deadline = time.monotonic() + seconds
+        self.watcher = asyncio.create_task(self.watch())
+
+    async def watch(self) -> None:
+        """Re-check when the session expires, and at least every period."""
+        while not self.ended:
+            await asyncio.sleep(max(0.0, self.deadline - time.monotonic()))
+            if not self.ended:
+                await self.recheck()
+
+    async def live(self) -> bool:
+        """May a push be forwarded now? A clock comparison until the deadline."""
+        if self.ended:
+            return False
+        if time.monotonic() < self.deadline:
+            return True
+        return await self.recheck()
+
+    async def recheck(self) -> bool:
+        """Read the session again; close the socket (and say so) when it no longer holds."""
+        session = await database_sync_to_async(_session_store)(self.session_key)
+        user = await get_user({"session": session})
+        if not user.is_authenticated or user.pk != self.user_id:
+            await self.end(CLOSE_SIGNED_OUT)
+            return False
+        if await database_sync_to_async(self.authorise)(user) is None:
+            await self.end(CLOSE_FORBIDDEN)
+            return False
+        seconds = await database_sync_to_async(_seconds_left)(session)
+        self.deadline = time.monotonic() + seconds
+        return not self.ended
+
+    async def end(self, code: int) -> None:
+        if self.ended:
+            return
+        self.ended = True
+        await self.close(code=code)
+
+    async def unbind(self) -> None:
+        self.ended = True
+        if self.watcher is not None and self.watcher is not asyncio.current_task():
+            self.watcher.cancel()
+        if self.user_id is not None:
+            await self.channel_layer.group_discard(user_group(self.user_id), self.channel_name)
+        if self.session_key is not None:
+            await self.channel_layer.group_discard(
+                session_group(self.session_key), self.channel_name
+            )
+
+    # Messages sent by the receivers below.
+    async def session_close(self, event):
+        await self.end(event.get("code", CLOSE_SIGNED_OUT))
+
+    async def session_recheck(self, event):
+        if not self.ended:
+            await self.recheck()
+
+
+# Receivers: notification only (connected in IntegrationsConfig.ready).
+
+CLOSE = {"type": "session.close", "code": CLOSE_SIGNED_OUT}
+RECHECK = {"type": "session.recheck"}
+
+
+def on_signed_out(sender, request, user, **kwargs):
+    session_key = getattr(getattr(request, "session", None), "session_key", None)
+    if session_key:
+        send_on_commit(session_group(session_key), CLOSE)
+
+
+def on_user_saved(sender, instance, created, update_fields=None, **kwargs):
+    # Signing in only stamps last_login: nothing to re-check there.
+    if created or (update_fields and set(update_fields) <= {"last_login"}):
+        return
+    send_on_commit(user_group(instance.pk), RECHECK)
+
+
+def on_profile_changed(sender, instance, **kwargs):
+    send_on_commit(user_group(instance.user_id), RECHECK)
+
+
+def on_profile_stores_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if isinstance(instance, StaffProfile):
+        send_on_commit(user_group(instance.user_id), RECHECK)
+    else:  # changed from the store's side: every socket of that store re-checks
+        on_store_saved(Store, instance)
+
+
+def on_store_saved(sender, instance, **kwargs):
+    send_on_commit(floor_group(instance.pk), RECHECK)
+    send_on_commit(board_group(instance.pk), RECHECK)
+
+
+def connect_receivers() -> None:
+    uid = "integrations.live"
+    user_logged_out.connect(on_signed_out, dispatch_uid=f"{uid}.signed_out")
+    post_save.connect(on_user_saved, sender=get_user_model(), dispatch_uid=f"{uid}.user")
+    post_save.connect(on_profile_changed, sender=StaffProfile, dispatch_uid=f"{uid}.profile")
+    post_delete.connect(on_profile_changed, sender=StaffProfile, dispatch_uid=f"{uid}.profile_del")
+    m2m_changed.connect(
+        on_profile_stores_changed, sender=StaffProfile.stores.through, dispatch_uid=f"{uid}.stores"
+    )
+    post_save.connect(on_store_saved, sender=Store, dispatch_uid=f"{uid}.store")
