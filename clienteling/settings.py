@@ -179,10 +179,31 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
-# Longer than the longest countdown/ETA we use (retries back off up to 1 h).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * 60 * 60}
+# A task a killed worker held goes back to the queue after this long: minutes, not hours,
+# and longer than the longest countdown we use (retries back off up to 5 min). Tasks
+# are idempotent (the outbox claims its rows), so a redelivery never sends twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 15 * 60,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+# A broker down at commit: give up publishing within about a second (the outbox row
+# stays queued and the sweep sends it), rather than holding the request.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/Paris"
 CELERY_BEAT_SCHEDULE: dict = {
+    # The outbox: re-send what was never recorded as sent (integrations/outbox.py).
+    "outbox-sweep": {
+        "task": "integrations.tasks.outbox_sweep",
+        "schedule": float(os.environ.get("OUTBOX_SWEEP_SECONDS", 60)),
+    },
     # Tidying only: availability already ignores lapsed holds by their timestamp.
     "orders-release-expired-pickup-holds": {
         "task": "orders.tasks.orders_release_expired_holds",
@@ -281,6 +302,13 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 587))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+# No send waits on a mail server longer than this (each SMTP step), in seconds.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", 10))
+# Outbox: the domain of our stable Message-IDs, how long a claimed email may stay
+# "sending" before the sweep sends it again, and how many attempts before giving up.
+EMAIL_MESSAGE_ID_DOMAIN = os.environ.get("EMAIL_MESSAGE_ID_DOMAIN", "clienteling")
+OUTBOX_LEASE = timedelta(seconds=int(os.environ.get("OUTBOX_LEASE_SECONDS", 300)))
+OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", 10))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Clienteling <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
