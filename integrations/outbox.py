@@ -16,8 +16,9 @@ How a message leaves (``outbox_send`` task, ``message_deliver`` here):
    the task retries only that mark, never the send.
 
 A send that fails marks the row *failed* with a back-off; ``outbox_sweep`` (beat, every
-minute) re-enqueues what is due: failed rows, queued rows the broker never got, and
-rows left *sending* past ``OUTBOX_LEASE`` (a worker killed mid-send).
+minute) re-enqueues what is due: failed rows, and rows left *queued* (the broker never
+got the task, or a killed worker took it) or *sending* (a worker killed mid-send) past
+``OUTBOX_LEASE``.
 
 The one duplicate we cannot rule out: a worker killed after the mail server accepted
 the message and before the mark. The sweep sends it again after the lease, with the
@@ -45,9 +46,6 @@ Status = OutboundMessage.Status
 
 # Enqueues that could not reach the broker since the process started (the sweep covers them).
 failures: Counter[str] = Counter()
-
-# A queued row the broker should have handed to a worker by now.
-QUEUED_GRACE = timedelta(minutes=1)
 
 
 def message_id_for(key: str) -> str:
@@ -192,7 +190,7 @@ def outbox_due(*, now: datetime | None = None) -> list[int]:
     now = now or timezone.now()
     return list(
         OutboundMessage.objects.filter(
-            Q(status=Status.QUEUED, created_at__lt=now - QUEUED_GRACE)
+            Q(status=Status.QUEUED, created_at__lt=now - settings.OUTBOX_LEASE)
             | Q(status=Status.FAILED, next_attempt_at__lte=now)
             | Q(status=Status.SENDING, claimed_at__lt=now - settings.OUTBOX_LEASE)
         )
