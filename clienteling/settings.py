@@ -85,6 +85,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # PostgreSQL unreachable: a 503 page (JSON under /api/) with Retry-After, not a 500.
+    "integrations.outage.OutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -97,6 +99,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "staff.middleware.StaffMiddleware",
 ]
+# Seconds a client is told to wait while the database is unreachable (503 Retry-After).
+OUTAGE_RETRY_AFTER = int(os.environ.get("OUTAGE_RETRY_AFTER", 10))
 
 ROOT_URLCONF = "clienteling.urls"
 ASGI_APPLICATION = "clienteling.asgi.application"
@@ -130,6 +134,10 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Persistent connections leak under ASGI (one per Daphne thread): use a pool.
+    # A pooled connection is checked before it is handed out (the pool's ``check`` is
+    # ConnectionPool.check_connection): after a database restart, dead connections are
+    # replaced instead of failing requests.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"]["OPTIONS"] = {
         "pool": {
             "min_size": int(os.environ.get("DB_POOL_MIN", 2)),
@@ -162,9 +170,12 @@ if REDIS_URL:
     }
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis down: answers as an empty cache (rate limits not enforced meanwhile)
+            # within a second, rather than failing the request.
+            "BACKEND": "integrations.cache.DegradingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_PREFIX", "clienteling"),
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
