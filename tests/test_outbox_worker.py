@@ -25,6 +25,7 @@ import pytest
 
 from clienteling.celery import app as celery_app
 from integrations.models import OutboundMessage
+from integrations.request_id import request_id
 from orders.services import DeliveryAddress, LineRequest, order_confirm, order_place
 from tests.factories import CustomerFactory, StockLevelFactory, VariantFactory
 
@@ -245,7 +246,11 @@ def test_an_order_action_never_waits_on_a_slow_mail_server(worker, smtp_sink, sh
     worker.start()
 
     started = time.monotonic()
-    order = shop()
+    token = request_id.set("req-slow-mail")  # as a request placing the order would
+    try:
+        order = shop()
+    finally:
+        request_id.reset(token)
     placing = time.monotonic() - started
     assert smtp_sink.receiving.wait(30)  # the worker is talking to the mail server
 
@@ -256,4 +261,7 @@ def test_an_order_action_never_waits_on_a_slow_mail_server(worker, smtp_sink, sh
     assert confirming < 1.0
     assert smtp_sink.accepted == []  # the mail server had not answered yet
     _wait_all_sent(1, timeout=30)
+    # The worker logged the send under the request id of the request that placed it.
+    sent = [line for line in worker.log.read_text().splitlines() if "Sent order-" in line]
+    assert sent and "req-slow-mail" in sent[0]
     print(f"\nwith a 5 s mail server: placed in {placing:.2f} s, confirmed in {confirming:.2f} s")
