@@ -158,3 +158,13 @@ def test_the_tasks_back_off_and_are_acknowledged_late():
 def test_a_deleted_message_is_not_retried_forever():
     assert outbox_send.apply(args=[987654]).get() is False
     assert mail.outbox == []
+
+
+def test_the_order_page_knows_when_the_confirmation_left(place, store, tv, stock):
+    from orders.selectors import order_detail
+
+    stock(store, tv, on_hand=1)
+    order = place([(tv, 1, store)])
+    assert order_detail(order_id=order.pk).confirmation_sent_at is None  # "on its way"
+    deliver(order)
+    assert order_detail(order_id=order.pk).confirmation_sent_at is not None
