@@ -325,9 +325,18 @@ def main():
         timings = defaultdict(list)
         orders_answered = {}  # key -> status
 
+        first_ok_after = {}  # phase -> seconds from its start to the first 2xx/3xx answer
+        phase_started = [time.monotonic()]
+
         def record(kind, status, seconds):
             results[(phase[0], kind)][status] += 1
             timings[(phase[0], kind)].append(seconds)
+            if isinstance(status, int) and status < 400 and phase[0] not in first_ok_after:
+                first_ok_after[phase[0]] = time.monotonic() - phase_started[0]
+
+        def enter(name):
+            phase[0] = name
+            phase_started[0] = time.monotonic()
 
         stop = threading.Event()
 
@@ -402,16 +411,16 @@ def main():
             t.start()
 
         def calm(name):
-            phase[0] = name
+            enter(name)
             time.sleep(args.calm)
 
         calm("calm")
-        phase[0] = "redis down"
+        enter("redis down")
         inst.kill_redis()
         time.sleep(args.down)
         inst.start_redis()
         calm("after redis")
-        phase[0] = "postgres down"
+        enter("postgres down")
         inst.stop_pg()
         time.sleep(args.down)
         inst.start_pg()
@@ -420,11 +429,17 @@ def main():
         for t in threads:
             t.join(timeout=35)
 
-        saved = dict(
-            Order.objects.filter(idempotency_key__in=orders_answered).values_list(
-                "idempotency_key", "reference"
-            )
-        )
+        for _ in range(20):  # this process's own pool, idle through the outage
+            try:
+                saved = dict(
+                    Order.objects.filter(idempotency_key__in=orders_answered).values_list(
+                        "idempotency_key", "reference"
+                    )
+                )
+                break
+            except Exception:
+                connections.close_all()
+                time.sleep(3)
         deadline = time.monotonic() + args.drain
         while time.monotonic() < deadline:
             if not OutboundMessage.objects.exclude(status="sent").exists():
@@ -447,6 +462,10 @@ def main():
         lost = expected - set(accepted)
         doubled = [m for m, n in accepted.items() if n > 1]
         print(f"responses 500: {total_500}")
+        print(
+            "first answer that is not an error after PostgreSQL is back (pg_ctl returned): "
+            f"{first_ok_after.get('after postgres', float('nan')):.1f} s"
+        )
         print(
             f"orders placed: {len(saved)} saved of {len(orders_answered)} attempts; "
             f"saved but answered as failures: {len(lied)}; answered saved but not saved: "

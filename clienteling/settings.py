@@ -146,6 +146,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             "min_size": int(os.environ.get("DB_POOL_MIN", 2)),
             "max_size": int(os.environ.get("DB_POOL_MAX", 20)),
             "timeout": int(os.environ.get("DB_POOL_TIMEOUT", 10)),
+            # While the database is down, a connection attempt backs off (1, 2, 4 … s);
+            # giving it up after this long lets the next request start a fresh one, so the
+            # pool is back within seconds of the database, not after a minute of back-off.
+            "reconnect_timeout": int(os.environ.get("DB_POOL_RECONNECT_TIMEOUT", 10)),
         }
     }
 else:
