@@ -168,3 +168,29 @@ def test_the_order_page_knows_when_the_confirmation_left(place, store, tv, stock
     assert order_detail(order_id=order.pk).confirmation_sent_at is None  # "on its way"
     deliver(order)
     assert order_detail(order_id=order.pk).confirmation_sent_at is not None
+
+
+@pytest.mark.django_db(transaction=True)  # the failed UPDATE must not poison a test transaction
+def test_a_send_whose_mark_failed_retries_only_the_mark(place, store, tv, stock):
+    from django.db import OperationalError, connection
+
+    from integrations.outbox import MarkPending
+
+    stock(store, tv, on_hand=1)
+    place([(tv, 1, store)])
+    message = OutboundMessage.objects.get()
+
+    def mark_fails(execute, sql, params, many, context):
+        if sql.startswith("UPDATE") and '"sent_at"' in sql:
+            raise OperationalError("server closed the connection unexpectedly")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(mark_fails), pytest.raises(MarkPending) as pending:
+        message_deliver(message_id=message.pk)
+    assert len(mail.outbox) == 1  # it left; the database could not record it
+
+    # The task's retry carries the time it left and only records it.
+    outbox_send.apply(kwargs={"message_id": message.pk, "sent_at": pending.value.at.isoformat()})
+    assert len(mail.outbox) == 1
+    message.refresh_from_db()
+    assert (message.status, message.sent_at) == (Status.SENT, pending.value.at)
