@@ -2,7 +2,8 @@
 
 Only rate limits and throwaway values live in the cache. While Redis is unreachable,
 ``DegradingRedisCache`` logs and counts each failure and answers as an empty cache: reads
-miss, writes are dropped, ``add`` and ``incr`` act as on a fresh key. So sign-in works
+miss, writes are dropped, ``add`` and ``incr`` act as on a fresh key; a counter lost with
+a Redis restart between ``add`` and ``incr`` starts again rather than raising. So sign-in works
 (its rate limit is not enforced for that while, rather than every sign-in failing), and
 pages answer. Redis's own socket timeouts (settings) keep each failure to about a second.
 """
@@ -44,5 +45,14 @@ class DegradingRedisCache(RedisCache):
     touch = _degrading("touch", lambda *args, **kwargs: False)
     delete = _degrading("delete", lambda *args, **kwargs: False)
     delete_many = _degrading("delete_many", lambda *args, **kwargs: None)
-    incr = _degrading("incr", lambda key, delta=1, version=None: delta)
     clear = _degrading("clear", lambda: None)
+    _incr = _degrading("incr", lambda key, delta=1, version=None: delta)
+
+    def incr(self, key, delta=1, version=None):
+        """A counter that vanished since it was added (Redis restarted between the two
+        calls, or it expired) starts again at ``delta`` instead of raising."""
+        try:
+            return self._incr(key, delta, version)
+        except ValueError:
+            self.add(key, delta, version=version)
+            return delta

@@ -158,3 +158,12 @@ def test_pooled_connections_are_checked_so_a_database_restart_costs_no_request(s
                 pids.append(conn.info.backend_pid)
     assert answers == [1, 1, 1, 1]
     assert pids[0] not in pids[1:]
+
+
+def test_a_counter_lost_with_a_redis_restart_starts_again(settings):
+    from django.core.cache import cache
+
+    assert settings.CACHES["default"]["BACKEND"] == "integrations.cache.DegradingRedisCache"
+    cache.delete("webhook-rl:test")  # added before Redis restarted without it
+    assert cache.incr("webhook-rl:test") == 1
+    assert cache.incr("webhook-rl:test") == 2
