@@ -49,6 +49,8 @@ SECURE_HSTS_PRELOAD = HTTPS and env_bool("SECURE_HSTS_PRELOAD", True)
 if env_bool("BEHIND_PROXY", HTTPS):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "same-origin"
+# The load balancer's probes may speak plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = 60 * 60 * 12  # one shift
 
@@ -84,8 +86,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "integrations.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # PostgreSQL unreachable: a 503 page (JSON under /api/) with Retry-After, not a 500.
+    "integrations.outage.OutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -99,6 +104,8 @@ MIDDLEWARE = [
     "staff.middleware.StaffMiddleware",
     "staff.middleware.HtmxSignInMiddleware",
 ]
+# Seconds a client is told to wait while the database is unreachable (503 Retry-After).
+OUTAGE_RETRY_AFTER = int(os.environ.get("OUTAGE_RETRY_AFTER", 10))
 
 ROOT_URLCONF = "clienteling.urls"
 ASGI_APPLICATION = "clienteling.asgi.application"
@@ -136,6 +143,10 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Persistent connections leak under ASGI (one per Daphne thread): use a pool.
+    # A pooled connection is checked before it is handed out (the pool's ``check`` is
+    # ConnectionPool.check_connection): after a database restart, dead connections are
+    # replaced instead of failing requests.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"]["OPTIONS"] = {
         "pool": {
             "min_size": int(os.environ.get("DB_POOL_MIN", 2)),
@@ -143,6 +154,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             # A request that waits this long for a connection answers 503 + Retry-After
             # (clienteling.overload): a rush is refused fast, not queued into 500s.
             "timeout": float(os.environ.get("DB_POOL_TIMEOUT", 3)),
+            # While the database is down, a connection attempt backs off (1, 2, 4 … s);
+            # giving it up after this long lets the next request start a fresh one, so the
+            # pool is back within seconds of the database, not after a minute of back-off.
+            "reconnect_timeout": int(os.environ.get("DB_POOL_RECONNECT_TIMEOUT", 10)),
         }
     }
 else:
@@ -170,9 +185,12 @@ if REDIS_URL:
     }
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis down: answers as an empty cache (rate limits not enforced meanwhile)
+            # within a second, rather than failing the request.
+            "BACKEND": "integrations.cache.DegradingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_PREFIX", "clienteling"),
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -187,10 +205,31 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
-# Longer than the longest countdown/ETA we use (retries back off up to 1 h).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * 60 * 60}
+# A task a killed worker held goes back to the queue after this long: minutes, not hours,
+# and longer than the longest countdown we use (retries back off up to 5 min). Tasks
+# are idempotent (the outbox claims its rows), so a redelivery never sends twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 15 * 60,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+# A broker down at commit: give up publishing within about a second (the outbox row
+# stays queued and the sweep sends it), rather than holding the request.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/Paris"
 CELERY_BEAT_SCHEDULE: dict = {
+    # The outbox: re-send what was never recorded as sent (integrations/outbox.py).
+    "outbox-sweep": {
+        "task": "integrations.tasks.outbox_sweep",
+        "schedule": float(os.environ.get("OUTBOX_SWEEP_SECONDS", 60)),
+    },
     # Tidying only: availability already ignores lapsed holds by their timestamp.
     "orders-release-expired-pickup-holds": {
         "task": "orders.tasks.orders_release_expired_holds",
@@ -315,18 +354,40 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 587))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+# No send waits on a mail server longer than this (each SMTP step), in seconds.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", 10))
+# Outbox: the domain of our stable Message-IDs, how long a claimed email may stay
+# "sending" before the sweep sends it again, and how many attempts before giving up.
+EMAIL_MESSAGE_ID_DOMAIN = os.environ.get("EMAIL_MESSAGE_ID_DOMAIN", "clienteling")
+OUTBOX_LEASE = timedelta(seconds=int(os.environ.get("OUTBOX_LEASE_SECONDS", 300)))
+OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", 10))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Clienteling <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where shoppers reach the app from outside (links in emails, the privacy poster's QR).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
+# Every log line carries the request id (X-Request-ID, carried into pushes and tasks);
+# one JSON object per line unless LOG_FORMAT=text (the default with DEBUG).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "integrations.request_id.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "integrations.request_id.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": os.environ.get("LOG_FORMAT", "text" if DEBUG else "json"),
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.channels.server": {"level": "WARNING"}},
 }
+# The worker logs through the configuration above (request ids included).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # The floor: a visit ends on an exit signal or after this long without any signal, and a
 # second entry within the de-duplication window is the same visit (no second push).

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from clienteling.health import healthz, readyz
 from customers.api import interactions
 from floor.api import presence
 from inventory.api import stock_delta
@@ -13,6 +14,8 @@ admin.site.site_title = _("Clienteling")
 admin.site.index_title = _("Catalog, customers, offers and staff")
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("", include("staff.urls")),
     path("", include("floor.urls")),
     path("", include("products.urls")),

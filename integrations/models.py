@@ -62,3 +62,51 @@ class WebhookEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source.key}:{self.event_id}"
+
+
+class OutboundMessage(models.Model):
+    """An email we owe someone, recorded in the transaction of the change that causes it
+    (the outbox: ``integrations/outbox.py`` documents how it is sent exactly once)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        SENDING = "sending", _("sending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    kind = models.CharField(_("kind"), max_length=50)
+    key = models.CharField(
+        _("idempotency key"),
+        max_length=200,
+        unique=True,
+        help_text=_("The business fact it tells, e.g. order-CL-0001-confirmation: once."),
+    )
+    message_id = models.CharField(_("Message-ID"), max_length=255)
+    to = models.JSONField(_("to"), default=list)
+    subject = models.CharField(_("subject"), max_length=255)
+    body = models.TextField(_("text"))
+    html = models.TextField(_("HTML"), blank=True)
+    headers = models.JSONField(_("headers"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("outbound email")
+        verbose_name_plural = _("outbound emails")
+        ordering = ["-created_at"]
+        indexes = [
+            # The sweep reads only what is not sent yet.
+            models.Index(
+                fields=["status", "created_at"],
+                name="outbox_unsent",
+                condition=~models.Q(status="sent"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.key

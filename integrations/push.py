@@ -18,6 +18,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from .request_id import request_id
+
 logger = logging.getLogger(__name__)
 
 # Pushes that could not be sent, by group kind, since the process started.
@@ -45,7 +47,9 @@ def session_group(session_key: str) -> str:
 
 
 def send(group: str, message: dict) -> bool:
-    """Send now; ``False`` (logged) when the channel layer could not take it."""
+    """Send now; ``False`` (logged) when the channel layer could not take it. The message
+    carries the request id of what caused it, for the consumers' logs."""
+    message = {**message, "request_id": request_id.get()}
     try:
         async_to_sync(get_channel_layer().group_send)(group, message)
     except Exception:

@@ -18,6 +18,11 @@ validate_french_postcode = RegexValidator(
 )
 
 
+def confirmation_key(reference: str) -> str:
+    """The outbox key (and Message-ID) of an order's confirmation email."""
+    return f"order-{reference}-confirmation"
+
+
 def _order_reference() -> str:
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # nothing that reads as another character
     return "CL-" + "".join(secrets.choice(alphabet) for _ in range(8))
@@ -88,7 +93,6 @@ class Order(models.Model):
     )
     created_at = models.DateTimeField(_("placed"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    confirmation_sent_at = models.DateTimeField(_("confirmation sent"), null=True, blank=True)
     address_erased_at = models.DateTimeField(
         _("address erased"),
         null=True,

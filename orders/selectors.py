@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Exists, Min, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Exists, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from catalog.models import Store, Variant
 from customers.models import Channel, Customer
+from integrations.models import OutboundMessage
 from inventory.models import Reservation
 from inventory.selectors import StockAt, default_source, fulfilment_options
 from offers.pricing import Price, prices_for
@@ -77,9 +79,15 @@ def order_placed_with(*, key: str, customer_id: int) -> Order | None:
 
 
 def order_detail(*, order_id: int) -> Order:
-    """An order with its lines (variant, source, reservation) and its history."""
+    """An order with its lines (variant, source, reservation) and its history, and when
+    its confirmation email left (``confirmation_sent_at``, from the outbox)."""
+    confirmation = OutboundMessage.objects.filter(
+        key=Concat(Value("order-"), OuterRef("reference"), Value("-confirmation")),
+        status=OutboundMessage.Status.SENT,
+    )
     return (
         Order.objects.select_related("customer", "store", "pickup_store", "created_by")
+        .annotate(confirmation_sent_at=Subquery(confirmation.values("sent_at")[:1]))
         .prefetch_related(
             Prefetch(
                 "lines",

@@ -25,7 +25,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
@@ -36,6 +35,8 @@ from django.utils.translation import ngettext
 from catalog.models import Store, Variant
 from customers.models import Channel, Customer
 from customers.services import privacy_url
+from integrations.models import OutboundMessage
+from integrations.outbox import email_queue
 from integrations.push import board_refresh_on_commit
 from inventory.models import Reservation
 from inventory.services import (
@@ -48,8 +49,7 @@ from inventory.services import (
 from offers.pricing import prices_for
 from offers.services import OfferUsesExhausted, offer_redemptions_record
 
-from .models import Order, OrderEvent, OrderLine, validate_french_postcode
-from .tasks import order_send_confirmation
+from .models import Order, OrderEvent, OrderLine, confirmation_key, validate_french_postcode
 
 CENT = Decimal("0.01")
 MAX_LINES = 30
@@ -216,7 +216,8 @@ def order_place(
                 at=now,
             )
             OrderEvent.objects.create(order=order, kind=OrderEvent.Kind.CREATED, by=by, at=now)
-            order_send_confirmation.delay_on_commit(order.pk)
+            # The confirmation email is recorded with the order, sent after commit.
+            order_confirmation_queue(order=order, lines=order_lines, hold_until=hold_until)
             board_refresh_on_commit(store_id=store.pk)  # today's figures on the boards
     except OfferUsesExhausted as error:
         raise OrderError(
@@ -450,33 +451,28 @@ def orders_release_expired_holds(*, now: datetime | None = None) -> int:
 # --- Telling the customer --------------------------------------------------------------
 
 
-def order_confirmation_send(*, order_id: int) -> bool:
-    """Email the order's confirmation to the customer in their language, once: the
-    order row is locked and ``confirmation_sent_at`` checked, so a retried or repeated
-    task never sends it twice. Returns whether an email left."""
-    with transaction.atomic():
-        order = (
-            Order.objects.select_for_update(of=("self",))
-            .select_related("customer", "store", "pickup_store")
-            .get(pk=order_id)
-        )
-        if order.confirmation_sent_at is not None or not order.customer.email:
-            return False
-        lines = list(order.lines.all())
-        hold = Reservation.objects.filter(line__order=order).order_by("expires_at").first()
-        context = {
-            "order": order,
-            "customer": order.customer,
-            "lines": lines,
-            "hold_until": hold.expires_at if hold else None,
-            "privacy_url": privacy_url(),
-        }
-        with translation.override(order.customer.preferred_language):
-            subject = render_to_string("orders/email/confirmation_subject.txt", context)
-            body = render_to_string("orders/email/confirmation.txt", context)
-        send_mail(" ".join(subject.split()), body, None, [order.customer.email])
-        now = timezone.now()
-        order.confirmation_sent_at = now
-        order.save(update_fields=["confirmation_sent_at", "updated_at"])
-        OrderEvent.objects.create(order=order, kind=OrderEvent.Kind.CONFIRMATION_SENT, at=now)
-    return True
+def order_confirmation_queue(
+    *, order: Order, lines: Sequence[OrderLine], hold_until: datetime | None
+) -> OutboundMessage | None:
+    """Record the order's confirmation email, in the customer's language, in the outbox:
+    call it inside the transaction that places the order. It leaves after commit, once
+    (``integrations/outbox.py``); ``None`` when the customer gave no email address."""
+    if not order.customer.email:
+        return None
+    context = {
+        "order": order,
+        "customer": order.customer,
+        "lines": lines,
+        "hold_until": hold_until,
+        "privacy_url": privacy_url(),
+    }
+    with translation.override(order.customer.preferred_language):
+        subject = render_to_string("orders/email/confirmation_subject.txt", context)
+        body = render_to_string("orders/email/confirmation.txt", context)
+    return email_queue(
+        kind="order.confirmation",
+        key=confirmation_key(order.reference),
+        to=[order.customer.email],
+        subject=subject,
+        body=body,
+    )

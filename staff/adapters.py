@@ -1,5 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import ratelimit
+from django.db import DatabaseError
 from django.utils.translation import gettext_lazy as _
 
 
@@ -21,6 +22,15 @@ class StaffAccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request) -> bool:
         return False
+
+    def authenticate(self, request, **credentials):
+        """A sign-in that failed on our side (the database unreachable) is not a wrong
+        password: it does not count towards the failed-attempts limit."""
+        try:
+            return super().authenticate(request, **credentials)
+        except DatabaseError:
+            self._rollback_login_failed_rl_usage()
+            raise
 
     def login_lock_lift(self, request, user) -> None:
         """Forget the account's failed sign-ins (its owner proved it by email)."""

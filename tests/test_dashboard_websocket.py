@@ -138,4 +138,4 @@ async def test_the_hint_leaves_only_after_commit_and_never_after_a_rollback(stor
     await asyncio.sleep(0.3)
     assert not hint.done()  # nothing left for the rolled-back change
     await change(fail=False)
-    assert await asyncio.wait_for(hint, 2) == {"type": "dashboard.refresh"}
+    assert (await asyncio.wait_for(hint, 2))["type"] == "dashboard.refresh"
