@@ -58,8 +58,8 @@ from customers.selectors import IdentifierKind
 from floor import push as floor_push
 from floor.models import PresenceEvent, Visit
 from floor.services import visitor_key
-from integrations.models import WebhookEvent
-from orders.models import Order, OrderEvent
+from integrations.models import OutboundMessage, WebhookEvent
+from orders.models import Order, OrderEvent, confirmation_key
 
 from .models import CustomerExport, ErasureRecord, RetentionRun
 from .selectors import customer_data
@@ -161,6 +161,9 @@ def customer_erase(
         OrderEvent.objects.filter(order__customer=customer).exclude(note="").update(note="")
     )
     removed["export_files"] = _exports_remove(CustomerExport.objects.filter(customer=customer))
+    # The emails we sent them (or were about to): their text names them.
+    keys = [confirmation_key(ref) for ref in orders.values_list("reference", flat=True)]
+    removed["emails"] = OutboundMessage.objects.filter(key__in=keys).delete()[0]
 
     customer.first_name = customer.last_name = customer.email = customer.phone = ""
     customer.loyalty_number = _anonymous_loyalty_number()
