@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "staff.tablet.TabletMiddleware",
     "staff.middleware.StaffMiddleware",
 ]
 
@@ -115,6 +116,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "clienteling.context_processors.staff",
+                "staff.context_processors.tablet",
             ],
             "builtins": ["django.templatetags.i18n", "django.templatetags.static"],
         },
@@ -296,3 +298,7 @@ LOGGING = {
 # second entry within the de-duplication window is the same visit (no second push).
 VISIT_IDLE_MINUTES = int(os.environ.get("VISIT_IDLE_MINUTES", 20))
 VISIT_DEDUP_MINUTES = int(os.environ.get("VISIT_DEDUP_MINUTES", 30))
+
+# Shared store tablets: a holder idle this long is signed out and the tablet shows its
+# lock screen (associates switch back with their PIN).
+TABLET_IDLE_LOCK_MINUTES = float(os.environ.get("TABLET_IDLE_LOCK_MINUTES", 3))

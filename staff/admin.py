@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .access import Role, has_role
-from .models import StaffProfile
+from .models import StaffProfile, StoreDevice
+from .services import store_device_revoke
 
 
 class StaffProfileForm(forms.ModelForm):
@@ -85,3 +86,22 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(StoreDevice)
+class StoreDeviceAdmin(admin.ModelAdmin):
+    """Shared tablets: managers register them on the tablet itself; head office revokes."""
+
+    list_display = ["name", "store", "registered_by", "registered_at", "revoked_at"]
+    list_filter = ["store", ("revoked_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["store", "registered_by"]
+    readonly_fields = ["store", "name", "registered_by", "registered_at", "revoked_at"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Revoke: the tablet is no longer a store device"))
+    def revoke(self, request, queryset):
+        for device in queryset:
+            store_device_revoke(device=device)

@@ -4,6 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import factory
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.contrib.auth.models import User
 from django.utils import timezone
 
@@ -302,3 +303,13 @@ class AppDeviceFactory(factory.django.DjangoModelFactory):
     customer = factory.SubFactory(CustomerFactory)
     device_id = factory.Sequence(lambda n: f"device-{n:06d}")
     platform = AppDevice.Platform.IOS
+
+
+class QuickPBKDF2PasswordHasher(PBKDF2PasswordHasher):
+    """Django's own PBKDF2 with few iterations: hashes any server verifies, made quickly
+    (``settings.PASSWORD_HASHERS = [QUICK_HASHER]`` in tests that hash a lot)."""
+
+    iterations = 1000
+
+
+QUICK_HASHER = "tests.factories.QuickPBKDF2PasswordHasher"

@@ -24,6 +24,8 @@ from tests.factories import PASSWORD
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 TABLET = {"width": 1024, "height": 768}
+# A shared tablet's holder is signed out after this long idle (short, for the tests).
+TABLET_IDLE_SECONDS = 12
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -66,6 +68,7 @@ def daphne_server(django_db_setup, tmp_path_factory):
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env["DATABASE_URL"] = _database_url(settings.DATABASES["default"])
     env.setdefault("DEBUG", "1")
+    env["TABLET_IDLE_LOCK_MINUTES"] = str(TABLET_IDLE_SECONDS / 60)
     log = tmp_path_factory.mktemp("daphne") / "daphne.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(  # noqa: S603
