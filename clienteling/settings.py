@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "django_countries",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     # Our apps, bottom to top: each imports only those above it in this list.
     "catalog",
     "staff",
@@ -96,6 +97,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "staff.tablet.TabletMiddleware",
+    "staff.mfa.MfaRequiredMiddleware",
     "staff.middleware.StaffMiddleware",
 ]
 
@@ -230,6 +232,11 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
 }
+# Strong sign-in: managers and head office must use an authenticator app (TOTP, with
+# recovery codes); associates may. Django admin needs a session that passed MFA.
+MFA_ADAPTER = "staff.adapters.StaffMFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Clienteling"
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .access import Role, has_role
+from .mfa import admin_has_permission, admin_login
 from .models import StaffProfile, StoreDevice
 from .services import store_device_revoke
 
@@ -105,3 +106,8 @@ class StoreDeviceAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset):
         for device in queryset:
             store_device_revoke(device=device)
+
+
+# Django admin signs in through allauth, and only a session that passed MFA gets in.
+admin.site.login = admin_login
+admin.site.has_permission = admin_has_permission
