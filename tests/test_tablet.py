@@ -252,3 +252,16 @@ def test_card_views_and_claims_are_in_the_holders_name(tablet, associate, collea
 
     log = list(CardView.objects.order_by("viewed_at").values_list("viewer", "store"))
     assert log == [(associate.pk, store.pk), (colleague.pk, store.pk)]
+
+
+def test_team_and_profile_pages_cost_the_same_whatever_the_team_size(
+    client, manager, store, django_assert_max_num_queries
+):
+    for n in range(6):
+        staff_pin_set(user=make_staff(Role.ASSOCIATE, store, first_name=f"A{n}"), pin="2468")
+    client.force_login(manager)
+    with django_assert_max_num_queries(8):
+        team = client.get(f"/stores/{store.code}/team/")
+    assert team.text.count('data-testid="team-member"') == 6
+    with django_assert_max_num_queries(8):
+        assert client.get("/me/").status_code == 200

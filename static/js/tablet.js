@@ -8,7 +8,6 @@
     if (!pin) return;
     if ("pinClear" in key.dataset) pin.value = pin.value.slice(0, -1);
     else if (pin.value.length < 6) pin.value += key.dataset.pinDigit;
-    pin.focus();
   });
 
   const lock = document.querySelector("form[data-idle-lock]");
