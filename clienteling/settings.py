@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django_countries",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     # Our apps, bottom to top: each imports only those above it in this list.
     "catalog",
     "staff",
@@ -101,6 +102,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "staff.tablet.TabletMiddleware",
+    "staff.mfa.MfaRequiredMiddleware",
     "staff.middleware.StaffMiddleware",
     "staff.middleware.HtmxSignInMiddleware",
 ]
@@ -124,6 +127,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "clienteling.context_processors.staff",
+                "staff.context_processors.tablet",
             ],
             "builtins": [
                 "django.templatetags.i18n",
@@ -287,6 +291,11 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
 }
+# Strong sign-in: managers and head office must use an authenticator app (TOTP, with
+# recovery codes); associates may. Django admin needs a session that passed MFA.
+MFA_ADAPTER = "staff.adapters.StaffMFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Clienteling"
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
@@ -418,3 +427,7 @@ WEBHOOK_AUTH_FAILURES_PER_KEY = int(os.environ.get("WEBHOOK_AUTH_FAILURES_PER_KE
 # that waited DB_POOL_TIMEOUT for a database connection.
 MAX_CONCURRENT_REQUESTS = int(os.environ.get("MAX_CONCURRENT_REQUESTS", 64))
 OVERLOAD_RETRY_AFTER = int(os.environ.get("OVERLOAD_RETRY_AFTER", 2))
+
+# Shared store tablets: a holder idle this long is signed out and the tablet shows its
+# lock screen (associates switch back with their PIN).
+TABLET_IDLE_LOCK_MINUTES = float(os.environ.get("TABLET_IDLE_LOCK_MINUTES", 3))

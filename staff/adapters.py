@@ -1,7 +1,12 @@
+import segno
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import ratelimit
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
 from django.db import DatabaseError
 from django.utils.translation import gettext_lazy as _
+
+from .access import Role, has_role
 
 
 class StaffAccountAdapter(DefaultAccountAdapter):
@@ -45,3 +50,18 @@ def password_reset_lifts_the_lock(sender, request, user, **kwargs) -> None:
     adapter = get_adapter(request)
     if isinstance(adapter, StaffAccountAdapter):
         adapter.login_lock_lift(request, user)
+
+
+class StaffMFAAdapter(DefaultMFAAdapter):
+    """The TOTP QR code drawn with the QR library we already use; managers and head
+    office cannot turn their authenticator off (MFA is required of them)."""
+
+    def build_totp_svg(self, url: str) -> str:
+        return segno.make(url, error="m").svg_inline(scale=4, border=2)
+
+    def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
+        if authenticator.type == Authenticator.Type.TOTP and has_role(
+            authenticator.user, Role.MANAGER, Role.HEAD_OFFICE
+        ):
+            return False
+        return super().can_delete_authenticator(authenticator)

@@ -7,7 +7,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .access import Role, has_role
-from .models import StaffProfile
+from .mfa import admin_has_permission, admin_login
+from .models import StaffProfile, StoreDevice
+from .services import store_device_revoke
 
 
 class StaffProfileForm(forms.ModelForm):
@@ -85,3 +87,27 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(StoreDevice)
+class StoreDeviceAdmin(admin.ModelAdmin):
+    """Shared tablets: managers register them on the tablet itself; head office revokes."""
+
+    list_display = ["name", "store", "registered_by", "registered_at", "revoked_at"]
+    list_filter = ["store", ("revoked_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["store", "registered_by"]
+    readonly_fields = ["store", "name", "registered_by", "registered_at", "revoked_at"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Revoke: the tablet is no longer a store device"))
+    def revoke(self, request, queryset):
+        for device in queryset:
+            store_device_revoke(device=device)
+
+
+# Django admin signs in through allauth, and only a session that passed MFA gets in.
+admin.site.login = admin_login
+admin.site.has_permission = admin_has_permission

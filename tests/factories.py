@@ -1,9 +1,14 @@
 """Test factories: one per model, with believable defaults."""
 
+import time
 from datetime import timedelta
 from decimal import Decimal
 
 import factory
+from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.contrib.auth.models import User
 from django.utils import timezone
 
@@ -262,7 +267,34 @@ def make_staff(role: str, *stores: Store, **user_fields) -> User:
     """A signed-in-able staff user with ``role`` in ``stores``; password is ``PASSWORD``."""
     user = UserFactory(**user_fields)
     StaffProfileFactory(user=user, role=role, stores=list(stores))
+    if role in (StaffProfile.Role.MANAGER, StaffProfile.Role.HEAD_OFFICE):
+        # MFA is required of them: their authenticator app holds TOTP_SECRET.
+        Authenticator.objects.create(
+            user=user, type=Authenticator.Type.TOTP, data={"secret": TOTP_SECRET}
+        )
     return user
+
+
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105
+
+
+def totp_code(secret: str = TOTP_SECRET, *, at: float | None = None) -> str:
+    """The code an authenticator app shows now (RFC 6238, as allauth checks it)."""
+    counter = int(time.time() if at is None else at) // 30
+    return format_hotp_value(hotp_value(secret, counter))
+
+
+def mfa_login(client, user) -> None:
+    """``force_login`` plus what a sign-in with an authenticator code leaves in the session
+    (Django admin asks for it)."""
+    client.force_login(user)
+    session = client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "password", "at": time.time()},
+        {"method": "mfa", "type": "totp", "at": time.time()},
+    ]
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()
 
 
 class NoteFactory(factory.django.DjangoModelFactory):
@@ -302,3 +334,13 @@ class AppDeviceFactory(factory.django.DjangoModelFactory):
     customer = factory.SubFactory(CustomerFactory)
     device_id = factory.Sequence(lambda n: f"device-{n:06d}")
     platform = AppDevice.Platform.IOS
+
+
+class QuickPBKDF2PasswordHasher(PBKDF2PasswordHasher):
+    """Django's own PBKDF2 with few iterations: hashes any server verifies, made quickly
+    (``settings.PASSWORD_HASHERS = [QUICK_HASHER]`` in tests that hash a lot)."""
+
+    iterations = 1000
+
+
+QUICK_HASHER = "tests.factories.QuickPBKDF2PasswordHasher"

@@ -12,7 +12,7 @@ from customers.models import Customer
 from dashboard.services import daily_figures_rollup
 from staff.models import StaffProfile
 from tests.clock import TODAY, frozen
-from tests.factories import CustomerFactory, StoreFactory, VisitFactory, make_staff
+from tests.factories import CustomerFactory, StoreFactory, VisitFactory, make_staff, mfa_login
 
 Role = StaffProfile.Role
 pytestmark = frozen  # "today" and "yesterday" must not change during a test
@@ -378,7 +378,7 @@ def test_export_never_hands_a_spreadsheet_a_formula(client, manager, store):
 )
 def test_head_office_reads_the_rolled_up_figures_in_admin(client, head_office, store, url):
     daily_figures_rollup(day=TODAY - timedelta(days=1))
-    client.force_login(head_office)
+    mfa_login(client, head_office)
     response = client.get(url)
     assert response.status_code == 200
     assert client.get(url + "add/").status_code == 403

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from inventory.models import StockLevel
-from tests.factories import PASSWORD, StockLevelFactory, VariantFactory
+from tests.factories import PASSWORD, StockLevelFactory, VariantFactory, mfa_login
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -97,7 +97,7 @@ def test_manager_cannot_switch_to_a_store_they_do_not_oversee(client, store):
 def test_admin_is_for_head_office_only(client, associate, head_office):
     client.force_login(associate)
     assert client.get("/admin/").status_code == 302  # to admin login: not staff
-    client.force_login(head_office)
+    mfa_login(client, head_office)
     assert client.get("/admin/").status_code == 200
 
 
@@ -116,12 +116,12 @@ def test_admin_is_for_head_office_only(client, associate, head_office):
     ],
 )
 def test_head_office_admin_screens_open(client, head_office, url):
-    client.force_login(head_office)
+    mfa_login(client, head_office)
     assert client.get(url).status_code == 200
 
 
 def test_staff_created_in_admin_must_have_a_unique_email(client, head_office, associate):
-    client.force_login(head_office)
+    mfa_login(client, head_office)
     response = client.post(
         "/admin/auth/user/add/",
         {

@@ -20,6 +20,7 @@ from tests.factories import (
     ProductFactory,
     VariantFactory,
     WishlistItemFactory,
+    mfa_login,
 )
 
 ADD = reverse("admin:offers_offer_add")
@@ -27,7 +28,7 @@ ADD = reverse("admin:offers_offer_add")
 
 @pytest.fixture
 def admin_client(client, head_office):
-    client.force_login(head_office)
+    mfa_login(client, head_office)
     return client
 
 

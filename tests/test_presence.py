@@ -22,6 +22,7 @@ from tests.factories import (
     CustomerFactory,
     StoreFactory,
     WebhookSourceFactory,
+    mfa_login,
 )
 from tests.floor_helpers import GroupListener, post_signed, presence_payload
 
@@ -395,7 +396,7 @@ def test_head_office_reads_the_presence_and_access_logs_in_admin(client, db, sup
     from tests.factories import make_staff
 
     reader = make_staff(StaffProfile.Role.HEAD_OFFICE, is_staff=True, is_superuser=superuser)
-    client.force_login(reader)
+    mfa_login(client, reader)
     for url in ("/admin/floor/presenceevent/", "/admin/customers/cardview/"):
         assert client.get(url).status_code == 200
         assert client.get(url + "add/").status_code == 403  # read-only

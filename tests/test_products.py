@@ -29,6 +29,7 @@ from tests.factories import (
     ProductFactory,
     ReviewFactory,
     VariantFactory,
+    mfa_login,
 )
 from tests.product_catalog import make_catalog
 
@@ -701,7 +702,7 @@ def test_search_works_on_the_embedded_sqlite_demo(tmp_path):
 
 
 def test_renaming_a_brand_in_admin_updates_search(client, head_office, associate, catalog):
-    client.force_login(head_office)
+    mfa_login(client, head_office)
     brand = catalog.brands["lg"]
     response = client.post(
         reverse("admin:catalog_brand_change", args=[brand.pk]),

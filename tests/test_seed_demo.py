@@ -232,3 +232,23 @@ def test_demo_runs_on_sqlite_twice(tmp_path):
     counts = re.compile(r"^\d[\d,]* stores, .*$", re.MULTILINE)
     assert counts.search(first.stdout).group() == counts.search(second.stdout).group()
     assert "lea@demo.clienteling.fr / " in second.stdout
+
+
+def test_demo_manager_and_head_office_sign_in_with_the_printed_authenticator(client):
+    from allauth.mfa.models import Authenticator
+    from django.contrib.auth.models import User
+
+    out = seed()
+    for staff in DEMO_STAFF:
+        if staff.role == StaffProfile.Role.ASSOCIATE:
+            continue
+        assert staff.totp_secret in out
+        user = User.objects.get(email=staff.email)
+        secret = Authenticator.objects.get(user=user, type="totp").data["secret"]
+        assert secret == staff.totp_secret
+        printed = StringIO()
+        call_command("demo_totp", staff.email, stdout=printed)
+        client.post("/accounts/login/", {"login": staff.email, "password": staff.password})
+        client.post("/accounts/2fa/authenticate/", {"code": printed.getvalue().strip()})
+        assert client.session["_auth_user_id"] == str(user.pk)
+        client.post("/accounts/logout/")

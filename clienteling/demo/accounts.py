@@ -1,8 +1,14 @@
-"""One demo account per role. The passwords are fixed and printed: this is demo data."""
+"""One demo account per role. The passwords are fixed and printed: this is demo data.
 
+The manager and head office must sign in with an authenticator code (MFA): their TOTP is
+set up with a fixed secret, printed with the logins; add it to an authenticator app, or
+print the current code with ``manage.py demo_totp <email>``."""
+
+import time
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 
@@ -23,6 +29,7 @@ class DemoStaff:
     password: str
     stores: tuple[str, ...] = ()  # store codes
     admin: bool = False  # Django admin (head office)
+    totp_secret: str = ""  # MFA (required of managers and head office)
 
 
 DEMO_STAFF = (
@@ -31,10 +38,12 @@ DEMO_STAFF = (
               password="Vitrine-Lumiere-42", stores=("paris-opera",)),  # noqa: S106
     DemoStaff(label="Manager", role=Role.MANAGER, username="marc.manager",
               email="marc@demo.clienteling.fr", first_name="Marc", last_name="Petit",
-              password="Rayon-Horizon-73", stores=("paris-opera", "paris-montparnasse")),  # noqa: S106
+              password="Rayon-Horizon-73", stores=("paris-opera", "paris-montparnasse"),  # noqa: S106
+              totp_secret="MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U"),  # noqa: S106
     DemoStaff(label="Head office", role=Role.HEAD_OFFICE, username="helene.siege",
               email="helene@demo.clienteling.fr", first_name="Hélène", last_name="Bernard",
-              password="Siege-Boussole-19", admin=True),  # noqa: S106
+              password="Siege-Boussole-19", admin=True,  # noqa: S106
+              totp_secret="ONSWG4TFORZWK3DFMN2XEZLTMVRXEZLU"),  # noqa: S106
 )  # fmt: skip
 
 
@@ -59,6 +68,12 @@ def staff_users_ensure() -> dict[str, int]:
         EmailAddress.objects.update_or_create(
             user=user, email=staff.email, defaults={"verified": True, "primary": True}
         )
+        if staff.totp_secret:
+            Authenticator.objects.update_or_create(
+                user=user,
+                type=Authenticator.Type.TOTP,
+                defaults={"data": {"secret": staff.totp_secret}},
+            )
         ids[staff.role] = user.pk
     return ids
 
@@ -83,4 +98,19 @@ def staff_logins() -> list[str]:
             else "all stores, Django admin at /admin/"
         )
         lines.append(f"  {staff.label:<13}{staff.email} / {staff.password}   ({where})")
+        if staff.totp_secret:
+            lines.append(
+                f"  {'':<13}authenticator code: add the key {staff.totp_secret} to an "
+                f"authenticator app, or run .venv/bin/python manage.py demo_totp {staff.email}"
+            )
     return lines
+
+
+def demo_totp_code(email: str) -> str | None:
+    """The code a demo account's authenticator app would show now (demo accounts only)."""
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    secret = next((s.totp_secret for s in DEMO_STAFF if s.email == email), "")
+    if not secret:
+        return None
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))

@@ -1,6 +1,9 @@
+import re
+
 from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
+from tests.factories import PASSWORD, totp_code
 
 
 def test_associate_signs_in_sees_floor_in_french_and_switches_to_english(
@@ -30,3 +33,24 @@ def test_wrong_password_is_refused_with_a_message(page, live_server_url, associa
     sign_in(page, live_server_url, associate.email, password="wrong-password")
     expect(page).to_have_url(f"{live_server_url}/accounts/login/")
     expect(page.get_by_role("alert")).to_be_visible()
+
+
+def test_a_manager_signs_in_with_the_code_of_their_authenticator_app(
+    page, live_server_url, manager, store
+):
+    page.goto(f"{live_server_url}/accounts/login/")
+    page.locator("#id_login").fill(manager.email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+
+    # Not signed in yet: allauth asks for the authenticator code.
+    expect(page).to_have_url(f"{live_server_url}/accounts/2fa/authenticate/")
+    page.locator("#id_code").fill("000000")
+    page.locator("#id_code").press("Enter")
+    expect(page.locator("main")).to_contain_text("code")
+    expect(page.get_by_test_id("signed-in-as")).to_have_count(0)
+
+    page.locator("#id_code").fill(totp_code())
+    page.locator("#id_code").press("Enter")
+    expect(page).to_have_url(re.compile(r"/stores/[\w-]+/floor/$"))
+    expect(page.get_by_test_id("signed-in-as")).to_have_text("Marc Petit")

@@ -9,7 +9,7 @@ from django.urls import reverse
 from integrations.models import WebhookEvent, WebhookSource
 from integrations.webhooks import signed_headers
 from inventory.models import StockLevel
-from tests.factories import VariantFactory
+from tests.factories import VariantFactory, mfa_login
 
 UPLOAD = "/admin/inventory/stocklevel/upload/"
 
@@ -21,7 +21,7 @@ def level(store, variant):
 
 @pytest.fixture
 def admin_client_ho(client, head_office):
-    client.force_login(head_office)
+    mfa_login(client, head_office)
     return client
 
 
