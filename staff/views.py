@@ -1,5 +1,8 @@
+from django.contrib import admin, messages
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .access import Role, staff_required, store_or_403
@@ -9,11 +12,33 @@ from .session import next_url
 
 @staff_required()
 def home(request):
+    """Where signing in lands: head office in Django admin, everyone else on their floor."""
+    if request.staff.role == Role.HEAD_OFFICE and request.user.is_staff:
+        return redirect("admin:index")
+    return floor_home(request)
+
+
+@staff_required()
+def floor_home(request):
+    """The current store's floor (admin's "View site" for head office)."""
     if request.store is None:
-        if request.staff.role == Role.HEAD_OFFICE:
-            return redirect("admin:index")
         return render(request, "staff/no_store.html", status=403)
     return redirect("floor:page", store_code=request.store.code)
+
+
+def admin_login(request):
+    """Django admin's sign-in page, reached by anyone admin turned away. Staff sign in with
+    the app's own form; staff without admin rights go back to the app, told why."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(
+            request.GET.get("next") or reverse("admin:index"), reverse("account_login")
+        )
+    if not (request.user.is_active and request.user.is_staff):
+        messages.warning(
+            request, _("Django admin is for head office only: here is the app instead.")
+        )
+        return redirect("home")
+    return admin.site.login(request)
 
 
 @require_POST

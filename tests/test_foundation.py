@@ -1,4 +1,5 @@
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -94,11 +95,30 @@ def test_manager_cannot_switch_to_a_store_they_do_not_oversee(client, store):
     assert response.status_code == 403
 
 
-def test_admin_is_for_head_office_only(client, associate, head_office):
-    client.force_login(associate)
-    assert client.get("/admin/").status_code == 302  # to admin login: not staff
+def test_admin_is_for_head_office_only(client, associate, manager, head_office, store):
+    for user in (associate, manager):
+        client.force_login(user)
+        response = client.get("/admin/", follow=True)
+        landed = response.redirect_chain[-1][0]
+        assert re.fullmatch(r"/stores/[\w-]+/floor/", landed)  # not admin's username form
+        assert "réservée au siège" in response.text
+        assert 'name="username"' not in response.text
     client.force_login(head_office)
     assert client.get("/admin/").status_code == 200
+
+
+def test_admin_sign_in_is_the_app_sign_in(client, db):
+    response = client.get("/admin/", follow=True)
+    assert response.redirect_chain[-1][0].startswith(reverse("account_login"))
+    assert 'name="login"' in response.text
+
+
+def test_head_office_lands_in_admin_and_admin_leads_to_the_floor(client, head_office, store):
+    client.force_login(head_office)
+    assert client.get("/").url == reverse("admin:index")
+    assert 'href="/floor/"' in client.get("/admin/").text  # "View site"
+    response = client.get("/floor/")
+    assert response.url == reverse("floor:page", kwargs={"store_code": store.code})
 
 
 @pytest.mark.parametrize(
