@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -46,4 +46,22 @@ def admin_login(request):
 def store_switch(request):
     store = store_or_403(request.user, request.POST.get("store", ""))
     request.session[SESSION_STORE_KEY] = store.pk
-    return redirect(next_url(request, reverse("floor:page", kwargs={"store_code": store.code})))
+    floor = reverse("floor:page", kwargs={"store_code": store.code})
+    return redirect(same_page_for_store(next_url(request, floor), store.code))
+
+
+def same_page_for_store(url: str, store_code: str) -> str:
+    """The page ``url`` shows, for ``store_code``: a store's floor becomes the new store's
+    floor, its board the new store's board; pages that name no store stay as they are."""
+    path, _, query = url.partition("?")
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return url
+    if "store_code" not in match.kwargs:
+        return url
+    try:
+        path = reverse(match.view_name, kwargs={**match.kwargs, "store_code": store_code})
+    except NoReverseMatch:
+        return url
+    return f"{path}?{query}" if query else path

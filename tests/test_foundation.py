@@ -81,6 +81,32 @@ def test_manager_sees_each_overseen_store_and_can_switch(client, manager, store,
     assert client.get("/").url == reverse("floor:page", kwargs={"store_code": other_store.code})
 
 
+@pytest.mark.parametrize("page", ["floor:page", "dashboard:board"])
+def test_store_switch_keeps_the_page(client, manager, store, other_store, page):
+    client.force_login(manager)
+    here = client.get(reverse(page, kwargs={"store_code": store.code}) + "?from=switch")
+    next_value = re.search(r'class="store-switch">.*?name="next" value="([^"]+)"', here.text, re.S)
+
+    response = client.post(
+        reverse("store_switch"), {"store": other_store.code, "next": next_value.group(1)}
+    )
+
+    there = reverse(page, kwargs={"store_code": other_store.code})
+    assert response.url == there + "?from=switch"
+    landed = client.get(response.url)
+    assert landed.status_code == 200
+    assert re.search(rf'<option value="{other_store.code}" selected>', landed.text)
+    assert client.get("/").url == reverse("floor:page", kwargs={"store_code": other_store.code})
+
+
+def test_store_switch_from_a_page_of_no_store_stays_there(client, manager, store, other_store):
+    client.force_login(manager)
+    response = client.post(
+        reverse("store_switch"), {"store": other_store.code, "next": "/customers/"}
+    )
+    assert response.url == "/customers/"
+
+
 def test_associate_cannot_switch_store(associate_client, other_store):
     response = associate_client.post(reverse("store_switch"), {"store": other_store.code})
     assert response.status_code == 403
