@@ -66,10 +66,13 @@ def test_the_card_shows_who_they_are_and_logs_the_view(associate_client, associa
     assert (log.viewer, log.customer, log.store) == (associate, camille, store)
 
 
-def test_viewing_a_card_selects_the_client_and_the_chip_can_clear_it(
+def test_serving_a_client_shows_the_chip_and_the_chip_can_clear_it(
     associate_client, store, camille
 ):
     associate_client.get(card_url(camille))
+    assert SESSION_CLIENT_KEY not in associate_client.session  # a look is not serving
+    visit = VisitFactory(store=store, customer=camille)
+    associate_client.post(f"/stores/{store.code}/floor/visits/{visit.pk}/claim/")
     assert associate_client.session[SESSION_CLIENT_KEY] == camille.pk
     floor = associate_client.get(f"/stores/{store.code}/floor/").text
     assert "Au service de : Camille Martin" in floor
