@@ -122,8 +122,9 @@ def send_associate(request, store_code, visit_id):
     if not wants_fragment(request):
         (messages.error if status == 409 else messages.success)(request, message)
         return redirect("dashboard:board", store_code=store.code)
-    context = {"board": floor_board(store), "sent_message": message, "sent_error": status == 409}
-    return render(request, "dashboard/board.html#live", context, status=status)
+    # The board itself follows by its websocket (the visit's change is pushed after commit).
+    context = {"sent_message": message, "sent_error": status == 409}
+    return render(request, "dashboard/board.html#sent", context, status=status)
 
 
 def _whole(value) -> int | None:

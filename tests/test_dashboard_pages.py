@@ -136,7 +136,7 @@ def test_sending_an_associate_to_a_waiting_client_is_checked(
     sent = client.post(url, {"associate": associate.pk}, headers=htmx)
     assert sent.status_code == 200
     assert "Demande envoyée à Léa Moreau." in sent.text
-    assert "Léa Moreau est en route" in sent.text
+    assert "Léa Moreau est en route" in client.get(board_url(store)).text
     visit.refresh_from_db()
     assert (visit.sent_to, visit.sent_by) == (associate, store_manager)
 
