@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
 from django.core import mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -182,6 +183,40 @@ def test_staff_created_in_admin_must_have_a_unique_email(client, head_office, as
     )
     assert response.status_code == 200
     assert "newbie" not in {u.username for u in type(associate).objects.all()}
+
+
+def test_staff_created_in_admin_need_a_name_a_role_and_stores(client, head_office, store):
+    client.force_login(head_office)
+    page = client.get("/admin/auth/user/add/").text
+    for field in ("first_name", "last_name", "role", "stores"):
+        assert f'name="{field}"' in page
+    new = {
+        "username": "newbie",
+        "email": "newbie@example.fr",
+        "password1": "Un-mot-de-passe-solide-42",
+        "password2": "Un-mot-de-passe-solide-42",
+        "usable_password": "true",
+    }
+    response = client.post("/admin/auth/user/add/", new)
+    assert response.status_code == 200  # the form again, saying what is missing
+    assert response.text.count("Ce champ est obligatoire") >= 3  # first, last name, role
+    response = client.post(
+        "/admin/auth/user/add/",
+        {**new, "first_name": "Noé", "last_name": "Blanc", "role": "associate"},
+    )
+    assert "Un vendeur travaille dans un seul magasin." in response.text
+    assert not User.objects.filter(username="newbie").exists()
+
+    response = client.post(
+        "/admin/auth/user/add/",
+        {**new, "first_name": "Noé", "last_name": "Blanc", "role": "associate", "stores": store.pk},
+    )
+    assert response.status_code == 302
+    user = User.objects.get(username="newbie")
+    assert (user.get_full_name(), user.staff_profile.role) == ("Noé Blanc", "associate")
+    assert list(user.staff_profile.stores.all()) == [store]
+    client.force_login(user)
+    assert client.get("/").url == reverse("floor:page", kwargs={"store_code": store.code})
 
 
 # --- Sign-in ------------------------------------------------------------------------------
