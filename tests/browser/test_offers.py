@@ -128,3 +128,22 @@ def test_head_office_previews_the_reach_and_history_of_an_offer(
     expect(history).to_contain_text("Hélène Bernard")
     expect(history).to_contain_text("modifiée")
     expect(history).to_contain_text("10.00 → 15.00")
+
+
+def test_head_office_previews_the_reach_of_unsaved_changes(
+    page, live_server_url, head_office, sony_week
+):
+    client, week = sony_week
+    CustomerFactory(tier=Customer.Tier.MEMBER)
+    sign_in(page, live_server_url, head_office.email)
+    page.goto(f"{live_server_url}/admin/offers/offer/{week.pk}/change/")
+    reach = page.get_by_test_id("offer-reach")
+    expect(reach.get_by_test_id("reach-customers")).to_have_text("2 clients")
+
+    page.get_by_role("checkbox", name="Or", exact=True).check()  # only gold clients: Inès
+    page.get_by_test_id("reach-preview").click()
+
+    expect(reach.get_by_test_id("reach-customers")).to_have_text("1 client")
+    expect(reach).to_contain_text("pas encore enregistré")
+    week.refresh_from_db()
+    assert week.target_tiers == []  # nothing saved
