@@ -89,15 +89,14 @@ class OfferAdminForm(forms.ModelForm):
 @admin.register(Offer)
 class OfferAdmin(admin.ModelAdmin):
     form = OfferAdminForm
+    # Fits 1024 px: stackable is a filter, the start a date hierarchy.
     list_display = [
         "name",
         "kind",
         "value",
-        "stackable",
         "scope",
         "audience",
         "channel_restriction",
-        "starts_at",
         "ends_at",
         "is_active",
     ]
