@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET, require_POST
 from customers.models import Customer
 from customers.selectors import customer_search
 from customers.services import card_view_record, note_add
-from customers.session import select_customer, selected_customer_id
+from customers.session import card_opened, select_customer, selected_customer_id
 from staff.access import staff_required, store_or_403
 from staff.middleware import store_visit
 from staff.session import next_url, wants_fragment
@@ -141,6 +141,7 @@ def card(request, customer_id):
     if wants_fragment(request) and request.GET.get("page"):
         context = {"customer": customer, "history": card_history(customer, request.GET["page"])}
         return render(request, f"{CARD}#history", context)
+    card_opened(request, customer.pk)  # a look, logged above: not serving them
     context = customer_card(
         customer_id=customer.pk, store=request.store, page=request.GET.get("page")
     )
