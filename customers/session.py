@@ -4,6 +4,9 @@
 from .models import Customer
 
 SESSION_CLIENT_KEY = "selected_customer_id"
+# The last customer card opened (each opening is logged): not the client served, only what
+# lets staff of another store read that customer's order from the card.
+SESSION_CARD_KEY = "card_customer_id"
 
 
 def selected_customer_id(request) -> int | None:
@@ -20,3 +23,11 @@ def select_customer(request, customer_id: int | None) -> None:
 def selected_customer(request) -> Customer | None:
     customer_id = selected_customer_id(request)
     return Customer.objects.active().filter(pk=customer_id).first() if customer_id else None
+
+
+def card_opened(request, customer_id: int) -> None:
+    request.session[SESSION_CARD_KEY] = customer_id
+
+
+def card_customer_id(request) -> int | None:
+    return request.session.get(SESSION_CARD_KEY)

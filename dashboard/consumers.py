@@ -1,3 +1,5 @@
+from urllib.parse import parse_qs
+
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.utils import translation
@@ -23,12 +25,18 @@ def _board_html(store_id: int, language: str) -> str:
 
 
 def _language(scope) -> str:
-    """The language the manager chose (its cookie), else the site's."""
-    chosen = scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME, "")
-    try:
-        return translation.get_supported_language_variant(chosen)
-    except LookupError:
-        return settings.LANGUAGE_CODE
+    """The page's language (``?lang=``, as the page was rendered), else the manager's
+    chosen one (its cookie), else the site's."""
+    query = parse_qs(scope.get("query_string", b"").decode())
+    for chosen in (
+        *query.get("lang", []),
+        scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME, ""),
+    ):
+        try:
+            return translation.get_supported_language_variant(chosen)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE
 
 
 class DashboardConsumer(SessionBoundConsumer):

@@ -80,7 +80,7 @@ def floor_board(store: Store, *, now: datetime | None = None) -> Board:
     waiting, served = [], []
     for visit in (
         present.filter(customer__isnull=False)
-        .select_related("customer", "attended_by")
+        .select_related("customer", "attended_by", "sent_to")
         .order_by("arrived_at", "pk")
     ):
         waited = now - visit.arrived_at

@@ -8,4 +8,9 @@ urlpatterns = [
     path("dashboard/", dashboard.index, name="index"),
     path("dashboard/export/", dashboard.export, name="export"),
     path("stores/<slug:store_code>/dashboard/", dashboard.board, name="board"),
+    path(
+        "stores/<slug:store_code>/dashboard/visits/<int:visit_id>/send/",
+        dashboard.send_associate,
+        name="send_associate",
+    ),
 ]

@@ -5,11 +5,16 @@ import csv
 from dataclasses import dataclass
 from itertools import chain
 
+from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from customers.selectors import bulk_reads_recent
+from floor.services import FloorError, visit_send
 from staff.access import Role, staff_required, store_or_403, stores_for
 from staff.middleware import store_visit
 from staff.session import wants_fragment
@@ -97,6 +102,35 @@ def board(request, store_code):
         or stores_for(request.user).count() > 1,
     }
     return render(request, "dashboard/board.html", context)
+
+
+@require_POST
+@staff_required(*MANAGERS)
+def send_associate(request, store_code, visit_id):
+    """Send an associate to a waiting client: their card on the store's tablets says so."""
+    store = store_or_403(request.user, store_code)
+    associate = get_user_model().objects.filter(pk=_whole(request.POST.get("associate"))).first()
+    status, message = 200, ""
+    try:
+        if associate is None:
+            raise FloorError(gettext("Choose the associate to send."))
+        visit_send(visit_id=visit_id, store=store, associate=associate, by=request.user)
+    except FloorError as exc:
+        status, message = 409, str(exc)
+    else:
+        message = gettext("Request sent to %(name)s.") % {
+            "name": associate.get_full_name() or associate.email
+        }
+    if not wants_fragment(request):
+        (messages.error if status == 409 else messages.success)(request, message)
+        return redirect("dashboard:board", store_code=store.code)
+    # The board itself follows by its websocket (the visit's change is pushed after commit).
+    context = {"sent_message": message, "sent_error": status == 409}
+    return render(request, "dashboard/board.html#sent", context, status=status)
+
+
+def _whole(value) -> int | None:
+    return int(value) if value and str(value).isdigit() else None
 
 
 class _Echo:

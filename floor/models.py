@@ -70,6 +70,23 @@ class Visit(models.Model):
     )
     attended_since = models.DateTimeField(_("served since"), null=True, blank=True)
     done_at = models.DateTimeField(_("served until"), null=True, blank=True)
+    # A manager sent this associate to the waiting client (from the board); their card says so.
+    sent_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("associate sent"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     visitor_key = models.CharField(
         _("visitor key"),
         max_length=64,

@@ -51,7 +51,7 @@ def floor_cards(store_id: int, *, visit_ids: list[int] | None = None) -> list[Vi
     )
     recent = timezone.now() - timedelta(days=INTEREST_DAYS)
     return list(
-        visits.select_related("customer", "attended_by", "store")
+        visits.select_related("customer", "attended_by", "store", "sent_to", "sent_by")
         .annotate(
             lifetime_spend=_per_customer(Purchase.objects.all(), Sum("total")),
             visit_count=_per_customer(Visit.objects.all(), Count("pk")),

@@ -32,7 +32,7 @@ from catalog.models import Store
 from customers.models import Consent, Customer
 from customers.selectors import consent_in_force, customer_resolve, identifier_normalize
 from integrations.models import WebhookSource
-from staff.access import Role, has_role
+from staff.access import Role, has_role, stores_for
 
 from . import push
 from .models import PresenceEvent, Visit
@@ -151,11 +151,15 @@ def presence_record(
         visit, was_shown = _visit_exit(store=store, at=at, **who)
         if visit is not None and was_shown and recognised:
             push.card_remove_on_commit(store_id=store.pk, visit_id=visit.pk)
+        elif visit is not None and was_shown:
+            push.board_refresh_on_commit(store_id=store.pk)  # one anonymous shopper fewer
         outcome = Outcome.EXIT
     else:
         visit, appeared = visit_record(store=store, source=source, at=at, **who)
         if not recognised:
             outcome = Outcome.ANONYMOUS if customer is None else Outcome.NO_CONSENT
+            if appeared:
+                push.board_refresh_on_commit(store_id=store.pk)  # the board counts them live
         elif appeared:
             push.card_arrive_on_commit(store_id=store.pk, visit_id=visit.pk)
             outcome = Outcome.PUSHED
@@ -229,8 +233,31 @@ def visit_claim(*, visit_id: int, store: Store, by: AbstractBaseUser) -> Visit:
         )
     if visit.attended_by_id != by.pk or visit.done_at is not None:
         visit.attended_by, visit.attended_since, visit.done_at = by, timezone.now(), None
-        visit.save(update_fields=["attended_by", "attended_since", "done_at"])
+        visit.sent_to = visit.sent_by = None  # someone is with them: nobody else need go
+        visit.save(update_fields=["attended_by", "attended_since", "done_at", "sent_to", "sent_by"])
         push.card_update_on_commit(store_id=store.pk, visit_id=visit.pk)
+    return visit
+
+
+@transaction.atomic
+def visit_send(
+    *, visit_id: int, store: Store, associate: AbstractBaseUser, by: AbstractBaseUser
+) -> Visit:
+    """A manager sends an associate of the store to a waiting client: the client's card on
+    every tablet says who is asked to go (the associate still taps "I'm with this client")."""
+    if not has_role(by, Role.MANAGER, Role.HEAD_OFFICE):
+        raise FloorError(_("Only a manager can send an associate to a client."))
+    if not (associate.is_active and stores_for(associate).filter(pk=store.pk).exists()):
+        raise FloorError(_("This person does not work in this store."))
+    visit = _visit_for_action(visit_id, store)
+    if visit.attended_by_id is not None and visit.done_at is None:
+        raise FloorError(
+            _("%(name)s is already with this client.")
+            % {"name": visit.attended_by.get_full_name() or visit.attended_by.email}
+        )
+    visit.sent_to, visit.sent_by = associate, by
+    visit.save(update_fields=["sent_to", "sent_by"])
+    push.card_update_on_commit(store_id=store.pk, visit_id=visit.pk)
     return visit
 
 

@@ -1,9 +1,7 @@
-from urllib.parse import urlsplit
-
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import Resolver404, resolve, reverse
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -21,7 +19,7 @@ from customers.services import (
     customer_search_count,
     note_add,
 )
-from customers.session import select_customer
+from customers.session import card_opened, select_customer, selected_customer_id
 from staff.access import staff_required, store_or_403
 from staff.middleware import store_visit
 from staff.session import next_url, wants_fragment
@@ -109,6 +107,7 @@ def checkin(request, store_code):
     visit = visit_check_in(
         store=store, customer=customer, source=form.cleaned_data["source"], by=request.user
     )
+    _serving_follow(request, visit)
     if visit.attended_by_id == request.user.pk:
         message = _("%(name)s is checked in, and you are with them.") % {"name": customer.full_name}
     else:
@@ -131,13 +130,16 @@ def _visit_action(service):
             raise Http404  # another store's visit: not ours to touch, nor to tell about
         error, status = "", 200
         try:
-            service(visit_id=visit_id, store=store, by=request.user)
+            visit = service(visit_id=visit_id, store=store, by=request.user)
         except FloorError as exc:
             error, status = str(exc), 409
+        else:
+            _serving_follow(request, visit)
         if not wants_fragment(request):
             if error:
                 messages.error(request, error)
-            return redirect("floor:page", store_code=store.code)
+            floor = reverse("floor:page", kwargs={"store_code": store.code})
+            return redirect(next_url(request, floor))  # the floor, or the card it came from
         cards = floor_cards(store.pk, visit_ids=[visit_id])
         if not cards:
             return render(
@@ -149,6 +151,17 @@ def _visit_action(service):
 
     view.__name__ = f"visit_{service.__name__.removeprefix('visit_')}"
     return view
+
+
+def _serving_follow(request, visit) -> None:
+    """Only a claim or a check-in makes a client the one this associate serves (the header's
+    "Serving" chip, for whom product pages and the order form act); releasing or finishing
+    that service ends it. Opening a card never does."""
+    serving = selected_customer_id(request)
+    if visit.attended_by_id == request.user.pk and visit.done_at is None:
+        select_customer(request, visit.customer_id)
+    elif serving is not None and serving == visit.customer_id:
+        select_customer(request, None)
 
 
 visit_claim_view = _visit_action(visit_claim)
@@ -174,7 +187,7 @@ def card(request, customer_id):
     if history_page:
         context = {"customer": customer, "history": card_history(customer, request.GET["page"])}
         return render(request, f"{CARD}#history", context)
-    select_customer(request, customer.pk)
+    card_opened(request, customer.pk)  # a look, logged above: not serving them
     context = customer_card(
         customer_id=customer.pk, store=request.store, page=request.GET.get("page")
     )
@@ -297,11 +310,4 @@ def consent_change(request, customer_id):
 def serving_clear(request):
     """Stop acting for the selected client (the chip in the header)."""
     select_customer(request, None)
-    target = next_url(request, reverse("home"))
-    try:
-        on_card = resolve(urlsplit(target).path).view_name == "floor:card"
-    except Resolver404:
-        on_card = False
-    if on_card:
-        target = reverse("home")  # the card would select the client again
-    return redirect(target)
+    return redirect(next_url(request, reverse("home")))

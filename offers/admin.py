@@ -1,9 +1,12 @@
 from django import forms
 from django.contrib import admin, messages
+from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.urls import path
 from django.utils.text import capfirst
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from customers.models import Channel, Customer
 
@@ -86,15 +89,14 @@ class OfferAdminForm(forms.ModelForm):
 @admin.register(Offer)
 class OfferAdmin(admin.ModelAdmin):
     form = OfferAdminForm
+    # Fits 1024 px: stackable is a filter, the start a date hierarchy.
     list_display = [
         "name",
         "kind",
         "value",
-        "stackable",
         "scope",
         "audience",
         "channel_restriction",
-        "starts_at",
         "ends_at",
         "is_active",
     ]
@@ -114,11 +116,43 @@ class OfferAdmin(admin.ModelAdmin):
         (_("History"), {"fields": ["history"]}),
     ]
 
+    class Media:
+        js = ["js/offer_reach.js"]
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if obj is None:  # nothing to preview or tell before the first save
-            return [fs for fs in fieldsets if not set(fs[1]["fields"]) & {"reach", "history"}]
+        if obj is None:  # no history before the first save; the reach can be previewed
+            return [fs for fs in fieldsets if "history" not in fs[1]["fields"]]
         return fieldsets
+
+    def get_urls(self):
+        preview = self.admin_site.admin_view(require_POST(self.reach_preview))
+        return [
+            path("reach-preview/", preview, name="offers_offer_reach_preview"),
+            *super().get_urls(),
+        ]
+
+    def reach_preview(self, request):
+        """The reach of the offer as the add or change form says now, nothing saved."""
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            return HttpResponse(status=403)
+        form = OfferAdminForm(request.POST)
+        form.is_valid()  # the fields that are valid are enough to count
+        data = form.cleaned_data
+        scope = data.get("scope")
+        if scope not in SCOPE_FIELDS:
+            message = gettext("Choose what the offer applies to first.")
+            return HttpResponse(f'<p class="errornote">{message}</p>', status=422)
+        offer = Offer(
+            scope=scope,
+            audience=data.get("audience") or Offer.Audience.EVERYONE,
+            target_tiers=data.get("target_tiers") or [],
+            is_active=data.get("is_active", False),
+        )
+        ids = [item.pk for item in data.get(SCOPE_FIELDS[scope]) or []]
+        reach = offer_reach(offer, scope_ids=ids)
+        context = {"reach": reach, "offer": offer, "preview": True}
+        return HttpResponse(render_to_string("offers/admin/offer_reach.html", context))
 
     @admin.display(description=_("channels"))
     def channel_restriction(self, obj):
@@ -130,8 +164,9 @@ class OfferAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("reach"))
     def reach(self, obj):
-        reach = offer_reach(obj)
-        return render_to_string("offers/admin/offer_reach.html", {"reach": reach, "offer": obj})
+        reach = offer_reach(obj) if obj is not None and obj.pk else None
+        context = {"reach": reach, "offer": obj}
+        return render_to_string("offers/admin/offer_reach_preview.html", context)
 
     @admin.display(description=_("history"))
     def history(self, obj):

@@ -75,9 +75,11 @@ def preferred_q(facts: CustomerFacts, tree: Tree) -> Q:
     )
 
 
-def products_in_scope(offer: Offer) -> QuerySet[Product]:
-    """The active products ``offer`` covers (two queries at most for its list, then lazy)."""
-    ids = list(getattr(offer, offer.scope_field).values_list("pk", flat=True))
+def products_in_scope(offer: Offer, *, ids: list[int] | None = None) -> QuerySet[Product]:
+    """The active products ``offer`` covers (two queries at most for its list, then lazy);
+    ``ids``: the products, categories or brands it lists, for an offer not saved yet."""
+    if ids is None:
+        ids = list(getattr(offer, offer.scope_field).values_list("pk", flat=True))
     tree = subtrees(ids) if offer.scope == Offer.Scope.CATEGORY else {}
     return Product.objects.filter(is_active=True).filter(scope_q(offer.scope, ids, tree))
 
@@ -298,10 +300,11 @@ class Reach:
     products: int
 
 
-def offer_reach(offer: Offer) -> Reach:
+def offer_reach(offer: Offer, *, scope_ids: list[int] | None = None) -> Reach:
     """How many active products the offer covers and how many customers it is for
-    (tiers, audience and consent; use limits aside). Five queries at most."""
-    products = products_in_scope(offer)
+    (tiers, audience and consent; use limits aside). Five queries at most. ``scope_ids``:
+    what an offer not saved yet lists (the admin form's preview)."""
+    products = products_in_scope(offer, ids=scope_ids)
     customers = Customer.objects.active()
     if offer.target_tiers:
         customers = customers.filter(tier__in=offer.target_tiers)

@@ -24,7 +24,7 @@ from customers.services import (
     customer_reads_record,
     customer_search_count,
 )
-from customers.session import selected_customer_id
+from customers.session import card_customer_id, selected_customer_id
 from products.selectors import variant_for_code
 from staff.access import staff_required
 from staff.session import wants_fragment
@@ -321,7 +321,8 @@ def order_page(request, order_id: int):
     can_act = can_act_on(request.user, order)
     # Staff of the stores concerned see the order; others only from the customer's card
     # (whose opening is logged), e.g. a shopper asking about it in another store.
-    if not can_act and selected_customer_id(request) != order.customer_id:
+    from_card = order.customer_id in (card_customer_id(request), selected_customer_id(request))
+    if not can_act and not from_card:
         raise Http404
     _read(request, [order.customer], CardView.Reason.ORDER)  # email, phone, address
     hold_until, hold_lapsed = order_hold(order)

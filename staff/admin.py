@@ -4,12 +4,22 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Store
 
 from .access import Role, has_role
 from .mfa import admin_has_permission, admin_login
 from .models import StaffProfile, StoreDevice
 from .services import store_device_revoke
+
+
+def _check_role_and_stores(role, stores) -> None:
+    if role == StaffProfile.Role.ASSOCIATE and len(stores) != 1:
+        raise ValidationError(_("An associate works in exactly one store."))
+    if role == StaffProfile.Role.MANAGER and not stores:
+        raise ValidationError(_("A manager oversees at least one store."))
 
 
 class StaffProfileForm(forms.ModelForm):
@@ -19,13 +29,9 @@ class StaffProfileForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        role, stores = cleaned.get("role"), cleaned.get("stores")
-        if stores is None:
-            return cleaned
-        if role == StaffProfile.Role.ASSOCIATE and len(stores) != 1:
-            raise ValidationError(_("An associate works in exactly one store."))
-        if role == StaffProfile.Role.MANAGER and not stores:
-            raise ValidationError(_("A manager oversees at least one store."))
+        stores = cleaned.get("stores")
+        if stores is not None:
+            _check_role_and_stores(cleaned.get("role"), stores)
         return cleaned
 
 
@@ -33,15 +39,36 @@ class StaffProfileInline(admin.StackedInline):
     model = StaffProfile
     form = StaffProfileForm
     can_delete = False
-    max_num = 1
+    min_num = max_num = 1  # a user without a profile could sign in to nothing but a 403
     filter_horizontal = ["stores"]
 
 
 class StaffCreationForm(AdminUserCreationForm):
+    """Everything a new staff member needs to work: who they are, their role, their stores."""
+
     email = forms.EmailField(label=_("Email"), required=True)
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    role = forms.ChoiceField(label=_("Role"), choices=StaffProfile.Role.choices)
+    stores = forms.ModelMultipleChoiceField(
+        label=_("Stores"),
+        queryset=Store.objects.filter(is_warehouse=False).order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("An associate works in one store; a manager may oversee several."),
+    )
 
     class Meta(AdminUserCreationForm.Meta):
-        fields = ["username", "email"]
+        fields = ["username", "email", "first_name", "last_name"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if "role" in cleaned and "stores" in cleaned:
+            try:
+                _check_role_and_stores(cleaned["role"], cleaned["stores"])
+            except ValidationError as error:
+                self.add_error("stores", error)
+        return cleaned
 
     def clean_email(self):
         email = self.cleaned_data["email"].lower()
@@ -57,9 +84,31 @@ admin.site.unregister(User)
 class StaffUserAdmin(UserAdmin):
     add_form = StaffCreationForm
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("username", "email", "password1", "password2")}),
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    *("username", "email", "first_name", "last_name"),
+                    *("password1", "password2"),
+                ),
+            },
+        ),
+        (_("Work"), {"classes": ("wide",), "fields": ("role", "stores")}),
     )
     inlines = [StaffProfileInline]
+
+    def get_inlines(self, request, obj):
+        return [] if obj is None else super().get_inlines(request, obj)  # added by the form
+
+    @transaction.atomic
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if not change:
+            data = form.cleaned_data
+            profile = StaffProfile.objects.create(user=form.instance, role=data["role"])
+            profile.stores.set(data["stores"])
+
     list_display = ["username", "email", "first_name", "last_name", "role", "is_active"]
     list_filter = ["staff_profile__role", "is_active", "is_staff"]
     list_select_related = ["staff_profile"]

@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("floor/", views.floor_home, name="floor_home"),
     path("stores/switch/", views.store_switch, name="store_switch"),
     path("me/", views.profile, name="profile"),
     path("stores/<slug:store_code>/team/", views.team_pins, name="team_pins"),

@@ -79,10 +79,13 @@ def test_the_card_writes_amounts_and_days_the_way_each_language_does(associate_c
     assert "€1,519.99" in page and "24 Nov 2026" in page
 
 
-def test_viewing_a_card_selects_the_client_and_the_chip_can_clear_it(
+def test_serving_a_client_shows_the_chip_and_the_chip_can_clear_it(
     associate_client, store, camille
 ):
     associate_client.get(card_url(camille))
+    assert SESSION_CLIENT_KEY not in associate_client.session  # a look is not serving
+    visit = VisitFactory(store=store, customer=camille)
+    associate_client.post(f"/stores/{store.code}/floor/visits/{visit.pk}/claim/")
     assert associate_client.session[SESSION_CLIENT_KEY] == camille.pk
     floor = associate_client.get(f"/stores/{store.code}/floor/").text
     assert "Au service de : Camille Martin" in floor

@@ -115,6 +115,35 @@ def test_manager_of_several_stores_and_head_office_see_every_store(
 # --- What the board shows -------------------------------------------------------------------
 
 
+def test_sending_an_associate_to_a_waiting_client_is_checked(
+    client, store, other_store, store_manager, associate
+):
+    visit = present(store, 2, customer=CustomerFactory(first_name="Inès", last_name="Garnier"))
+    url = reverse(
+        "dashboard:send_associate", kwargs={"store_code": store.code, "visit_id": visit.pk}
+    )
+    htmx = {"HX-Request": "true"}
+    client.force_login(store_manager)
+
+    elsewhere = make_staff(Role.ASSOCIATE, other_store)
+    refused = client.post(url, {"associate": elsewhere.pk}, headers=htmx)
+    assert refused.status_code == 409
+    assert "Cette personne ne travaille pas dans ce magasin." in refused.text
+    assert client.post(url, {"associate": "x"}, headers=htmx).status_code == 409
+    visit.refresh_from_db()
+    assert visit.sent_to is None
+
+    sent = client.post(url, {"associate": associate.pk}, headers=htmx)
+    assert sent.status_code == 200
+    assert "Demande envoyée à Léa Moreau." in sent.text
+    assert "Léa Moreau est en route" in client.get(board_url(store)).text
+    visit.refresh_from_db()
+    assert (visit.sent_to, visit.sent_by) == (associate, store_manager)
+
+    client.force_login(associate)
+    assert client.post(url, {"associate": associate.pk}).status_code == 403
+
+
 def test_board_shows_waiting_and_served_clients_with_vip_alerts(
     client, store, store_manager, associate, settings
 ):
@@ -149,7 +178,7 @@ def test_board_shows_waiting_and_served_clients_with_vip_alerts(
     )
     assert "visiteur anonyme en ce moment" in text and "visiteurs anonymes" not in text
     assert board.today.recognised_visits == 3
-    assert 'ws-connect="/ws/stores/paris-opera/dashboard/"' in text
+    assert 'ws-connect="/ws/stores/paris-opera/dashboard/?lang=fr"' in text
     assert "<svg" in text and 'class="chart-part"' in text
     assert ' style="' not in text  # strict CSP: no inline style
 

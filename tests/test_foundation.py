@@ -1,9 +1,11 @@
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
 from django.core import mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -80,6 +82,32 @@ def test_manager_sees_each_overseen_store_and_can_switch(client, manager, store,
     assert client.get("/").url == reverse("floor:page", kwargs={"store_code": other_store.code})
 
 
+@pytest.mark.parametrize("page", ["floor:page", "dashboard:board"])
+def test_store_switch_keeps_the_page(client, manager, store, other_store, page):
+    client.force_login(manager)
+    here = client.get(reverse(page, kwargs={"store_code": store.code}) + "?from=switch")
+    next_value = re.search(r'class="store-switch">.*?name="next" value="([^"]+)"', here.text, re.S)
+
+    response = client.post(
+        reverse("store_switch"), {"store": other_store.code, "next": next_value.group(1)}
+    )
+
+    there = reverse(page, kwargs={"store_code": other_store.code})
+    assert response.url == there + "?from=switch"
+    landed = client.get(response.url)
+    assert landed.status_code == 200
+    assert re.search(rf'<option value="{other_store.code}" selected>', landed.text)
+    assert client.get("/").url == reverse("floor:page", kwargs={"store_code": other_store.code})
+
+
+def test_store_switch_from_a_page_of_no_store_stays_there(client, manager, store, other_store):
+    client.force_login(manager)
+    response = client.post(
+        reverse("store_switch"), {"store": other_store.code, "next": "/customers/"}
+    )
+    assert response.url == "/customers/"
+
+
 def test_associate_cannot_switch_store(associate_client, other_store):
     response = associate_client.post(reverse("store_switch"), {"store": other_store.code})
     assert response.status_code == 403
@@ -94,11 +122,30 @@ def test_manager_cannot_switch_to_a_store_they_do_not_oversee(client, store):
     assert response.status_code == 403
 
 
-def test_admin_is_for_head_office_only(client, associate, head_office):
-    client.force_login(associate)
-    assert client.get("/admin/").status_code == 302  # to admin login: not staff
+def test_admin_is_for_head_office_only(client, associate, manager, head_office, store):
+    for user in (associate, manager):
+        client.force_login(user)
+        response = client.get("/admin/", follow=True)
+        landed = response.redirect_chain[-1][0]
+        assert re.fullmatch(r"/stores/[\w-]+/floor/", landed)  # not admin's username form
+        assert "réservée au siège" in response.text
+        assert 'name="username"' not in response.text
     mfa_login(client, head_office)
     assert client.get("/admin/").status_code == 200
+
+
+def test_admin_sign_in_is_the_app_sign_in(client, db):
+    response = client.get("/admin/", follow=True)
+    assert response.redirect_chain[-1][0].startswith(reverse("account_login"))
+    assert 'name="login"' in response.text
+
+
+def test_head_office_lands_in_admin_and_admin_leads_to_the_floor(client, head_office, store):
+    client.force_login(head_office)
+    assert client.get("/").url == reverse("admin:index")
+    assert 'href="/floor/"' in client.get("/admin/").text  # "View site"
+    response = client.get("/floor/")
+    assert response.url == reverse("floor:page", kwargs={"store_code": store.code})
 
 
 @pytest.mark.parametrize(
@@ -136,6 +183,40 @@ def test_staff_created_in_admin_must_have_a_unique_email(client, head_office, as
     )
     assert response.status_code == 200
     assert "newbie" not in {u.username for u in type(associate).objects.all()}
+
+
+def test_staff_created_in_admin_need_a_name_a_role_and_stores(client, head_office, store):
+    client.force_login(head_office)
+    page = client.get("/admin/auth/user/add/").text
+    for field in ("first_name", "last_name", "role", "stores"):
+        assert f'name="{field}"' in page
+    new = {
+        "username": "newbie",
+        "email": "newbie@example.fr",
+        "password1": "Un-mot-de-passe-solide-42",
+        "password2": "Un-mot-de-passe-solide-42",
+        "usable_password": "true",
+    }
+    response = client.post("/admin/auth/user/add/", new)
+    assert response.status_code == 200  # the form again, saying what is missing
+    assert response.text.count("Ce champ est obligatoire") >= 3  # first, last name, role
+    response = client.post(
+        "/admin/auth/user/add/",
+        {**new, "first_name": "Noé", "last_name": "Blanc", "role": "associate"},
+    )
+    assert "Un vendeur travaille dans un seul magasin." in response.text
+    assert not User.objects.filter(username="newbie").exists()
+
+    response = client.post(
+        "/admin/auth/user/add/",
+        {**new, "first_name": "Noé", "last_name": "Blanc", "role": "associate", "stores": store.pk},
+    )
+    assert response.status_code == 302
+    user = User.objects.get(username="newbie")
+    assert (user.get_full_name(), user.staff_profile.role) == ("Noé Blanc", "associate")
+    assert list(user.staff_profile.stores.all()) == [store]
+    client.force_login(user)
+    assert client.get("/").url == reverse("floor:page", kwargs={"store_code": store.code})
 
 
 # --- Sign-in ------------------------------------------------------------------------------

@@ -68,12 +68,42 @@ def text(response) -> str:
     return unescape(response.text)
 
 
-def test_the_add_page_asks_for_everything_but_previews_nothing_yet(admin_client):
+def test_the_add_page_asks_for_everything_and_offers_a_reach_preview(admin_client):
     html = text(admin_client.get(ADD))
     for label in ("Cumulable", "Public visé", "Niveaux ciblés", "Canaux", "Motif de la"):
         assert label in html
-    assert "Portée" not in html
+    assert "Aperçu de la portée" in html
+    assert 'src="/static/js/offer_reach.js"' in html
     assert "Historique" not in html
+
+
+PREVIEW = reverse("admin:offers_offer_reach_preview")
+
+
+def test_the_reach_is_previewed_from_the_unsaved_form(admin_client, sony):
+    for tier in ("gold", "gold", "platinum", "member"):
+        CustomerFactory(tier=tier)
+    for _ in range(3):
+        ProductFactory(brand=sony)
+    ProductFactory()
+
+    response = admin_client.post(
+        PREVIEW, form_data(name="", brands=[sony.pk], target_tiers=["gold", "platinum"])
+    )
+
+    assert response.status_code == 200
+    html = text(response)
+    assert "3 clients" in html and "3 produits" in html
+    assert "pas encore enregistré" in html
+    assert not Offer.objects.exists()  # nothing saved, even with the name still missing
+    refused = admin_client.post(PREVIEW, form_data(scope=""))
+    assert refused.status_code == 422
+    assert "Choisissez d'abord" in text(refused)
+
+
+def test_store_staff_cannot_preview_a_reach(client, associate):
+    client.force_login(associate)
+    assert client.post(PREVIEW, form_data()).status_code == 302  # back to the app
 
 
 def test_a_valid_offer_is_created_with_its_history(admin_client, head_office, sony):

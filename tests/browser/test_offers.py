@@ -15,6 +15,7 @@ from tests.factories import (
     ProductFactory,
     StockLevelFactory,
     VariantFactory,
+    VisitFactory,
     WishlistItemFactory,
 )
 
@@ -51,8 +52,11 @@ def test_associate_sees_the_offer_price_on_the_card_and_the_product_and_mentions
     bravia = client.wishlist.get().variant
     StockLevelFactory(store=store, variant=bravia, on_hand=2)
     page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
+    VisitFactory(store=store, customer=client)  # in the store: the associate serves her
     sign_in(page, live_server_url, associate.email)
     page.goto(f"{live_server_url}/customers/{client.pk}/")
+    page.get_by_test_id("card-claim").click()
+    expect(page.get_by_test_id("serving")).to_contain_text("Inès Garnier")
 
     section = page.get_by_test_id("offers")
     expect(section.get_by_role("heading", name="Offres pour ce client")).to_be_visible()
@@ -94,7 +98,7 @@ def test_associate_sees_the_offer_price_on_the_card_and_the_product_and_mentions
     expect(wished.get_by_test_id("offer-price")).to_have_text("€854.14")
 
     # The product page and the stock page price the same TV the same way for the client
-    # being served (the card selected her).
+    # being served (claimed from her card).
     page.goto(f"{live_server_url}/products/{bravia.product_id}/")
     price = page.get_by_test_id("price").first
     expect(price.locator(".price-final")).to_have_text("€854.14")
@@ -124,3 +128,22 @@ def test_head_office_previews_the_reach_and_history_of_an_offer(
     expect(history).to_contain_text("Hélène Bernard")
     expect(history).to_contain_text("modifiée")
     expect(history).to_contain_text("10.00 → 15.00")
+
+
+def test_head_office_previews_the_reach_of_unsaved_changes(
+    page, live_server_url, head_office, sony_week
+):
+    client, week = sony_week
+    CustomerFactory(tier=Customer.Tier.MEMBER)
+    sign_in(page, live_server_url, head_office.email)
+    page.goto(f"{live_server_url}/admin/offers/offer/{week.pk}/change/")
+    reach = page.get_by_test_id("offer-reach")
+    expect(reach.get_by_test_id("reach-customers")).to_have_text("2 clients")
+
+    page.get_by_role("checkbox", name="Or", exact=True).check()  # only gold clients: Inès
+    page.get_by_test_id("reach-preview").click()
+
+    expect(reach.get_by_test_id("reach-customers")).to_have_text("1 client")
+    expect(reach).to_contain_text("pas encore enregistré")
+    week.refresh_from_db()
+    assert week.target_tiers == []  # nothing saved
