@@ -9,4 +9,8 @@ process creates must be able to sign in there.
 
 from clienteling.settings import *  # noqa: F403
 
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.MD5PasswordHasher",
+    # Hashes made by tests that set a quick PBKDF2 (tests.factories.QUICK_HASHER) check too.
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from customers.models import BulkReadFlag, CardView
 from staff.models import StaffProfile
-from tests.factories import CustomerFactory, make_staff
+from tests.factories import CustomerFactory, make_staff, mfa_login
 
 Role = StaffProfile.Role
 Reason = CardView.Reason
@@ -183,7 +183,7 @@ def test_the_flag_is_shown_on_the_managers_board_and_in_admin(
     assert 'data-testid="bulk-read"' in board
     assert "Léa Moreau : 110 clients en 10 minutes" in board
 
-    client.force_login(head_office)
+    mfa_login(client, head_office)
     flags = client.get("/admin/customers/bulkreadflag/")
     assert flags.status_code == 200 and str(associate) in flags.text
     per_staff = client.get(f"/admin/customers/cardview/?viewer__id__exact={associate.pk}")
@@ -191,7 +191,7 @@ def test_the_flag_is_shown_on_the_managers_board_and_in_admin(
     camille = CustomerFactory(last_name="Seule")
     client.force_login(associate)
     client.get(reverse("floor:card", kwargs={"customer_id": camille.pk}))
-    client.force_login(head_office)
+    mfa_login(client, head_office)
     per_client = client.get(f"/admin/customers/cardview/?customer__id__exact={camille.pk}")
     assert per_client.status_code == 200
     assert per_client.text.count("Seule") >= 1 and "Dupont" not in per_client.text
@@ -200,7 +200,7 @@ def test_the_flag_is_shown_on_the_managers_board_and_in_admin(
 
 
 def test_the_access_log_is_read_only_in_admin(client, head_office, associate, db):
-    client.force_login(head_office)
+    mfa_login(client, head_office)
     assert client.get("/admin/customers/cardview/add/").status_code == 403
     assert client.get("/admin/customers/bulkreadflag/add/").status_code == 403
 

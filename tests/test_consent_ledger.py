@@ -26,6 +26,7 @@ from tests.factories import (
     VisitFactory,
     WebhookSourceFactory,
     make_staff,
+    mfa_login,
 )
 from tests.floor_helpers import GroupListener, post_signed, presence_payload
 
@@ -151,7 +152,7 @@ def test_every_wording_is_pinned_in_every_language():
 
 def test_admin_shows_the_ledger_read_only(client, head_office, camille):
     ConsentFactory(customer=camille)
-    client.force_login(head_office)
+    mfa_login(client, head_office)
 
     page = client.get(f"/admin/customers/customer/{camille.pk}/change/")
     assert page.status_code == 200

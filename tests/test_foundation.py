@@ -141,7 +141,7 @@ def test_admin_sign_in_is_the_app_sign_in(client, db):
 
 
 def test_head_office_lands_in_admin_and_admin_leads_to_the_floor(client, head_office, store):
-    client.force_login(head_office)
+    mfa_login(client, head_office)
     assert client.get("/").url == reverse("admin:index")
     assert 'href="/floor/"' in client.get("/admin/").text  # "View site"
     response = client.get("/floor/")
@@ -186,7 +186,7 @@ def test_staff_created_in_admin_must_have_a_unique_email(client, head_office, as
 
 
 def test_staff_created_in_admin_need_a_name_a_role_and_stores(client, head_office, store):
-    client.force_login(head_office)
+    mfa_login(client, head_office)
     page = client.get("/admin/auth/user/add/").text
     for field in ("first_name", "last_name", "role", "stores"):
         assert f'name="{field}"' in page

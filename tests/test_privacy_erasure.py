@@ -35,6 +35,7 @@ from tests.factories import (
     VariantFactory,
     VisitFactory,
     WishlistItemFactory,
+    mfa_login,
 )
 from tests.floor_helpers import GroupListener
 
@@ -245,7 +246,7 @@ def test_a_client_with_an_open_order_is_not_erased(person, store, associate):
 def test_head_office_confirms_then_erases_from_admin(
     client, head_office, person, django_assert_max_num_queries
 ):
-    client.force_login(head_office)
+    mfa_login(client, head_office)
     url = "/admin/customers/customer/"
 
     with django_assert_max_num_queries(20):
@@ -269,7 +270,7 @@ def test_head_office_confirms_then_erases_from_admin(
 
 
 def test_admin_offers_no_delete_for_clients(client, head_office, person):
-    client.force_login(head_office)
+    mfa_login(client, head_office)
     page = client.get("/admin/customers/customer/")
     assert b"delete_selected" not in page.content
     assert b"erase_data" in page.content

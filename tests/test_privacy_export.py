@@ -35,6 +35,7 @@ from tests.factories import (
     PurchaseLineFactory,
     VisitFactory,
     WishlistItemFactory,
+    mfa_login,
 )
 
 
@@ -156,7 +157,7 @@ def test_head_office_asks_in_admin_and_downloads_once(
     django_capture_on_commit_callbacks,
     django_assert_max_num_queries,
 ):
-    client.force_login(head_office)
+    mfa_login(client, head_office)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             "/admin/customers/customer/", {"action": "export_data", "_selected_action": [person.pk]}

@@ -16,7 +16,7 @@ from customers.models import Consent, PrivacyCode, PrivacyRequest
 from customers.selectors import consent_in_force
 from customers.services import email_sha256, privacy_code_issue
 from floor.selectors import floor_cards
-from tests.factories import ConsentFactory, CustomerFactory, VisitFactory
+from tests.factories import ConsentFactory, CustomerFactory, VisitFactory, mfa_login
 
 EMAIL = "camille.martin@example.fr"
 
@@ -190,7 +190,7 @@ def test_the_shopper_asks_for_an_export_and_an_erasure_once_each(
     assert client.post("/privacy/me/requests/", {"kind": "everything"}).status_code == 400
 
     admin = Client()
-    admin.force_login(head_office)
+    mfa_login(admin, head_office)
     listing = admin.get("/admin/customers/privacyrequest/").content.decode()
     assert "Camille Martin" in listing and "effacement" in listing
 

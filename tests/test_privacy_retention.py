@@ -20,6 +20,7 @@ from tests.factories import (
     PurchaseFactory,
     VisitFactory,
     WebhookSourceFactory,
+    mfa_login,
 )
 
 NOW = datetime(2026, 6, 15, 3, 30, tzinfo=UTC)
@@ -141,7 +142,7 @@ def test_beat_runs_it_every_night():
 
 def test_head_office_sees_the_runs_in_admin(client, head_office, history):
     retention_apply()
-    client.force_login(head_office)
+    mfa_login(client, head_office)
 
     page = client.get("/admin/privacy/retentionrun/")
 

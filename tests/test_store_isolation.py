@@ -37,6 +37,7 @@ Role = StaffProfile.Role
 OWNED = "owned by store B: 403 or 404, nothing changes"
 SHARED = "a shared client: allowed, logged, written as store A"
 CATALOG = "the catalog, not owned by a store"
+PUBLIC = "a shopper's signed one-time link: no staff session needed, nothing changes"
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,15 @@ CASES = [
         for action in ("confirm", "cancel", "ready", "collect")
     ),
     Case("dashboard:board", "get", b_code, OWNED, expect=(403,)),
+    Case(
+        "dashboard:send_associate",
+        "post",
+        lambda w: {**b_code(w), "visit_id": w.visit.pk},
+        OWNED,
+        data=lambda w: {"associate": w.lyon.pk},
+        expect=(403,),
+    ),
+    Case("privacy:poster", "get", b_code, OWNED, expect=(403,)),
     # Clients are shared across stores.
     Case("floor:card", "get", lambda w: {"customer_id": w.client.pk}, SHARED, expect=(200,)),
     Case(
@@ -118,6 +128,23 @@ CASES = [
         expect=(302,),
     ),
     Case("orders:customer", "get", lambda w: {"customer_id": w.client.pk}, SHARED, expect=(200,)),
+    Case(
+        "floor:consents", "get", lambda w: {"customer_id": w.client.pk}, SHARED, expect=(200, 302)
+    ),
+    Case(
+        "floor:consent_confirm",
+        "get",
+        lambda w: {"customer_id": w.client.pk, "purpose": "recognition", "action": "grant"},
+        SHARED,
+        expect=(200,),
+    ),
+    Case(
+        "floor:consent_change",
+        "post",
+        lambda w: {"customer_id": w.client.pk},
+        SHARED,
+        expect=(302, 400, 409, 422),  # nothing is recorded without the words read
+    ),
     Case(
         "offers:mention",
         "post",
@@ -141,6 +168,9 @@ CASES = [
         expect=(200,),
     ),
     Case("products:stock", "get", lambda w: {"variant_id": w.variant.pk}, CATALOG, expect=(200,)),
+    Case(
+        "privacy:export_download", "get", lambda w: {"link_token": "forged"}, PUBLIC, expect=(410,)
+    ),
 ]
 
 
@@ -197,6 +227,7 @@ def world(store, other_store, associate):
         order=order,
         visit=visit,
         offer=OfferFactory(),
+        lyon=lyon,
     )
 
 
@@ -236,7 +267,7 @@ def test_a_store_a_session_cannot_reach_store_b(client, associate, world, case):
 
     assert response.status_code in case.expect, (case.rule, response.status_code)
     after = state()
-    if case.rule in (OWNED, CATALOG):
+    if case.rule in (OWNED, CATALOG, PUBLIC):
         assert after == before
         return
     # Shared client: only notes, mentions and wishlist may grow, each written as store A.
