@@ -326,7 +326,7 @@ def test_production_keeps_the_strong_default_password_hashers(settings):
     assert production == "django.contrib.auth.hashers.PBKDF2PasswordHasher"
     # Only the test settings hash fast (the browser tests' server loads them as well).
     assert settings.SETTINGS_MODULE == "tests.settings"
-    assert settings.PASSWORD_HASHERS == ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    assert settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.MD5PasswordHasher"
 
 
 def test_production_settings_pass_check_deploy():

@@ -21,8 +21,10 @@ def _quick_hashes(settings):
 
 def take_the_tablet(page, name, pin):
     page.get_by_role("link", name=name, exact=True).click()
+    page.wait_for_load_state()  # the pad's script is in: a tap before it would be lost
     for digit in pin:
         page.get_by_role("button", name=digit, exact=True).click()
+    expect(page.locator("#id_pin")).to_have_value(pin)
     page.get_by_role("button", name="OK", exact=True).click()
     expect(page.get_by_test_id("signed-in-as")).to_have_text(name)
 
