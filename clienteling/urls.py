@@ -8,7 +8,6 @@ from clienteling.health import healthz, readyz
 from customers.api import interactions
 from floor.api import presence
 from inventory.api import stock_delta
-from staff.views import admin_login
 
 admin.site.site_header = _("Clienteling — head office")
 admin.site.site_title = _("Clienteling")
@@ -32,7 +31,6 @@ urlpatterns = [
     path("api/interactions/", interactions, name="api_interactions"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("admin/login/", admin_login),  # before admin's own: staff sign in with the app's form
     path("admin/", admin.site.urls),
 ]
 

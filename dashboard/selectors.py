@@ -27,12 +27,6 @@ def wait_alert() -> timedelta:
     return timedelta(minutes=settings.DASHBOARD_WAIT_ALERT_MINUTES)
 
 
-def present_visits(store_ids, now: datetime) -> QuerySet[Visit]:
-    """Visits still going on, known or anonymous: not departed, and the shopper seen
-    within the floor's idle limit (the same rule as the associates' floor list)."""
-    return Visit.objects.present(now).filter(store_id__in=list(store_ids))
-
-
 @dataclass
 class PresentClient:
     visit: Visit
@@ -76,7 +70,7 @@ def floor_board(store: Store, *, now: datetime | None = None) -> Board:
     then the longest wait), and today's figures for the store and its staff."""
     now = now or timezone.now()
     threshold = wait_alert()
-    present = present_visits([store.pk], now)
+    present = Visit.objects.present(now).filter(store=store)
     waiting, served = [], []
     for visit in (
         present.filter(customer__isnull=False)
@@ -199,7 +193,8 @@ def stores_overview(
     known = Q(customer__isnull=False)
     live = {
         r["store_id"]: r
-        for r in present_visits(ids, now)
+        for r in Visit.objects.present(now)
+        .filter(store_id__in=ids)
         .values("store_id")
         .annotate(
             present=Count("pk", filter=known),

@@ -14,9 +14,10 @@ from urllib.parse import urlencode
 
 from allauth.account.authentication import get_authentication_records
 from allauth.mfa.utils import is_mfa_enabled
-from django.core.exceptions import PermissionDenied
+from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
 from .access import Role, has_role
@@ -78,13 +79,17 @@ def admin_has_permission(request) -> bool:
 
 
 def admin_login(request, extra_context=None):
-    """Admin signs in through allauth; a signed-in staff member whose session skipped MFA
-    confirms with their authenticator code first."""
+    """Django admin's sign-in page, reached by anyone admin turned away: staff sign in with
+    the app's own form; staff without admin rights go back to the app, told why; head
+    office whose session skipped MFA confirm with their authenticator code first."""
     target = request.GET.get("next") or reverse("admin:index")
     if not request.user.is_authenticated:
         return redirect(f"{reverse('account_login')}?{urlencode({'next': target})}")
     if not (request.user.is_active and request.user.is_staff):
-        raise PermissionDenied
+        messages.warning(
+            request, _("Django admin is for head office only: here is the app instead.")
+        )
+        return redirect("home")
     if session_passed_mfa(request):
         return redirect(target)
     return redirect(f"{reverse('mfa_reauthenticate')}?{urlencode({'next': target})}")

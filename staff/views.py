@@ -1,6 +1,5 @@
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
@@ -38,21 +37,6 @@ def floor_home(request):
     if request.store is None:
         return render(request, "staff/no_store.html", status=403)
     return redirect("floor:page", store_code=request.store.code)
-
-
-def admin_login(request):
-    """Django admin's sign-in page, reached by anyone admin turned away. Staff sign in with
-    the app's own form; staff without admin rights go back to the app, told why."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(
-            request.GET.get("next") or reverse("admin:index"), reverse("account_login")
-        )
-    if not (request.user.is_active and request.user.is_staff):
-        messages.warning(
-            request, _("Django admin is for head office only: here is the app instead.")
-        )
-        return redirect("home")
-    return admin.site.login(request)
 
 
 @require_POST
