@@ -4,6 +4,24 @@ document.addEventListener("change", (event) => {
   if (el.matches("select[data-autosubmit]") && el.form) el.form.requestSubmit();
 });
 
+// A choice made in a live part of a page (the board's "associate to send") survives the
+// pushes that re-render that part, until its form is sent.
+const choices = new Map(); // select id -> value chosen
+document.addEventListener("change", (event) => {
+  const el = event.target;
+  if (el.matches("select[data-keep-choice]") && el.id) choices.set(el.id, el.value);
+});
+document.addEventListener("submit", (event) => {
+  for (const el of event.target.querySelectorAll("select[data-keep-choice]")) choices.delete(el.id);
+});
+document.addEventListener("htmx:load", () => {
+  for (const [id, value] of choices) {
+    const el = document.getElementById(id);
+    if (!el) choices.delete(id);
+    else if (el.value !== value && [...el.options].some((o) => o.value === value)) el.value = value;
+  }
+});
+
 // A live socket closed by the server because the session ended (4401: signed out,
 // expired, deactivated) goes to the sign-in page, back here afterwards; one that lost
 // access to this page (4403: store or role withdrawn) goes home. Neither reconnects.

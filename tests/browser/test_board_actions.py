@@ -72,6 +72,7 @@ def test_manager_opens_a_waiting_clients_card_and_sends_an_associate(
     manager = make_staff(Role.MANAGER, store, first_name="Anne", last_name="Lefèvre")
     ines = CustomerFactory(first_name="Inès", last_name="Garnier")
     ConsentFactory(customer=ines)
+    hugo = make_staff(Role.ASSOCIATE, store, first_name="Hugo", last_name="Bernard")
     beacons = WebhookSourceFactory(key="opera-beacons")
     lea = tablets()
     on_the_floor(lea, live_server_url, associate.email)
@@ -81,8 +82,15 @@ def test_manager_opens_a_waiting_clients_card_and_sends_an_associate(
     expect(page.locator("[data-live][data-ws-state=open]")).to_be_attached()
     client = page.get_by_test_id("waiting-client").filter(has_text="Inès Garnier")
 
-    client.get_by_label("Vendeur à envoyer à Inès Garnier").select_option(label="Léa Moreau")
+    choice = client.get_by_label("Vendeur à envoyer à Inès Garnier")
+    expect(choice).to_have_value(str(hugo.pk))  # first in the list
+    choice.select_option(label="Léa Moreau")
+    # A push re-renders the board while the manager is about to tap "Send": the choice stays.
+    stranger_enters(live_server_url, beacons, store)
+    expect(page.get_by_test_id("anonymous-count").locator(".stat-value")).to_have_text("1")
+    expect(choice).to_have_value(str(associate.pk))
     send = client.get_by_role("button", name="Envoyer")
+    expect(send).to_be_enabled()
     assert send.bounding_box()["height"] >= 44
     send.click()
 
