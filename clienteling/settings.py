@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "products",
     "orders",
     "floor",
+    "messaging",
+    "clientbook",
     "dashboard",
     "privacy",
     "clienteling",

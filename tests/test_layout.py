@@ -33,6 +33,8 @@ def test_every_app_is_in_the_order():
         "products",
         "orders",
         "floor",
+        "messaging",
+        "clientbook",
         "dashboard",
         "privacy",
         "clienteling",
