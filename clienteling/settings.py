@@ -180,7 +180,9 @@ if REDIS_URL:
     # lost: pages resync on every connect, and the database is the truth.
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            # channels_redis's pub/sub layer, telling the live pages to resync when its
+            # subscriptions come back after Redis restarted (integrations/layers.py).
+            "BACKEND": "integrations.layers.ResyncingPubSubChannelLayer",
             "CONFIG": {
                 # redis-py 8 times socket reads out after 5 s by default, which would cut
                 # the layer's idle subscriptions: allow longer reads.

@@ -40,10 +40,11 @@ def _language(scope) -> str:
 
 
 class DashboardConsumer(SessionBoundConsumer):
-    """A manager's board of one store. The full board is sent on every (re)connect, and
-    again after each hint that the floor changed: a push is a hint, the database is the
-    truth. Only that store's managers and head office may join, and only while their
-    session lasts and they keep the store (``SessionBoundConsumer``)."""
+    """A manager's board of one store. The full board is sent on every (re)connect, when
+    Redis comes back after an outage, and after each hint that the floor changed: a push
+    is a hint, the database is the truth. Only that store's managers and head office may
+    join, and only while their session lasts and they keep the store
+    (``SessionBoundConsumer``)."""
 
     def authorise(self, user) -> int | None:
         return _managed_store_id(user, self.scope["url_route"]["kwargs"]["store_code"])
@@ -63,7 +64,7 @@ class DashboardConsumer(SessionBoundConsumer):
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.bind()
         await self.accept()
-        await self.send_board()
+        await self.send_state()
 
     async def disconnect(self, code):
         if hasattr(self, "group"):
@@ -72,7 +73,7 @@ class DashboardConsumer(SessionBoundConsumer):
 
     async def dashboard_refresh(self, event):
         if await self.live():
-            await self.send_board()
+            await self.send_state()
 
-    async def send_board(self):
+    async def send_state(self):
         await self.send(text_data=await _board_html(self.store_id, self.language))

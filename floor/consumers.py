@@ -15,7 +15,8 @@ class FloorConsumer(SessionBoundConsumer):
     only while their session lasts and they keep the store (``SessionBoundConsumer``).
 
     On every connect (and so every reconnect) the tablet first gets the whole list of
-    clients present: a push missed while it was away is never lost."""
+    clients present, and again when Redis comes back after an outage: a push missed while
+    it was away is never lost."""
 
     def authorise(self, user) -> int | None:
         code = self.scope["url_route"]["kwargs"]["store_code"]
@@ -35,13 +36,17 @@ class FloorConsumer(SessionBoundConsumer):
         self.language = next((c for c in query.get("lang", []) if c in languages), None) or (
             settings.LANGUAGE_CODE
         )
+        self.store_id = store_id
         self.group = floor_group(store_id)
         # Join first, then read: a change committed meanwhile arrives after the list.
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.bind()
         await self.accept()
+        await self.send_state()
+
+    async def send_state(self):
         await self.send(
-            text_data=await database_sync_to_async(floor_list_html)(store_id, self.language)
+            text_data=await database_sync_to_async(floor_list_html)(self.store_id, self.language)
         )
 
     async def disconnect(self, code):

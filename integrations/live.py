@@ -74,8 +74,9 @@ class SessionBoundConsumer(LiveConsumer):
     """A consumer whose socket closes when its session ends or its access is withdrawn.
 
     Subclasses implement ``authorise(user)`` (sync, runs in a thread: the thing the page
-    shows, e.g. a store id, or ``None`` when refused), call ``bind()`` in ``connect`` and
-    forward pushes only ``if await self.live()``."""
+    shows, e.g. a store id, or ``None`` when refused) and ``send_state()`` (the page's
+    whole current state, sent on connect and again whenever pushes may have been lost),
+    call ``bind()`` in ``connect`` and forward pushes only ``if await self.live()``."""
 
     session_key: str | None = None
     user_id: int | None = None
@@ -84,6 +85,9 @@ class SessionBoundConsumer(LiveConsumer):
     ended = False
 
     def authorise(self, user):
+        raise NotImplementedError
+
+    async def send_state(self) -> None:
         raise NotImplementedError
 
     async def refuse_signed_out(self) -> None:
@@ -155,6 +159,13 @@ class SessionBoundConsumer(LiveConsumer):
     async def session_recheck(self, event):
         if not self.ended:
             await self.recheck()
+
+    async def layer_resync(self, event):
+        """The channel layer lost Redis and has its subscriptions back
+        (``integrations.layers``): pushes sent meanwhile are lost, so the whole state
+        goes again, read now that new pushes arrive."""
+        if self.user_id is not None and await self.live():
+            await self.send_state()
 
 
 # Receivers: notification only (connected in IntegrationsConfig.ready).

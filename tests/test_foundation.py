@@ -314,7 +314,7 @@ def test_with_redis_url_redis_carries_layer_cache_and_tasks():
         REDIS_URL="redis://127.0.0.1:6379/3",
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/clienteling",
     )
-    assert "channels_redis.pubsub.RedisPubSubChannelLayer" in out
+    assert "integrations.layers.ResyncingPubSubChannelLayer" in out
     assert "False" in out
     assert "redis://127.0.0.1:6379/3" in out
     assert "RedisCache" in out
