@@ -1,27 +1,35 @@
 """Redis, then PostgreSQL, killed under traffic and restarted: what did users get?
 
-    python bench/outage.py [--down 30] [--calm 10] [--drain 120]
+    python bench/outage.py [--down 30] [--calm 10] [--drain 120] [--tablets 20]
 
 Starts its own instances in a temporary directory — a ``redis-server`` with AOF and a
 PostgreSQL cluster (``initdb``/``pg_ctl``; run as root it uses the ``postgres`` user) —
 migrates, creates a store, an associate, a customer with an email, stock and a webhook
 source, then serves the app with Daphne and a Celery worker with beat (the outbox sweep
 every 5 s), a local SMTP server counting Message-IDs. Four loops send traffic for the
-whole run: signed presence webhooks, an associate browsing the orders list, orders placed
-through the form, sign-ins. Phases: calm, Redis down ``--down`` seconds (SIGKILL, then
+whole run: signed presence webhooks (a new consenting client comes in every 0.2 s), an
+associate browsing the orders list, orders placed through the form, sign-ins; and
+``--tablets`` websocket tablets stay on the store's Floor page, keeping the list as the
+page does (the whole list on connect, arrivals added) and reconnecting after a close
+like the page. Phases: calm, Redis down ``--down`` seconds (SIGKILL, then
 restarted on its AOF), calm, PostgreSQL down (``pg_ctl stop -m immediate``, then
 started), calm, then up to ``--drain`` seconds for the outbox to send what is owed.
 
 Prints, per phase and kind of request, the status counts; the 500s; orders saved but
 answered as failures (and answered saved but not saved); emails lost or doubled by
-Message-ID. Never run by the test suite; everything it starts is stopped at the end.
+Message-ID; the tablets connected through the Redis outage still stale 5 s after Redis is
+back (missing a client who came in while it was down), and how long they took. Never run
+by the test suite; everything it starts is stopped at the end.
 """
 
 import argparse
+import asyncio
 import email
 import http.cookiejar
 import json
 import os
+import random
+import re
 import shutil
 import signal
 import socket
@@ -40,6 +48,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+
+MARKER = re.compile(r'data-customer="(BENCH-[^"]+)"')
 
 
 def free_port() -> int:
@@ -208,6 +219,54 @@ class Browser:
         return status
 
 
+class Tablets:
+    """Websocket tablets on the store's Floor page, in a thread of their own. Each keeps the
+    list as static/js/live.js and floor.js do (the whole list replaces it, an arrival adds
+    a card) and notes when each client first showed on it."""
+
+    def __init__(self, url, origin, cookies):
+        self.url, self.origin, self.cookies = url, origin, cookies
+        self.seen = [{} for _ in cookies]  # per tablet: loyalty number -> first shown at
+        self.connects = [0 for _ in cookies]
+        self.open = [False for _ in cookies]
+        self.closes = Counter()
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=lambda: asyncio.run(self.run()), daemon=True)
+
+    async def run(self):
+        await asyncio.gather(*(self.tablet(i) for i in range(len(self.cookies))))
+
+    async def tablet(self, i):
+        import websockets
+
+        seen = self.seen[i]
+        while not self.stop.is_set():
+            try:
+                async with websockets.connect(
+                    self.url,
+                    additional_headers={
+                        "Cookie": f"sessionid={self.cookies[i]}",
+                        "Origin": self.origin,
+                    },
+                    max_size=None,
+                    open_timeout=5,
+                ) as ws:
+                    self.connects[i] += 1
+                    self.open[i] = True
+                    while not self.stop.is_set():
+                        try:
+                            message = await asyncio.wait_for(ws.recv(), 1)
+                        except TimeoutError:
+                            continue
+                        now = time.monotonic()
+                        for number in MARKER.findall(message):
+                            seen.setdefault(number, now)
+            except Exception as error:  # closed or refused: the page tries again
+                self.closes[f"{type(error).__name__}: {str(error)[:50]}"] += 1
+            self.open[i] = False
+            await asyncio.sleep(random.uniform(0.125, 0.25))  # the page's first retry
+
+
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
@@ -218,6 +277,7 @@ def main():
     parser.add_argument("--down", type=float, default=30)
     parser.add_argument("--calm", type=float, default=10)
     parser.add_argument("--drain", type=float, default=120)
+    parser.add_argument("--tablets", type=int, default=20)
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="outage-"))
@@ -254,6 +314,10 @@ def main():
         from django.db import connections
 
         call_command("migrate", verbosity=0)
+        from django.test import Client
+        from django.utils import timezone
+
+        from customers.models import Consent, Customer
         from integrations.models import OutboundMessage, WebhookSource
         from integrations.webhooks import signed_headers
         from orders.models import Order
@@ -271,7 +335,28 @@ def main():
         customer = CustomerFactory(email="camille@example.fr")
         variant = VariantFactory()
         StockLevelFactory(store=store, variant=variant, on_hand=100000)
-        source = WebhookSource.objects.create(key="bench-door", name="Door", kind="beacon")
+        source = WebhookSource.objects.create(
+            key="bench-door", name="Door", kind="beacon", rate_limit_per_minute=100_000
+        )
+        comers = Customer.objects.bulk_create(
+            Customer(loyalty_number=f"BENCH-{i}", first_name="Bench", last_name=f"Client {i}")
+            for i in range(5000)
+        )
+        Consent.objects.bulk_create(
+            Consent(
+                customer=c,
+                purpose=Consent.Purpose.IN_STORE_RECOGNITION,
+                granted=True,
+                source=Consent.Source.APP,
+                recorded_at=timezone.now(),
+            )
+            for c in comers
+        )
+        cookies = []
+        for _ in range(args.tablets):
+            tablet_client = Client()
+            tablet_client.force_login(associate)
+            cookies.append(tablet_client.cookies["sessionid"].value)
         connections.close_all()
 
         logs = tmp / "logs"
@@ -339,26 +424,32 @@ def main():
             phase_started[0] = time.monotonic()
 
         stop = threading.Event()
+        came_in = defaultdict(list)  # phase -> loyalty numbers answered 202 then
 
         def webhooks():
             b = Browser(base, record)
-            while not stop.is_set():
+            for comer in comers:
+                if stop.is_set():
+                    break
                 body = json.dumps(
                     {
                         "store": store.code,
                         "identifier_kind": "loyalty_number",
-                        "identifier": uuid.uuid4().hex[:12],
+                        "identifier": comer.loyalty_number,
                         "event": "enter",
                         "occurred_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                         "event_id": uuid.uuid4().hex,
                     }
                 ).encode()
-                b.request(
+                during = phase[0]
+                status = b.request(
                     "webhook",
                     "/api/presence/",
                     body=body,
                     headers={"Content-Type": "application/json", **signed_headers(source, body)},
                 )
+                if status == 202:
+                    came_in[during].append(comer.loyalty_number)
                 time.sleep(0.2)
 
         def sign_in(b):
@@ -403,6 +494,14 @@ def main():
                 sign_in(Browser(base, record))
                 time.sleep(2)
 
+        tablets = Tablets(
+            f"ws://127.0.0.1:{http_port}/ws/stores/{store.code}/floor/?lang=fr", base, cookies
+        )
+        tablets.thread.start()
+        for _ in range(100):
+            if all(tablets.open):
+                break
+            time.sleep(0.1)
         threads = [
             threading.Thread(target=f, daemon=True)
             for f in (webhooks, browsing, ordering, signing_in)
@@ -416,9 +515,11 @@ def main():
 
         calm("calm")
         enter("redis down")
+        through = [i for i, up in enumerate(tablets.open) if up]  # open as Redis dies
         inst.kill_redis()
         time.sleep(args.down)
         inst.start_redis()
+        redis_back = time.monotonic()
         calm("after redis")
         enter("postgres down")
         inst.stop_pg()
@@ -426,8 +527,10 @@ def main():
         inst.start_pg()
         calm("after postgres")
         stop.set()
+        tablets.stop.set()
         for t in threads:
             t.join(timeout=35)
+        tablets.thread.join(timeout=10)
 
         for _ in range(20):  # this process's own pool, idle through the outage
             try:
@@ -474,6 +577,31 @@ def main():
         print(
             f"emails: {len(expected)} owed, {len(expected & set(accepted))} sent, "
             f"{len(lost)} lost, {len(doubled)} doubled (same Message-ID)"
+        )
+        # A tablet is stale until every client who came in while Redis was down shows on it.
+        missed = came_in["redis down"]
+        caught_up = []
+        for i in through:
+            seen = tablets.seen[i]
+            times = [seen.get(number) for number in missed]
+            caught_up.append(None if None in times else max([redis_back, *times]) - redis_back)
+        stale = [t for t in caught_up if t is None or t > 5]
+        known = sorted(t for t in caught_up if t is not None)
+        print(
+            f"tablets: {len(through)} of {args.tablets} open as Redis died; "
+            f"{len(missed)} clients came in while it was down; "
+            f"stale 5 s after Redis was back: {len(stale)}; "
+            f"caught up in {known[len(known) // 2] if known else float('nan'):.1f} s p50, "
+            f"{known[-1] if known else float('nan'):.1f} s max; "
+            f"reconnections: {sum(tablets.connects) - args.tablets}"
+        )
+        print(f"  catch-up per tablet (s): {[None if t is None else round(t, 1) for t in caught_up]}")
+        print(f"  tablet closes and refusals: {dict(tablets.closes)}")
+        after = came_in["after redis"]
+        shown = sum(all(number in tablets.seen[i] for number in after) for i in through)
+        print(
+            f"clients who came in after Redis was back ({len(after)}): on all of "
+            f"{shown} of {len(through)} tablets"
         )
         print(f"logs: {logs}")
     finally:

@@ -75,5 +75,8 @@ class DashboardConsumer(SessionBoundConsumer):
         if await self.live():
             await self.send_state()
 
-    async def send_state(self):
-        await self.send(text_data=await _board_html(self.store_id, self.language))
+    def state_key(self) -> tuple:
+        return ("board", self.store_id, self.language)
+
+    async def state_html(self) -> str:
+        return await _board_html(self.store_id, self.language)

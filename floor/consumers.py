@@ -44,10 +44,11 @@ class FloorConsumer(SessionBoundConsumer):
         await self.accept()
         await self.send_state()
 
-    async def send_state(self):
-        await self.send(
-            text_data=await database_sync_to_async(floor_list_html)(self.store_id, self.language)
-        )
+    def state_key(self) -> tuple:
+        return ("floor", self.store_id, self.language)
+
+    async def state_html(self) -> str:
+        return await database_sync_to_async(floor_list_html)(self.store_id, self.language)
 
     async def disconnect(self, code):
         if hasattr(self, "group"):

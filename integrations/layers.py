@@ -56,9 +56,14 @@ class ResyncingLoopLayer(RedisPubSubLoopLayer):
         super().__init__(*args, **kwargs)
         self._shards = [ResyncingShard(shard.host, self) for shard in self._shards]
 
+    resyncs = 0
+
     def resubscribed(self) -> None:
-        """Tell every consumer of this process to resync (their channels' queues)."""
-        message = self.channel_layer.serialize(RESYNC)
+        """Tell every consumer of this process to resync (their channels' queues). The
+        message is numbered: consumers may share what they render for one resync, never
+        across two."""
+        self.resyncs += 1
+        message = self.channel_layer.serialize({**RESYNC, "generation": self.resyncs})
         for queue in self.channels.values():
             queue.put_nowait(message)
         logger.warning(

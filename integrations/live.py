@@ -74,9 +74,10 @@ class SessionBoundConsumer(LiveConsumer):
     """A consumer whose socket closes when its session ends or its access is withdrawn.
 
     Subclasses implement ``authorise(user)`` (sync, runs in a thread: the thing the page
-    shows, e.g. a store id, or ``None`` when refused) and ``send_state()`` (the page's
-    whole current state, sent on connect and again whenever pushes may have been lost),
-    call ``bind()`` in ``connect`` and forward pushes only ``if await self.live()``."""
+    shows, e.g. a store id, or ``None`` when refused), ``state_html()`` (the page's whole
+    current state, sent by ``send_state()`` on connect and again whenever pushes may have
+    been lost) and ``state_key()`` (what that state depends on), call ``bind()`` in
+    ``connect`` and forward pushes only ``if await self.live()``."""
 
     session_key: str | None = None
     user_id: int | None = None
@@ -87,8 +88,14 @@ class SessionBoundConsumer(LiveConsumer):
     def authorise(self, user):
         raise NotImplementedError
 
-    async def send_state(self) -> None:
+    async def state_html(self) -> str:
         raise NotImplementedError
+
+    def state_key(self) -> tuple:
+        raise NotImplementedError
+
+    async def send_state(self) -> None:
+        await self.send(text_data=await self.state_html())
 
     async def refuse_signed_out(self) -> None:
         """Accept then close at once with 4401, so that the page (which cannot read the
@@ -163,9 +170,27 @@ class SessionBoundConsumer(LiveConsumer):
     async def layer_resync(self, event):
         """The channel layer lost Redis and has its subscriptions back
         (``integrations.layers``): pushes sent meanwhile are lost, so the whole state
-        goes again, read now that new pushes arrive."""
-        if self.user_id is not None and await self.live():
-            await self.send_state()
+        goes again, read now that new pushes arrive. Every socket of the process gets this
+        at once: those showing the same thing share one rendering of it."""
+        if self.user_id is None or not await self.live():
+            return
+        key = (event.get("generation"), *self.state_key())
+        html = await _render_once(key, self.state_html)
+        if not self.ended:
+            await self.send(text_data=html)
+
+
+_renders: dict[tuple, asyncio.Future] = {}
+
+
+async def _render_once(key: tuple, render) -> str:
+    """``render()``, or the result of the same rendering already under way. Its waiters
+    share it: one of them going away does not cancel it for the others."""
+    shared = _renders.get(key)
+    if shared is None:
+        shared = _renders[key] = asyncio.ensure_future(render())
+        shared.add_done_callback(lambda _: _renders.pop(key, None))
+    return await asyncio.shield(shared)
 
 
 # Receivers: notification only (connected in IntegrationsConfig.ready).

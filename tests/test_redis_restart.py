@@ -15,10 +15,19 @@ from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.test import Client, override_settings
+from django.utils import timezone
 
 from clienteling.asgi import application
 from integrations.models import WebhookSource
-from tests.factories import ConsentFactory, CustomerFactory, WebhookSourceFactory
+from integrations.push import board_refresh_on_commit
+from staff.models import StaffProfile
+from tests.factories import (
+    ConsentFactory,
+    CustomerFactory,
+    VisitFactory,
+    WebhookSourceFactory,
+    make_staff,
+)
 from tests.floor_helpers import post_signed, presence_payload
 
 pytestmark = [
@@ -78,12 +87,12 @@ def restartable_redis(settings):
         server.process.wait()
 
 
-async def tablet(user, store):
+async def tablet(user, store, page="floor", lang="fr"):
     client = Client()
     await sync_to_async(client.force_login)(user)
     return WebsocketCommunicator(
         application,
-        f"/ws/stores/{store.code}/floor/?lang=fr",
+        f"/ws/stores/{store.code}/{page}/?lang={lang}",
         headers=[
             (b"origin", b"http://localhost"),
             (b"host", b"localhost"),
@@ -107,6 +116,10 @@ async def test_a_tablet_open_through_a_redis_restart_gets_the_list_again_then_pu
     paris = await tablet(associate, store)
     assert (await paris.connect())[0]
     assert "Camille" not in await paris.receive_from(timeout=3)
+    others = [await tablet(associate, store, lang=lang) for lang in ("fr", "en", "en")]
+    for other in others:
+        assert (await other.connect())[0]
+        await other.receive_from(timeout=3)
 
     restartable_redis.kill()
     response = await enters(store, "Camille")  # saved; its push is lost with Redis
@@ -116,7 +129,12 @@ async def test_a_tablet_open_through_a_redis_restart_gets_the_list_again_then_pu
     restartable_redis.start()
     html = await paris.receive_from(timeout=10)
     assert 'id="floor-clients"' in html  # the whole list, replacing the tablet's
-    assert "Camille Martin" in html
+    assert "Camille Martin" in html and "Clients en magasin" in html
+    french, english = "Clients en magasin", "Clients in the store"
+    for other, language in zip(others, (french, english, english), strict=True):
+        html = await other.receive_from(timeout=5)  # each in its own language
+        assert "Camille Martin" in html and language in html
+        await other.disconnect()
 
     response = await enters(store, "Louis")  # after the restart, pushes arrive again
     assert response.status_code == 202
@@ -153,3 +171,27 @@ async def test_sockets_opened_or_closed_while_redis_is_down_leave_no_subscriptio
     assert len(channels) == 4  # its own, the floor's, the user's, the session's
     assert next(iter(layer.channels)) in channels
     await again.disconnect()
+
+
+async def test_a_board_open_through_a_redis_restart_is_drawn_again(restartable_redis, store):
+    manager = await sync_to_async(make_staff)(StaffProfile.Role.MANAGER, store)
+    board = await tablet(manager, store, page="dashboard")
+    assert (await board.connect())[0]
+    assert "Paul Simon" not in await board.receive_from(timeout=5)
+
+    restartable_redis.kill()
+
+    @sync_to_async
+    def paul_arrives():  # saved; the hint to the boards is lost with Redis
+        now = timezone.now()
+        customer = CustomerFactory(first_name="Paul", last_name="Simon")
+        VisitFactory(store=store, customer=customer, arrived_at=now, last_seen_at=now)
+        board_refresh_on_commit(store_id=store.pk)
+
+    await paul_arrives()
+    assert await board.receive_nothing(timeout=0.5)
+
+    restartable_redis.start()
+    html = await board.receive_from(timeout=10)
+    assert '<section id="board-live"' in html and "Paul Simon" in html
+    await board.disconnect()
