@@ -595,7 +595,8 @@ def main():
             f"{known[-1] if known else float('nan'):.1f} s max; "
             f"reconnections: {sum(tablets.connects) - args.tablets}"
         )
-        print(f"  catch-up per tablet (s): {[None if t is None else round(t, 1) for t in caught_up]}")
+        rounded = [None if t is None else round(t, 1) for t in caught_up]
+        print(f"  catch-up per tablet (s): {rounded}")
         print(f"  tablet closes and refusals: {dict(tablets.closes)}")
         after = came_in["after redis"]
         shown = sum(all(number in tablets.seen[i] for number in after) for i in through)
