@@ -4,10 +4,6 @@ A Redis server of the test's own (``redis-server`` on a free port, no persistenc
 the channel layer; the test kills it and starts it again, through the real ASGI app."""
 
 import asyncio
-import signal
-import socket
-import subprocess
-import time
 
 import pytest
 import redis
@@ -29,6 +25,7 @@ from tests.factories import (
     make_staff,
 )
 from tests.floor_helpers import post_signed, presence_payload
+from tests.redis_server import RedisServer
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -42,37 +39,6 @@ def _hosts():
         yield
 
 
-class RedisServer:
-    def __init__(self):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process = None
-
-    def start(self):
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                if redis.Redis.from_url(self.url).ping():
-                    return
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def kill(self):
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait()
-
-    def channels(self) -> set[str]:
-        """The channels someone is subscribed to, as the server sees them."""
-        return {name.decode() for name in redis.Redis.from_url(self.url).pubsub_channels()}
-
-
 @pytest.fixture
 def restartable_redis(settings):
     server = RedisServer()
@@ -82,9 +48,7 @@ def restartable_redis(settings):
     config["hosts"] = [{**config["hosts"][0], "address": server.url}]
     settings.CHANNEL_LAYERS = {"default": {**layers["default"], "CONFIG": config}}
     yield server
-    if server.process.poll() is None:
-        server.process.terminate()
-        server.process.wait()
+    server.stop()
 
 
 async def tablet(user, store, page="floor", lang="fr"):

@@ -4,6 +4,7 @@ database, so websockets work exactly as in production.
 Test data must be committed to be seen by the server process: browser tests use the
 ``transactional_db`` fixture (pulled in by ``live_server_url``)."""
 
+import contextlib
 import json
 import os
 import socket
@@ -60,8 +61,9 @@ def _database_url(db: dict) -> str:
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-@pytest.fixture(scope="session")
-def daphne_server(django_db_setup, tmp_path_factory):
+@contextlib.contextmanager
+def run_daphne(tmp_path_factory, **env_overrides):
+    """A Daphne process serving the app on the test database; yields its base URL."""
     from django.conf import settings
 
     port = _free_port()
@@ -72,6 +74,7 @@ def daphne_server(django_db_setup, tmp_path_factory):
     env["DJANGO_SETTINGS_MODULE"] = settings.SETTINGS_MODULE
     env.setdefault("DEBUG", "1")
     env["TABLET_IDLE_LOCK_MINUTES"] = str(TABLET_IDLE_SECONDS / 60)
+    env.update(env_overrides)
     log = tmp_path_factory.mktemp("daphne") / "daphne.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(  # noqa: S603
@@ -100,12 +103,20 @@ def daphne_server(django_db_setup, tmp_path_factory):
                 proc.kill()
                 raise RuntimeError("Daphne did not start:\n" + log.read_text()) from None
             time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def daphne_server(django_db_setup, tmp_path_factory):
+    with run_daphne(tmp_path_factory) as url:
+        yield url
 
 
 @pytest.fixture
