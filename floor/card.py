@@ -3,17 +3,19 @@ fixed number of queries however long their history."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Case, Count, Exists, FloatField, Max, OuterRef, Value, When
+from django.db.models.functions import Abs, Cast
 from django.utils import timezone
 
 from catalog.models import Store, Variant
 from customers.models import Customer, Interaction, Note, SizePreference, WishlistItem
 from customers.selectors import (
+    INTEREST_DAYS,
+    Interest,
     consents_current,
     customer_interests,
+    interest_since,
     purchase_summary,
     purchases_page,
 )
@@ -24,7 +26,7 @@ from offers.selectors import offers_for_customer
 from orders.selectors import open_orders_for
 
 from .models import Visit, present_condition
-from .selectors import INTEREST_DAYS, present_visits
+from .selectors import present_visits
 
 HISTORY_PER_PAGE = 10
 NOTES_SHOWN = 20
@@ -90,26 +92,51 @@ def _wishlist(customer: Customer, store: Store | None) -> list[dict]:
     ]
 
 
-def _similar_in_stock(customer: Customer, store: Store | None, exclude: set[int]) -> list[dict]:
-    """In-stock products here close to what the client looked at online lately: same
-    category, the same brands first, then the nearest price."""
-    if store is None:
+def _similar_in_stock(
+    customer: Customer, store: Store | None, interests: list[Interest]
+) -> list[dict]:
+    """Products in stock here close to what the client looked at online lately: in the
+    category of a product they showed interest in, ranked by that interest's strength
+    divided by how far the price is from it (1 + the gap as a share of its price), so a
+    strong interest in a TV brings the TVs of its price first. Neither what they already
+    looked at nor their wishlist. One query (and the prices')."""
+    if store is None or not interests:
         return []
-    since = timezone.now() - timedelta(days=INTEREST_DAYS)
-    looked = Interaction.objects.filter(customer=customer, occurred_at__gte=since)
+    anchors: dict[int, Interest] = {}
+    for interest in interests:  # strongest first: each category follows its strongest
+        anchors.setdefault(interest.product.category_id, interest)
+    price = Cast("product__list_price", FloatField())
+    rank = Case(
+        *[
+            When(
+                product__category_id=category,
+                then=Value(float(interest.strength))
+                / (Value(1.0) + Abs(price - _ref(interest)) / _ref(interest)),
+            )
+            for category, interest in anchors.items()
+        ],
+        default=Value(0.0),
+        output_field=FloatField(),
+    )
+    looked = Interaction.objects.filter(
+        customer=customer,
+        product_id=OuterRef("product_id"),
+        occurred_at__gte=interest_since(),
+    )
+    wished = WishlistItem.objects.filter(
+        customer=customer, variant__product_id=OuterRef("product_id")
+    )
     variants = (
         Variant.objects.filter(
             Exists(StockLevel.objects.filter(store=store, variant=OuterRef("pk")).in_stock()),
+            ~Exists(looked),
+            ~Exists(wished),
             product__is_active=True,
-            product__category__in=looked.values("product__category"),
+            product__category_id__in=list(anchors),
         )
-        .exclude(product__in=looked.values("product"))
-        .exclude(product__in=exclude)
         .select_related("product__brand")
-        .annotate(
-            same_brand=Count("pk", filter=Q(product__brand__in=looked.values("product__brand")))
-        )
-        .order_by("-same_brand", "product__name", "pk")[: SUGGESTIONS * 5]
+        .annotate(rank=rank)
+        .order_by("-rank", "product__name", "product_id", "pk")[: SUGGESTIONS * 5]
     )
     chosen: dict[int, Variant] = {}
     for variant in variants:
@@ -120,12 +147,17 @@ def _similar_in_stock(customer: Customer, store: Store | None, exclude: set[int]
     return [{"variant": v, "price": prices[v.pk]} for v in chosen.values()]
 
 
+def _ref(interest: Interest) -> Value:
+    """The price suggestions are compared with (one euro at least: no division by zero)."""
+    return Value(max(float(interest.product.list_price), 1.0))
+
+
 def customer_card(*, customer_id: int, store: Store | None, page: str | int | None = None) -> dict:
     """The card's context; ``store`` is the associate's (None for head office)."""
     customer = customer_for_card(customer_id)
     preference = getattr(customer, "preference", None)
     wishlist = _wishlist(customer, store)
-    wished_products = {row["variant"].product_id for row in wishlist}
+    interests = customer_interests(customer.pk)
     return {
         "customer": customer,
         "store": store,
@@ -139,11 +171,12 @@ def customer_card(*, customer_id: int, store: Store | None, page: str | int | No
         **_visit_stats(customer, store),
         "wishlist": wishlist,
         "history": card_history(customer, page),
-        "interests": customer_interests(customer.pk, days=INTEREST_DAYS),
+        "interests": interests,
+        "interest_days": INTEREST_DAYS,
         "notes": card_notes(customer),
         "consents": consents_current(customer.pk),
         "open_orders": open_orders_for(customer_id=customer.pk),
         "offers": offers_for_customer(customer=customer),
         "suggest_wishlist_here": [row for row in wishlist if row["availability"].in_stock_here],
-        "suggest_similar": _similar_in_stock(customer, store, wished_products),
+        "suggest_similar": _similar_in_stock(customer, store, interests),
     }
