@@ -72,16 +72,22 @@ def _visit_stats(customer: Customer, store: Store | None) -> dict:
     return {"visit_count": stats["count"], "last_visit_at": stats["last"], "visit_here": here}
 
 
-def _wishlist(customer: Customer, store: Store | None) -> list[dict]:
+def _wishlist_and_interests(customer: Customer, store: Store | None) -> tuple[list, list]:
+    """The wishlist (with prices) and the online interests, strongest first, each with
+    where its variant can be had (read once for both)."""
     items = list(
         WishlistItem.objects.filter(customer=customer)
         .select_related("variant__product__brand")
         .order_by("-added_at")
     )
+    interests = customer_interests(customer.pk)
     variants = [item.variant for item in items]
-    availability = availability_for([v.pk for v in variants], store=store)
+    availability = availability_for(
+        [v.pk for v in variants] + [i.variant_id for i in interests if i.variant_id],
+        store=store,
+    )
     prices = prices_for(variants, customer=customer)
-    return [
+    wishlist = [
         {
             "item": item,
             "variant": item.variant,
@@ -90,6 +96,10 @@ def _wishlist(customer: Customer, store: Store | None) -> list[dict]:
         }
         for item in items
     ]
+    interesting = [
+        {"interest": i, "availability": availability.get(i.variant_id)} for i in interests
+    ]
+    return wishlist, interesting
 
 
 def _similar_in_stock(
@@ -156,8 +166,7 @@ def customer_card(*, customer_id: int, store: Store | None, page: str | int | No
     """The card's context; ``store`` is the associate's (None for head office)."""
     customer = customer_for_card(customer_id)
     preference = getattr(customer, "preference", None)
-    wishlist = _wishlist(customer, store)
-    interests = customer_interests(customer.pk)
+    wishlist, interests = _wishlist_and_interests(customer, store)
     return {
         "customer": customer,
         "store": store,
@@ -178,5 +187,7 @@ def customer_card(*, customer_id: int, store: Store | None, page: str | int | No
         "open_orders": open_orders_for(customer_id=customer.pk),
         "offers": offers_for_customer(customer=customer),
         "suggest_wishlist_here": [row for row in wishlist if row["availability"].in_stock_here],
-        "suggest_similar": _similar_in_stock(customer, store, interests),
+        "suggest_similar": _similar_in_stock(
+            customer, store, [row["interest"] for row in interests]
+        ),
     }

@@ -136,7 +136,10 @@ def test_recency_decays_and_old_signals_are_forgotten(db):
 # --- The customer card ------------------------------------------------------------------------
 
 
-def test_the_card_opens_on_the_strongest_interest_with_its_links(associate_client, martin, world):
+def test_the_card_opens_on_the_strongest_interest_with_its_links(
+    associate_client, store, martin, world
+):
+    StockLevelFactory(store=store, variant=world["tv"], on_hand=3)
     page = associate_client.get(f"/customers/{martin.pk}/").text
     interests = page[page.index('data-testid="interests"') :]
     interests = interests[: interests.index("</section>")]
@@ -149,6 +152,7 @@ def test_the_card_opens_on_the_strongest_interest_with_its_links(associate_clien
     assert "OLED 55C4" in first and "501 Original" not in first
     assert "Vu 3 fois ce matin sur le site, mis de côté" in first
     assert "Intérêt fort" in first
+    assert "En stock ici (3)" in first
     assert f'href="/products/{tv.product_id}/?variant={tv.pk}"' in first
     assert f'href="/stock/variants/{tv.pk}/"' in first
     assert f'href="/orders/new/?customer={martin.pk}&amp;variant={tv.pk}"' in first

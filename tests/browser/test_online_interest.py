@@ -63,6 +63,7 @@ def test_martins_card_opens_on_the_tv_with_its_stock_and_an_order(
     expect(first.get_by_test_id("interest-summary")).to_contain_text("Vu 3 fois")
     expect(first.get_by_test_id("interest-summary")).to_contain_text("sur le site, mis de côté")
     expect(first).to_contain_text("Intérêt fort")
+    expect(first).to_contain_text("À Paris Bastille")
     expect(interests.get_by_test_id("interest").nth(1)).to_contain_text("Jean 501 Original")
     # Near the top: in view as the card opens, without scrolling.
     assert first.bounding_box()["y"] + 44 < viewport[1]
