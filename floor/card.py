@@ -4,7 +4,7 @@ fixed number of queries however long their history."""
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, Exists, FloatField, Max, OuterRef, Value, When
+from django.db.models import Case, Count, Exists, FloatField, Max, OuterRef, Q, Value, When
 from django.db.models.functions import Abs, Cast
 from django.utils import timezone
 
@@ -106,25 +106,28 @@ def _similar_in_stock(
     customer: Customer, store: Store | None, interests: list[Interest]
 ) -> list[dict]:
     """Products in stock here close to what the client looked at online lately: in the
-    category of a product they showed interest in, ranked by that interest's strength
-    divided by how far the price is from it (1 + the gap as a share of its price), so a
-    strong interest in a TV brings the TVs of its price first. Neither what they already
-    looked at nor their wishlist. One query (and the prices')."""
+    category of a product they showed interest in (or, at half the weight, a sister
+    category), ranked by that interest's strength divided by how far the price is from it
+    (1 + the gap as a share of its price), so a strong interest in a TV brings the TVs of
+    its price first. Neither what they already looked at nor their wishlist. One query
+    (and the prices')."""
     if store is None or not interests:
         return []
-    anchors: dict[int, Interest] = {}
+    same: dict[int, Interest] = {}
+    sister: dict[int, Interest] = {}
     for interest in interests:  # strongest first: each category follows its strongest
-        anchors.setdefault(interest.product.category_id, interest)
+        same.setdefault(interest.product.category_id, interest)
+        if interest.product.category.parent_id is not None:
+            sister.setdefault(interest.product.category.parent_id, interest)
     price = Cast("product__list_price", FloatField())
+
+    def closeness(interest: Interest, weight: float):
+        ref = Value(max(float(interest.product.list_price), 1.0))  # no division by zero
+        return Value(weight * interest.strength) / (Value(1.0) + Abs(price - ref) / ref)
+
     rank = Case(
-        *[
-            When(
-                product__category_id=category,
-                then=Value(float(interest.strength))
-                / (Value(1.0) + Abs(price - _ref(interest)) / _ref(interest)),
-            )
-            for category, interest in anchors.items()
-        ],
+        *[When(product__category_id=c, then=closeness(i, 1.0)) for c, i in same.items()],
+        *[When(product__category__parent_id=p, then=closeness(i, 0.5)) for p, i in sister.items()],
         default=Value(0.0),
         output_field=FloatField(),
     )
@@ -141,8 +144,9 @@ def _similar_in_stock(
             Exists(StockLevel.objects.filter(store=store, variant=OuterRef("pk")).in_stock()),
             ~Exists(looked),
             ~Exists(wished),
+            Q(product__category_id__in=list(same))
+            | Q(product__category__parent_id__in=list(sister)),
             product__is_active=True,
-            product__category_id__in=list(anchors),
         )
         .select_related("product__brand")
         .annotate(rank=rank)
@@ -155,11 +159,6 @@ def _similar_in_stock(
             break
     prices = prices_for(list(chosen.values()), customer=customer)
     return [{"variant": v, "price": prices[v.pk]} for v in chosen.values()]
-
-
-def _ref(interest: Interest) -> Value:
-    """The price suggestions are compared with (one euro at least: no division by zero)."""
-    return Value(max(float(interest.product.list_price), 1.0))
 
 
 def customer_card(*, customer_id: int, store: Store | None, page: str | int | None = None) -> dict:

@@ -195,6 +195,27 @@ def test_similar_in_stock_here_follow_the_strongest_interest_then_the_price(
     assert "OLED 55C4" not in similar
 
 
+def test_a_sister_category_comes_after_the_same_category(associate_client, store, db):
+    tvs = CategoryFactory(name="Téléviseurs")
+    oled = CategoryFactory(name="OLED", parent=tvs)
+    led = CategoryFactory(name="LED", parent=tvs)
+    fridges = CategoryFactory(name="Réfrigérateurs")
+    customer = CustomerFactory()
+    seen = ProductFactory(category=oled, list_price=Decimal("1000.00"))
+    InteractionFactory(customer=customer, product=seen, kind=Interaction.Kind.SAVED)
+    for name, category in (("LED 55", led), ("OLED 65", oled), ("Frigo 300 L", fridges)):
+        variant = VariantFactory(
+            product=ProductFactory(name=name, category=category, list_price=Decimal("1000.00"))
+        )
+        StockLevelFactory(store=store, variant=variant)
+
+    page = associate_client.get(f"/customers/{customer.pk}/").text
+    similar = page[page.index('data-testid="similar"') :]
+    similar = similar[: similar.index("</ul>")]
+    assert similar.index("OLED 65") < similar.index("LED 55")
+    assert "Frigo" not in similar
+
+
 def test_the_card_costs_the_same_queries_for_1_or_300_products_looked_at(
     associate_client, store, world
 ):
