@@ -119,39 +119,46 @@ def _similar_in_stock(
         same.setdefault(interest.product.category_id, interest)
         if interest.product.category.parent_id is not None:
             sister.setdefault(interest.product.category.parent_id, interest)
-    price = Cast("product__list_price", FloatField())
+    product = "variant__product__"
+    price = Cast(f"{product}list_price", FloatField())
 
     def closeness(interest: Interest, weight: float):
         ref = Value(max(float(interest.product.list_price), 1.0))  # no division by zero
         return Value(weight * interest.strength) / (Value(1.0) + Abs(price - ref) / ref)
 
     rank = Case(
-        *[When(product__category_id=c, then=closeness(i, 1.0)) for c, i in same.items()],
-        *[When(product__category__parent_id=p, then=closeness(i, 0.5)) for p, i in sister.items()],
+        *[When(**{f"{product}category_id": c}, then=closeness(i, 1.0)) for c, i in same.items()],
+        *[
+            When(**{f"{product}category__parent_id": p}, then=closeness(i, 0.5))
+            for p, i in sister.items()
+        ],
         default=Value(0.0),
         output_field=FloatField(),
     )
     looked = Interaction.objects.filter(
         customer=customer,
-        product_id=OuterRef("product_id"),
+        product_id=OuterRef(f"{product}id"),
         occurred_at__gte=interest_since(),
     )
     wished = WishlistItem.objects.filter(
-        customer=customer, variant__product_id=OuterRef("product_id")
+        customer=customer, variant__product_id=OuterRef(f"{product}id")
     )
-    variants = (
-        Variant.objects.filter(
-            Exists(StockLevel.objects.filter(store=store, variant=OuterRef("pk")).in_stock()),
+    # From this store's stock rows (a few thousand at most), not from the whole catalogue.
+    rows = (
+        StockLevel.objects.filter(store=store)
+        .in_stock()
+        .filter(
             ~Exists(looked),
             ~Exists(wished),
-            Q(product__category_id__in=list(same))
-            | Q(product__category__parent_id__in=list(sister)),
-            product__is_active=True,
+            Q(**{f"{product}category_id__in": list(same)})
+            | Q(**{f"{product}category__parent_id__in": list(sister)}),
+            **{f"{product}is_active": True},
         )
-        .select_related("product__brand")
+        .select_related("variant__product__brand")
         .annotate(rank=rank)
-        .order_by("-rank", "product__name", "product_id", "pk")[: SUGGESTIONS * 5]
+        .order_by("-rank", f"{product}name", f"{product}id", "variant_id")[: SUGGESTIONS * 5]
     )
+    variants = [row.variant for row in rows]
     chosen: dict[int, Variant] = {}
     for variant in variants:
         chosen.setdefault(variant.product_id, variant)
