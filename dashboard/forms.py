@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from django import forms
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -9,11 +9,18 @@ MAX_EXPORT_DAYS = 366
 
 
 class FiguresExportForm(forms.Form):
-    """A date range (both days included) and the stores to export."""
+    """A date range (both days included), the stores to export and the file's format."""
 
     class Level:
         STORES = "stores"
         ASSOCIATES = "associates"
+
+    class Format:
+        # What a spreadsheet set to French reads as columns and numbers: ";" between cells
+        # and "3,5"; anywhere else (and for scripts) "," and "3.5".
+        EXCEL_FR = "excel-fr"
+        COMMA = "comma"
+        SEPARATORS = {EXCEL_FR: (";", ","), COMMA: (",", ".")}
 
     start = forms.DateField(
         label=pgettext_lazy("date range", "From"),
@@ -28,6 +35,14 @@ class FiguresExportForm(forms.Form):
         label=_("One row per"),
         choices=[(Level.STORES, _("store and day")), (Level.ASSOCIATES, _("associate and day"))],
         initial=Level.STORES,
+    )
+    format = forms.ChoiceField(
+        label=_("File format"),
+        choices=[
+            (Format.EXCEL_FR, _("Excel (France): semicolons, decimal commas")),
+            (Format.COMMA, _("Commas, decimal points")),
+        ],
+        required=False,  # a link without it gets the default of the page's language
     )
 
     def __init__(self, *args, stores, **kwargs):
@@ -45,7 +60,19 @@ class FiguresExportForm(forms.Form):
             "end": today,
             "store": store.code if store else "",
             "level": cls.Level.STORES,
+            "format": cls.default_format(),
         }
+
+    @classmethod
+    def default_format(cls) -> str:
+        """Excel (France) for people using the app in French."""
+        french = (translation.get_language() or "").startswith("fr")
+        return cls.Format.EXCEL_FR if french else cls.Format.COMMA
+
+    def separators(self) -> tuple[str, str]:
+        """The cell separator and the decimal mark of the chosen format."""
+        chosen = self.cleaned_data.get("format") or self.default_format()
+        return self.Format.SEPARATORS[chosen]
 
     def clean(self):
         cleaned = super().clean()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -250,17 +251,18 @@ def trend_panels(store: Store, *, today: StoreFigures | None = None) -> list[Tre
     return panels
 
 
-def _minutes(value: timedelta | None) -> str:
-    return "" if value is None else f"{value.total_seconds() / 60:.1f}"
+def _minutes(value: timedelta | None) -> Decimal | str:
+    return "" if value is None else Decimal(f"{value.total_seconds() / 60:.1f}")
 
 
-def _percent(value: float | None) -> str:
-    return "" if value is None else f"{100 * value:.1f}"
+def _percent(value: float | None) -> Decimal | str:
+    return "" if value is None else Decimal(f"{100 * value:.1f}")
 
 
 def figures_table(stores: list[Store], first, last, *, level: str) -> tuple[list, list[list]]:
     """The figures from ``first`` to ``last`` as a header and rows (for CSV): one row per
-    store and day, or per associate, store and day when ``level`` is "associates"."""
+    store and day, or per associate, store and day when ``level`` is "associates".
+    Fractional figures are Decimals, for the export to write with the decimal mark asked."""
     ids = [s.pk for s in stores]
     by_id = {s.pk: s for s in stores}
     common = [
@@ -281,7 +283,7 @@ def figures_table(stores: list[Store], first, last, *, level: str) -> tuple[list
             f.notes_written,
             f.offers_mentioned,
             f.orders,
-            f"{f.orders_value:.2f}",
+            Decimal(f"{f.orders_value:.2f}"),
             f.converted_visits,
             _percent(f.conversion),
         ]

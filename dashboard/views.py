@@ -3,6 +3,7 @@ CSV export of the figures. Managers of the store and head office only."""
 
 import csv
 from dataclasses import dataclass
+from decimal import Decimal
 from itertools import chain
 
 from django.contrib import messages
@@ -138,8 +139,11 @@ class _Echo:
         return value
 
 
-def _cell(value):
-    """A spreadsheet must not run a name as a formula ("=HYPERLINK(…)")."""
+def _cell(value, decimal_mark: str = "."):
+    """A spreadsheet must not run a name as a formula ("=HYPERLINK(…)"); a fraction is
+    written with the decimal mark of the format asked ("3,5" for Excel in French)."""
+    if isinstance(value, Decimal):
+        return str(value).replace(".", decimal_mark)
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
@@ -158,10 +162,12 @@ def export(request):
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     chosen = form.selected_stores()
     header, rows = figures_table(chosen, start, end, level=form.cleaned_data["level"])
-    writer = csv.writer(_Echo())
+    delimiter, decimal_mark = form.separators()
+    writer = csv.writer(_Echo(), delimiter=delimiter)
     # The byte-order mark makes spreadsheet programs read the accents right.
     lines = chain(
-        ["\ufeff"], (writer.writerow([_cell(v) for v in r]) for r in chain([header], rows))
+        ["\ufeff"],
+        (writer.writerow([_cell(v, decimal_mark) for v in r]) for r in chain([header], rows)),
     )
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     scope = chosen[0].code if len(chosen) == 1 else "stores"

@@ -3,17 +3,19 @@ fixed number of queries however long their history."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Case, Count, Exists, FloatField, Max, OuterRef, Q, Value, When
+from django.db.models.functions import Abs, Cast
 from django.utils import timezone
 
 from catalog.models import Store, Variant
 from customers.models import Customer, Interaction, Note, SizePreference, WishlistItem
 from customers.selectors import (
+    INTEREST_DAYS,
+    Interest,
     consents_current,
     customer_interests,
+    interest_since,
     purchase_summary,
     purchases_page,
 )
@@ -24,7 +26,7 @@ from offers.selectors import offers_for_customer
 from orders.selectors import open_orders_for
 
 from .models import Visit, present_condition
-from .selectors import INTEREST_DAYS, present_visits
+from .selectors import present_visits
 
 HISTORY_PER_PAGE = 10
 NOTES_SHOWN = 20
@@ -70,16 +72,22 @@ def _visit_stats(customer: Customer, store: Store | None) -> dict:
     return {"visit_count": stats["count"], "last_visit_at": stats["last"], "visit_here": here}
 
 
-def _wishlist(customer: Customer, store: Store | None) -> list[dict]:
+def _wishlist_and_interests(customer: Customer, store: Store | None) -> tuple[list, list]:
+    """The wishlist (with prices) and the online interests, strongest first, each with
+    where its variant can be had (read once for both)."""
     items = list(
         WishlistItem.objects.filter(customer=customer)
         .select_related("variant__product__brand")
         .order_by("-added_at")
     )
+    interests = customer_interests(customer.pk)
     variants = [item.variant for item in items]
-    availability = availability_for([v.pk for v in variants], store=store)
+    availability = availability_for(
+        [v.pk for v in variants] + [i.variant_id for i in interests if i.variant_id],
+        store=store,
+    )
     prices = prices_for(variants, customer=customer)
-    return [
+    wishlist = [
         {
             "item": item,
             "variant": item.variant,
@@ -88,29 +96,69 @@ def _wishlist(customer: Customer, store: Store | None) -> list[dict]:
         }
         for item in items
     ]
+    interesting = [
+        {"interest": i, "availability": availability.get(i.variant_id)} for i in interests
+    ]
+    return wishlist, interesting
 
 
-def _similar_in_stock(customer: Customer, store: Store | None, exclude: set[int]) -> list[dict]:
-    """In-stock products here close to what the client looked at online lately: same
-    category, the same brands first, then the nearest price."""
-    if store is None:
+def _similar_in_stock(
+    customer: Customer, store: Store | None, interests: list[Interest]
+) -> list[dict]:
+    """Products in stock here close to what the client looked at online lately: in the
+    category of a product they showed interest in (or, at half the weight, a sister
+    category), ranked by that interest's strength divided by how far the price is from it
+    (1 + the gap as a share of its price), so a strong interest in a TV brings the TVs of
+    its price first. Neither what they already looked at nor their wishlist. One query
+    (and the prices')."""
+    if store is None or not interests:
         return []
-    since = timezone.now() - timedelta(days=INTEREST_DAYS)
-    looked = Interaction.objects.filter(customer=customer, occurred_at__gte=since)
-    variants = (
-        Variant.objects.filter(
-            Exists(StockLevel.objects.filter(store=store, variant=OuterRef("pk")).in_stock()),
-            product__is_active=True,
-            product__category__in=looked.values("product__category"),
-        )
-        .exclude(product__in=looked.values("product"))
-        .exclude(product__in=exclude)
-        .select_related("product__brand")
-        .annotate(
-            same_brand=Count("pk", filter=Q(product__brand__in=looked.values("product__brand")))
-        )
-        .order_by("-same_brand", "product__name", "pk")[: SUGGESTIONS * 5]
+    same: dict[int, Interest] = {}
+    sister: dict[int, Interest] = {}
+    for interest in interests:  # strongest first: each category follows its strongest
+        same.setdefault(interest.product.category_id, interest)
+        if interest.product.category.parent_id is not None:
+            sister.setdefault(interest.product.category.parent_id, interest)
+    product = "variant__product__"
+    price = Cast(f"{product}list_price", FloatField())
+
+    def closeness(interest: Interest, weight: float):
+        ref = Value(max(float(interest.product.list_price), 1.0))  # no division by zero
+        return Value(weight * interest.strength) / (Value(1.0) + Abs(price - ref) / ref)
+
+    rank = Case(
+        *[When(**{f"{product}category_id": c}, then=closeness(i, 1.0)) for c, i in same.items()],
+        *[
+            When(**{f"{product}category__parent_id": p}, then=closeness(i, 0.5))
+            for p, i in sister.items()
+        ],
+        default=Value(0.0),
+        output_field=FloatField(),
     )
+    looked = Interaction.objects.filter(
+        customer=customer,
+        product_id=OuterRef(f"{product}id"),
+        occurred_at__gte=interest_since(),
+    )
+    wished = WishlistItem.objects.filter(
+        customer=customer, variant__product_id=OuterRef(f"{product}id")
+    )
+    # From this store's stock rows (a few thousand at most), not from the whole catalogue.
+    rows = (
+        StockLevel.objects.filter(store=store)
+        .in_stock()
+        .filter(
+            ~Exists(looked),
+            ~Exists(wished),
+            Q(**{f"{product}category_id__in": list(same)})
+            | Q(**{f"{product}category__parent_id__in": list(sister)}),
+            **{f"{product}is_active": True},
+        )
+        .select_related("variant__product__brand")
+        .annotate(rank=rank)
+        .order_by("-rank", f"{product}name", f"{product}id", "variant_id")[: SUGGESTIONS * 5]
+    )
+    variants = [row.variant for row in rows]
     chosen: dict[int, Variant] = {}
     for variant in variants:
         chosen.setdefault(variant.product_id, variant)
@@ -124,8 +172,7 @@ def customer_card(*, customer_id: int, store: Store | None, page: str | int | No
     """The card's context; ``store`` is the associate's (None for head office)."""
     customer = customer_for_card(customer_id)
     preference = getattr(customer, "preference", None)
-    wishlist = _wishlist(customer, store)
-    wished_products = {row["variant"].product_id for row in wishlist}
+    wishlist, interests = _wishlist_and_interests(customer, store)
     return {
         "customer": customer,
         "store": store,
@@ -139,11 +186,14 @@ def customer_card(*, customer_id: int, store: Store | None, page: str | int | No
         **_visit_stats(customer, store),
         "wishlist": wishlist,
         "history": card_history(customer, page),
-        "interests": customer_interests(customer.pk, days=INTEREST_DAYS),
+        "interests": interests,
+        "interest_days": INTEREST_DAYS,
         "notes": card_notes(customer),
         "consents": consents_current(customer.pk),
         "open_orders": open_orders_for(customer_id=customer.pk),
         "offers": offers_for_customer(customer=customer),
         "suggest_wishlist_here": [row for row in wishlist if row["availability"].in_stock_here],
-        "suggest_similar": _similar_in_stock(customer, store, wished_products),
+        "suggest_similar": _similar_in_stock(
+            customer, store, [row["interest"] for row in interests]
+        ),
     }

@@ -6,15 +6,19 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, Max, OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from customers.models import Interaction, Purchase, WishlistItem
+from customers.selectors import (
+    KIND_OF_RANK,
+    interest_kind_rank,
+    interest_since,
+    interest_strength,
+)
 from inventory.models import StockLevel
 
 from .models import Visit
-
-INTEREST_DAYS = 14
 
 
 def dedup_window() -> timedelta:
@@ -49,8 +53,22 @@ def floor_cards(store_id: int, *, visit_ids: list[int] | None = None) -> list[Vi
             ).in_stock()
         )
     )
-    recent = timezone.now() - timedelta(days=INTEREST_DAYS)
-    return list(
+    now = timezone.now()
+    # The customer's strongest online interest lately (customers.selectors says how it is
+    # weighed), and the strongest thing they did with it (saved, left in a cart, viewed).
+    strongest = (
+        Interaction.objects.filter(
+            customer_id=OuterRef("customer_id"), occurred_at__gte=interest_since(now)
+        )
+        .values("product_id", "product__name")
+        .annotate(
+            strength=Sum(interest_strength(now)),
+            last_at=Max("occurred_at"),
+            top_kind=Max(interest_kind_rank()),
+        )
+        .order_by("-strength", "-last_at", "product_id")
+    )
+    visits = list(
         visits.select_related("customer", "attended_by", "store", "sent_to", "sent_by")
         .annotate(
             lifetime_spend=_per_customer(Purchase.objects.all(), Sum("total")),
@@ -63,13 +81,12 @@ def floor_cards(store_id: int, *, visit_ids: list[int] | None = None) -> list[Vi
                 .values("arrived_at")[:1]
             ),
             wishlist_here=_per_customer(in_stock_here, Count("pk", distinct=True)),
-            interest_product=Subquery(
-                Interaction.objects.filter(
-                    customer_id=OuterRef("customer_id"), occurred_at__gte=recent
-                )
-                .order_by("-occurred_at")
-                .values("product__name")[:1]
-            ),
+            interest_product=Subquery(strongest.values("product__name")[:1]),
+            interest_top_kind=Subquery(strongest.values("top_kind")[:1]),
         )
         .order_by("-arrived_at", "-pk")
     )
+    for visit in visits:
+        kind = KIND_OF_RANK.get(visit.interest_top_kind)
+        visit.interest_kind = Interaction.Kind(kind).label if kind else ""
+    return visits

@@ -266,13 +266,25 @@ def test_overview_sorts_by_any_column_either_way(client, head_office, store, oth
 # --- CSV export -----------------------------------------------------------------------------
 
 
-def _csv(response):
+def _csv(response, delimiter=";"):
+    """The rows of an export, read the way a spreadsheet set to French reads them unless
+    told otherwise."""
     body = b"".join(response.streaming_content).decode("utf-8")
     assert body.startswith("\ufeff")
-    return list(csv.reader(io.StringIO(body[1:])))
+    return list(csv.reader(io.StringIO(body[1:]), delimiter=delimiter))
 
 
-def test_export_csv_per_store_and_day(client, store, other_store, manager, associate):
+@pytest.mark.parametrize(
+    ("file_format", "delimiter", "median"),
+    [
+        (None, ";", "3,0"),  # a French user's default: Excel (France)
+        ("excel-fr", ";", "3,0"),
+        ("comma", ",", "3.0"),
+    ],
+)
+def test_export_csv_per_store_and_day(
+    client, store, other_store, manager, associate, file_format, delimiter, median
+):
     yesterday = TODAY - timedelta(days=1)
     noon = timezone.make_aware(datetime.combine(yesterday, time(12)))
     VisitFactory(
@@ -287,16 +299,22 @@ def test_export_csv_per_store_and_day(client, store, other_store, manager, assoc
     client.force_login(manager)
     response = client.get(
         reverse("dashboard:export"),
-        {"start": yesterday.isoformat(), "end": TODAY.isoformat(), "store": "", "level": "stores"},
+        {
+            "start": yesterday.isoformat(),
+            "end": TODAY.isoformat(),
+            "store": "",
+            "level": "stores",
+            **({"format": file_format} if file_format else {}),
+        },
     )
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment;" in response["Content-Disposition"]
-    header, *rows = _csv(response)
+    header, *rows = _csv(response, delimiter)
     assert header[:5] == ["Jour", "Code magasin", "Magasin", "Visites reconnues", "Trafic anonyme"]
     assert len(rows) == 4  # two stores × two days, each store and day even when quiet
     paris = next(r for r in rows if r[0] == yesterday.isoformat() and r[1] == store.code)
-    assert paris[3:7] == ["1", "1", "1", "3.0"]  # visits, anonymous, served, median minutes
+    assert paris[3:7] == ["1", "1", "1", median]  # visits, anonymous, served, median minutes
     lyon_today = next(r for r in rows if r[0] == TODAY.isoformat() and r[1] == other_store.code)
     assert lyon_today[3] == "0" and lyon_today[-1] == ""  # no visit: no conversion rate
 
@@ -332,9 +350,9 @@ def test_export_csv_per_associate(client, store, manager, associate):
             "0",
             "0",
             "0",
-            "0.00",
+            "0,00",
             "0",
-            "0.0",
+            "0,0",
         ]
     ]
     assert f"figures-{store.code}-associates-" in response["Content-Disposition"]
@@ -366,6 +384,31 @@ def test_export_without_parameters_shows_the_form(client, manager):
     response = client.get(reverse("dashboard:export"))
     assert response.status_code == 200
     assert 'type="date"' in response.text
+
+
+@pytest.mark.parametrize(
+    ("language", "chosen"),
+    [("fr", "Excel (France) : points-virgules"), ("en", "Commas, decimal points")],
+)
+def test_the_form_offers_excel_in_french_to_french_users(client, manager, language, chosen):
+    client.force_login(manager)
+    client.cookies["django_language"] = language
+    response = client.get(reverse("dashboard:export"))
+    select = response.text[response.text.index('name="format"') :]
+    select = select[: select.index("</select>")]
+    selected = select[
+        select.index(" selected") : select.index("</option>", select.index(" selected"))
+    ]
+    assert chosen in selected
+
+
+def test_an_english_user_gets_commas_and_decimal_points_by_default(client, manager, store):
+    client.force_login(manager)
+    client.cookies["django_language"] = "en"
+    params = {"start": TODAY.isoformat(), "end": TODAY.isoformat(), "level": "associates"}
+    response = client.get(reverse("dashboard:export"), params)
+    header, *_rows = _csv(response, ",")
+    assert header[:3] == ["Day", "Store code", "Store"]
 
 
 def test_export_query_count_does_not_grow_with_the_range(
