@@ -146,6 +146,18 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": TABLET, "locale": "fr-FR", "has_touch": True}
 
 
+def box_of(locator, timeout: float = 5.0) -> dict:
+    """The element's box once visible. A live push may replace the element between finding
+    and measuring it (Playwright then answers None), so it is asked again."""
+    deadline = time.monotonic() + timeout
+    while True:
+        expect(locator).to_be_visible(timeout=timeout * 1000)
+        box = locator.bounding_box()
+        if box is not None:
+            return box
+        assert time.monotonic() < deadline, f"{locator} never had a box"
+
+
 def sign_in(page, base_url: str, email: str, password: str = PASSWORD) -> None:
     """Sign in through the real form, as a person would."""
     page.goto(f"{base_url}/accounts/login/")

@@ -5,7 +5,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from floor.models import PresenceEvent
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import box_of, sign_in
 from tests.factories import (
     ConsentFactory,
     CustomerFactory,
@@ -49,6 +49,6 @@ def test_admin_list_columns_fit_1024_px(page, live_server_url, head_office, some
     expect(page.locator("#result_list")).to_be_visible()
     width = page.viewport_size["width"]
     for header in page.locator("#result_list thead th").all():
-        box = header.bounding_box()
+        box = box_of(header)
         assert box["x"] + box["width"] <= width, header.inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= width

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from integrations.webhooks import signed_headers
 from staff.models import StaffProfile
-from tests.browser.conftest import on_the_floor, presence, sign_in
+from tests.browser.conftest import box_of, on_the_floor, presence, sign_in
 from tests.factories import ConsentFactory, CustomerFactory, WebhookSourceFactory, make_staff
 
 Role = StaffProfile.Role
@@ -91,7 +91,7 @@ def test_manager_opens_a_waiting_clients_card_and_sends_an_associate(
     expect(choice).to_have_value(str(associate.pk))
     send = client.get_by_role("button", name="Envoyer")
     expect(send).to_be_enabled()
-    assert send.bounding_box()["height"] >= 44
+    assert box_of(send)["height"] >= 44
     send.click()
 
     expect(page.get_by_test_id("sent-message")).to_have_text("Demande envoyée à Léa Moreau.")

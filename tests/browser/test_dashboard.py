@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from customers.models import Customer
 from staff.models import StaffProfile
-from tests.browser.conftest import on_the_floor, presence, sign_in
+from tests.browser.conftest import box_of, on_the_floor, presence, sign_in
 from tests.factories import (
     ConsentFactory,
     CustomerFactory,
@@ -92,7 +92,7 @@ def test_vip_waiting_too_long_comes_first_and_stands_out(page, live_server_url, 
         for target in page.locator(
             "main a, main button, main input:not([type=hidden]), main select"
         ).all():
-            box = target.bounding_box()
+            box = box_of(target)
             assert box["height"] >= 44, target.get_attribute("name") or target.inner_text()
         # Nothing wider than the screen: no sideways scrolling on a tablet.
         assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
@@ -119,7 +119,7 @@ def test_head_office_sorts_stores_and_opens_a_board_at_both_tablet_sizes(
     for size in ({"width": 1024, "height": 768}, {"width": 1180, "height": 820}):
         page.set_viewport_size(size)
         for link in page.locator("main a").all():
-            assert link.bounding_box()["height"] >= 44, link.inner_text()
+            assert box_of(link)["height"] >= 44, link.inner_text()
 
     page.get_by_role("link", name="Paris Opéra").click()
     expect(page).to_have_url(f"{live_server_url}/stores/{store.code}/dashboard/")

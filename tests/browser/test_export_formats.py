@@ -6,7 +6,7 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from staff.models import StaffProfile
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import box_of, sign_in
 from tests.factories import make_staff
 
 
@@ -25,7 +25,7 @@ def test_the_manager_downloads_for_excel_in_french_or_with_commas(page, live_ser
     expect(choice.locator("option:checked")).to_have_text(
         "Excel (France) : points-virgules, virgules décimales"
     )
-    assert choice.bounding_box()["height"] >= 44
+    assert box_of(choice)["height"] >= 44
     header = _download(page).splitlines()[0]
     assert header.startswith("Jour;Code magasin;Magasin;")
 

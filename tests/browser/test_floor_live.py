@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from floor.models import Visit
 from staff.models import StaffProfile
-from tests.browser.conftest import on_the_floor, presence, sign_in
+from tests.browser.conftest import box_of, on_the_floor, presence, sign_in
 from tests.factories import ConsentFactory, CustomerFactory, WebhookSourceFactory, make_staff
 
 Role = StaffProfile.Role
@@ -75,7 +75,7 @@ def test_check_in_by_typing_then_two_taps_to_the_card_and_a_note(
     expect(card.get_by_role("button", name="Terminé")).to_be_visible()
     for button in card.locator("a, button").all():
         if button.is_visible():
-            assert button.bounding_box()["height"] >= 44
+            assert box_of(button)["height"] >= 44
 
     card.get_by_test_id("open-card").click()  # one tap to the full card
     expect(page.get_by_role("heading", name="Camille Martin", level=1)).to_be_visible()
@@ -138,7 +138,7 @@ def test_without_a_barcode_reader_the_camera_button_is_still_offered(
     on_the_floor(page, live_server_url, associate.email)
     assert page.evaluate("'BarcodeDetector' in window") is False
     expect(page.get_by_role("button", name="Scanner la carte")).to_be_visible()
-    assert page.get_by_role("button", name="Scanner la carte").bounding_box()["height"] >= 44
+    assert box_of(page.get_by_role("button", name="Scanner la carte"))["height"] >= 44
 
 
 def test_the_simulator_makes_cards_arrive(tablets, live_server_url, associate, store):

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from customers.models import Consent, Customer
 from offers.models import OfferMention
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import box_of, sign_in
 from tests.factories import (
     BrandFactory,
     CategoryFactory,
@@ -72,7 +72,7 @@ def test_associate_sees_the_offer_price_on_the_card_and_the_product_and_mentions
 
     page.evaluate("window.notReloaded = true")
     button = week_item.get_by_role("button", name="Mentionnée au client")
-    assert button.bounding_box()["height"] >= 44
+    assert box_of(button)["height"] >= 44
     button.click()
 
     expect(week_item.get_by_test_id("offer-mentioned")).to_have_text("Mentionnée ✓")

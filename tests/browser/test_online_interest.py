@@ -11,7 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from customers.models import Interaction
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import box_of, sign_in
 from tests.factories import (
     CustomerFactory,
     InteractionFactory,
@@ -66,9 +66,9 @@ def test_martins_card_opens_on_the_tv_with_its_stock_and_an_order(
     expect(first).to_contain_text("À Paris Bastille")
     expect(interests.get_by_test_id("interest").nth(1)).to_contain_text("Jean 501 Original")
     # Near the top: in view as the card opens, without scrolling.
-    assert first.bounding_box()["y"] + 44 < viewport[1]
+    assert box_of(first)["y"] + 44 < viewport[1]
     for target in first.locator("a").all():
-        assert target.bounding_box()["height"] >= 44, target.evaluate("e => e.outerHTML")
+        assert box_of(target)["height"] >= 44, target.evaluate("e => e.outerHTML")
 
     # One tap: its stock here and in the other stores.
     first.get_by_role("link", name="Stock ici et ailleurs").click()

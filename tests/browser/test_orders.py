@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from inventory.models import StockLevel
 from orders.models import Order
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import box_of, sign_in
 from tests.factories import (
     CustomerFactory,
     StockLevelFactory,
@@ -82,7 +82,7 @@ def test_order_for_home_delivery_then_cancel_puts_the_stock_back(
     # Every control is a comfortable touch target (radios: their whole label).
     targets = "button, select, input:not([type=radio]):not([type=checkbox]), label.mode, summary"
     for target in page.locator("#order-form").locator(targets).filter(visible=True).all():
-        box = target.bounding_box()
+        box = box_of(target)
         assert box["height"] >= 44, target.evaluate("e => e.outerHTML")
     page.get_by_role("button", name="Confirmer la commande").click()
 
@@ -142,4 +142,4 @@ def test_stock_lookup_switches_variant_and_radius_without_reloading(
     expect(page.get_by_test_id("stock-row").filter(has_text="Lyon Part-Dieu")).to_be_visible()
     assert page.evaluate("window.notReloaded") is True
     for target in page.locator("main a:visible, main button:visible").all():
-        assert target.bounding_box()["height"] >= 44, target.inner_text()
+        assert box_of(target)["height"] >= 44, target.inner_text()

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from customers.models import Consent
 from customers.services import privacy_code_issue
-from tests.browser.conftest import on_the_floor, presence, sign_in
+from tests.browser.conftest import box_of, on_the_floor, presence, sign_in
 from tests.factories import ConsentFactory, CustomerFactory, WebhookSourceFactory
 
 PHONE = {"width": 375, "height": 740}
@@ -51,7 +51,7 @@ def test_a_withdrawal_on_the_phone_takes_the_card_off_the_tablet_within_a_second
         expect(recognition.get_by_test_id("state-recognition")).to_have_text("Vous avez accepté")
         assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         for button in phone.locator("main button").all():
-            assert button.bounding_box()["height"] >= 44
+            assert box_of(button)["height"] >= 44
 
         started = time.monotonic()
         recognition.get_by_role("button", name="Retirer « Reconnaissance en magasin »").click()
@@ -87,7 +87,7 @@ def test_an_associate_records_a_withdrawal_on_the_card_in_two_taps(
     wording = page.get_by_test_id("consent-wording")
     expect(wording).to_contain_text("From now on we no longer recognise you")  # her language
     record = page.get_by_role("button", name="Enregistrer le retrait")
-    assert record.bounding_box()["height"] >= 44
+    assert box_of(record)["height"] >= 44
     record.click()  # tap 2
 
     expect(page.get_by_test_id("consent-message")).to_contain_text(

@@ -3,7 +3,7 @@ import re
 from playwright.sync_api import expect
 
 from catalog.services import product_search_refresh
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import box_of, sign_in
 from tests.factories import ProductFactory, VariantFactory
 from tests.product_catalog import make_catalog
 
@@ -76,7 +76,7 @@ def test_search_open_compare_three_toggle_differences_and_remove_one(
 
     # Touch targets stay comfortable.
     for target in page.locator("main a.button, main button, main .toggle").all():
-        box = target.bounding_box()
+        box = box_of(target)
         assert box["height"] >= 44, target.inner_text()
 
 

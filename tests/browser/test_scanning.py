@@ -9,7 +9,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import CHROMIUM, TABLET, sign_in
+from tests.browser.conftest import CHROMIUM, TABLET, box_of, sign_in
 from tests.browser.test_products import FAKE_SCANNER
 from tests.factories import StockLevelFactory, VariantFactory
 from tests.product_catalog import make_catalog
@@ -107,7 +107,7 @@ def test_the_order_forms_code_field_scans_too(page, live_server_url, associate, 
     expect(page.get_by_test_id("order-line")).to_have_count(0)
 
     scan = page.get_by_role("button", name="Scanner avec la caméra")
-    assert scan.bounding_box()["height"] >= 44
+    assert box_of(scan)["height"] >= 44
     scan.click()
 
     expect(page.get_by_test_id("order-line")).to_contain_text("Téléviseur OLED 55")

@@ -2,7 +2,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import box_of, sign_in
 from tests.factories import PASSWORD, totp_code
 
 
@@ -25,7 +25,7 @@ def test_associate_signs_in_sees_floor_in_french_and_switches_to_english(
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     # Every button and link in the header is a comfortable touch target.
     for target in page.locator("header a, header button").all():
-        box = target.bounding_box()
+        box = box_of(target)
         assert box["height"] >= 44, target.inner_text()
 
 

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from customers.models import CardView
 from staff.models import StaffProfile
 from staff.services import staff_pin_set
-from tests.browser.conftest import TABLET_IDLE_SECONDS, sign_in
+from tests.browser.conftest import TABLET_IDLE_SECONDS, box_of, sign_in
 from tests.factories import QUICK_HASHER, CustomerFactory, make_staff
 
 Role = StaffProfile.Role
@@ -47,7 +47,7 @@ def test_two_associates_take_turns_on_one_tablet_and_the_log_names_each(
     expect(lock).to_contain_text("Paris Opéra")
     expect(lock.get_by_test_id("person")).to_have_text(["Hugo Roux", "Léa Moreau"])
     for target in lock.get_by_role("link").all():
-        assert target.bounding_box()["height"] >= 44
+        assert box_of(target)["height"] >= 44
 
     # Léa: two taps and her PIN; she opens Camille's card, then locks the tablet.
     take_the_tablet(page, "Léa Moreau", "2468")
