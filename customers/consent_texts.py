@@ -96,7 +96,7 @@ WORDINGS: dict[str, list[Wording]] = {
                 "From now on we no longer send you news or offers by text message. "
                 "Messages about your orders still reach you."
             ),
-            fingerprints=(),
+            fingerprints=(("en", "042f01a7712dd7a5"), ("fr", "83dc0cba9bb9b186")),
         )
     ],
     Purpose.PERSONALISED_OFFERS: [

@@ -28,7 +28,9 @@ class SelectionAddForm(forms.Form):
     variant = forms.ModelChoiceField(
         queryset=Variant.objects.filter(product__is_active=True), widget=forms.HiddenInput
     )
-    note = forms.CharField(label=_("Note for the client (optional)"), required=False, max_length=300)
+    note = forms.CharField(
+        label=_("Note for the client (optional)"), required=False, max_length=300
+    )
 
 
 class SelectionSendForm(forms.Form):

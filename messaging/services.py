@@ -164,10 +164,7 @@ def selection_item_add(
     draft = selection_draft(customer=customer, by=by, store=store)
     draft = Selection.objects.select_for_update().get(pk=draft.pk)
     items = draft.items.all()
-    if (
-        not items.filter(variant=variant).exists()
-        and items.count() >= SELECTION_MAX_ITEMS
-    ):
+    if not items.filter(variant=variant).exists() and items.count() >= SELECTION_MAX_ITEMS:
         raise MessageRefused(
             _("A selection holds at most %(count)d products.") % {"count": SELECTION_MAX_ITEMS}
         )
@@ -265,9 +262,7 @@ def message_send(
         )
     elif selection is not None:
         Selection.objects.filter(pk=selection.pk, sent_at__isnull=True).update(sent_at=now)
-    items = (
-        list(selection.items.select_related("variant__product__brand")) if selection else []
-    )
+    items = list(selection.items.select_related("variant__product__brand")) if selection else []
     if purpose == Purpose.SELECTION and not items:
         raise MessageRefused(_("Add at least one product to the selection first."))
     language = customer.preferred_language or settings.LANGUAGE_CODE

@@ -165,7 +165,10 @@ def erasure_preview(customer: Customer) -> dict:
             (_("wishlist items"), WishlistItem.objects.filter(customer=customer).count()),
             (_("app devices"), AppDevice.objects.filter(customer=customer).count()),
             (_("delivery addresses on orders"), orders.count()),
-            (_("texts of messages sent to them"), Message.objects.filter(customer=customer).count()),
+            (
+                _("texts of messages sent to them"),
+                Message.objects.filter(customer=customer).count(),
+            ),
             (_("selections of products"), Selection.objects.filter(customer=customer).count()),
         ],
         "kept": [

@@ -8,8 +8,9 @@ Erasure (``customer_erase``) anonymises one person in one transaction:
 - deleted: notes, preferences and sizes, wishlist, app devices (so a phone is never
   recognised again), export files, the selections of products sent to them and the
   outbox rows of every email or text message we wrote them; the words of those messages
-  are blanked (their history keeps only purpose, channel, when and by whom); visitor keys derived from their identifiers are
-  cleared from anonymous visits; open visits end and their card leaves the tablets;
+  are blanked (their history keeps only purpose, channel, when and by whom); visitor
+  keys derived from their identifiers are cleared from anonymous visits; open visits end
+  and their card leaves the tablets;
 - kept, under the anonymous id: consents (the proof of what they agreed to and when),
   visits and presence outcomes, purchases, orders and their lines (stock, figures and
   accounting stay true), offers used and mentioned, the card-view access log;

@@ -15,6 +15,7 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
+from catalog.services import product_search_refresh
 from clienteling.celery import app as celery_app
 from customers.models import CardView, Consent
 from integrations.models import OutboundMessage
@@ -85,9 +86,7 @@ KEY = "0123456789abcdef0123456789abcdef"
 # --- Consent -------------------------------------------------------------------------------
 
 
-def test_without_the_email_consent_nothing_is_sent_and_the_card_says_why(
-    associate_client, camille
-):
+def test_without_the_email_consent_nothing_is_sent_and_the_card_says_why(associate_client, camille):
     consent(camille, Consent.Purpose.MARKETING_SMS)  # the other channel's consent
     consent(camille, Consent.Purpose.MARKETING_EMAIL, granted=False)
 
@@ -160,7 +159,12 @@ def test_an_email_is_sent_once_after_commit_in_french_and_kept_in_the_history(
     associate_client, associate, camille, eager_tasks, django_capture_on_commit_callbacks
 ):
     consent(camille, Consent.Purpose.MARKETING_EMAIL)
-    data = {"channel": "email", "purpose": "follow_up", "text": "Le modèle arrive jeudi.", "key": KEY}
+    data = {
+        "channel": "email",
+        "purpose": "follow_up",
+        "text": "Le modèle arrive jeudi.",
+        "key": KEY,
+    }
     with django_capture_on_commit_callbacks(execute=True):
         response = post(associate_client, camille, "messages/send/", data)
         again = post(associate_client, camille, "messages/send/", data)  # a double tap
@@ -292,9 +296,7 @@ def test_a_text_message_is_posted_to_the_provider_as_its_api_documents(
     assert len(provider.requests) == 1
 
 
-def test_a_refusal_by_the_provider_is_recorded_and_not_retried(
-    provider, associate, store, camille
-):
+def test_a_refusal_by_the_provider_is_recorded_and_not_retried(provider, associate, store, camille):
     provider.answer = (400, {"code": 21211, "message": "The 'To' number is not valid."})
     message = sms(associate, store, camille)
 
@@ -323,6 +325,7 @@ def test_a_provider_in_trouble_is_retried_later(provider, associate, store, cami
         return
     provider.delay = 0
     provider.answer = (201, {"sid": "SMretry"})
+    OutboundMessage.objects.filter(pk=outbound.pk).update(next_attempt_at=timezone.now())
     assert message_deliver(message_id=message.outbound_id).sent
     assert OutboundMessage.objects.get(pk=message.outbound_id).status == Status.SENT
 
@@ -335,9 +338,16 @@ def link_in(body: str) -> str:
 
 
 def test_a_selection_is_built_on_the_card_sent_and_opened_by_the_client(
-    client, associate_client, associate, camille, tv, eager_tasks, django_capture_on_commit_callbacks
+    client,
+    associate_client,
+    associate,
+    camille,
+    tv,
+    eager_tasks,
+    django_capture_on_commit_callbacks,
 ):
     consent(camille, Consent.Purpose.MARKETING_EMAIL)
+    product_search_refresh()
     results = associate_client.get(
         f"/customers/{camille.pk}/selection/search/", {"q": "oled"}, headers=HTMX
     )
@@ -350,9 +360,7 @@ def test_a_selection_is_built_on_the_card_sent_and_opened_by_the_client(
     )
     assert added.status_code == 200 and "Parfait pour votre salon" in added.text
     with django_capture_on_commit_callbacks(execute=True):
-        sent = post(
-            associate_client, camille, "selection/send/", {"channel": "email", "key": KEY}
-        )
+        sent = post(associate_client, camille, "selection/send/", {"channel": "email", "key": KEY})
     assert sent.status_code == 200
     (email,) = mail.outbox
     assert "- Téléviseur OLED 55" in email.body and "Parfait pour votre salon" in email.body
@@ -372,15 +380,15 @@ def test_a_selection_is_built_on_the_card_sent_and_opened_by_the_client(
     assert selection.open_count == 1 and selection.first_opened_at is not None
 
     associate_client.force_login(associate)
-    card = section(associate_client, camille).text
-    assert "a ouvert la sélection il y a" in card
+    assert "a ouvert la sélection maintenant" in section(associate_client, camille).text
+    with time_machine.travel(timezone.now() + timedelta(hours=2, minutes=1)):
+        card = section(associate_client, camille).text
+    assert "a ouvert la sélection il y a 2\xa0heures" in card
 
 
 def test_sending_an_empty_selection_is_refused(associate_client, camille):
     consent(camille, Consent.Purpose.MARKETING_EMAIL)
-    response = post(
-        associate_client, camille, "selection/send/", {"channel": "email", "key": KEY}
-    )
+    response = post(associate_client, camille, "selection/send/", {"channel": "email", "key": KEY})
     assert response.status_code == 409
     assert "Ajoutez au moins un produit" in response.text
     assert not Message.objects.exists()
@@ -443,8 +451,12 @@ def test_other_purposes_link_their_products_through_a_selection(associate, store
 @pytest.fixture
 def written_to(associate, store, camille, tv):
     consent(camille, Consent.Purpose.MARKETING_EMAIL)
-    selection_item_add(customer=camille, variant=tv, note="Pour le salon", by=associate, store=store)
-    selection_send(customer=camille, channel="email", by=associate, store=store, text="Bonne soirée")
+    selection_item_add(
+        customer=camille, variant=tv, note="Pour le salon", by=associate, store=store
+    )
+    selection_send(
+        customer=camille, channel="email", by=associate, store=store, text="Bonne soirée"
+    )
     return camille
 
 
@@ -490,7 +502,9 @@ def _fill(associate, store, customer, n):
     selection_send(customer=customer, channel="email", by=associate, store=store)
     for i in range(n):
         variant = VariantFactory()
-        selection_item_add(customer=customer, variant=variant, note=f"n{i}", by=associate, store=store)
+        selection_item_add(
+            customer=customer, variant=variant, note=f"n{i}", by=associate, store=store
+        )
         message_send(
             customer=customer,
             channel="email",
