@@ -123,8 +123,10 @@ def _sent_message(sent) -> str:
 def selection_search(request, customer_id):
     customer = _customer(customer_id)
     q = request.GET.get("q", "")[:100]
-    products = product_search(ProductQuery(text=q), page_size=SEARCH_RESULTS, store=request.store)
-    context = {"customer": customer, "q": q, "products": products.products}
+    found = product_search(ProductQuery(text=q), page_size=SEARCH_RESULTS, store=request.store)
+    if not wants_fragment(request):  # without JavaScript: the section's page with them
+        return _render(request, customer, forms={"q": q, "products": found.products})
+    context = {"customer": customer, "q": q, "products": found.products}
     return render(request, f"{SECTION}#search_results", context)
 
 

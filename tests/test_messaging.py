@@ -534,3 +534,11 @@ def test_the_section_and_the_client_page_cost_the_same_queries_however_much_was_
     with django_assert_max_num_queries(9):
         page = client.get(path)
     assert page.text.count('data-testid="selection-product"') == n
+
+
+def test_without_javascript_the_search_answers_the_sections_page(associate_client, camille, tv):
+    product_search_refresh()
+    page = associate_client.get(f"/customers/{camille.pk}/selection/search/", {"q": "oled"})
+    assert page.status_code == 200
+    assert "<html" in page.text and "Messages et sélection" in page.text
+    assert "Téléviseur OLED 55" in page.text
