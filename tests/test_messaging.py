@@ -526,12 +526,12 @@ def test_the_section_and_the_client_page_cost_the_same_queries_however_much_was_
     client.force_login(associate)
     client.get(f"/customers/{customer.pk}/")
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(11):
         response = section(client, customer)
     assert response.status_code == 200
 
     client.logout()
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(6):
         page = client.get(path)
     assert page.text.count('data-testid="selection-product"') == n
 
