@@ -246,6 +246,9 @@ def message_send(
     if purpose not in Purpose.values:
         raise MessageRefused(_("Unknown purpose."))
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    existing = Message.objects.filter(key=key).first()  # a twin request that held the lock
+    if existing is not None:
+        return existing
     refusal = message_refusal(customer=customer, channel=channel, purpose=purpose)
     if refusal:
         raise MessageRefused(refusal)

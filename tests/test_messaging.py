@@ -542,3 +542,40 @@ def test_without_javascript_the_search_answers_the_sections_page(associate_clien
     assert page.status_code == 200
     assert "<html" in page.text and "Messages et sélection" in page.text
     assert "Téléviseur OLED 55" in page.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_taps_at_once_send_one_message(associate, store):
+    from django.db import connection
+
+    customer = CustomerFactory()
+    consent(customer, Consent.Purpose.MARKETING_EMAIL)
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def tap():
+        try:
+            barrier.wait()
+            message = message_send(
+                customer=customer,
+                channel="email",
+                purpose=Purpose.FOLLOW_UP,
+                by=associate,
+                store=store,
+                key=f"{customer.pk}-{KEY}",
+            )
+            results.append(message.pk)
+        except Exception as error:  # noqa: BLE001 (reported below)
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=tap) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert len(set(results)) == 1
+    assert Message.objects.count() == OutboundMessage.objects.count() == 1
