@@ -54,9 +54,7 @@ def test_a_selection_built_on_the_card_is_opened_on_the_phone_and_the_card_shows
     send = page.get_by_role("button", name="Envoyer la sélection par e-mail")
     assert send.bounding_box()["height"] >= 44
     send.click()
-    expect(page.get_by_test_id("messaging-message")).to_contain_text(
-        "E-mail à camille@example.fr"
-    )
+    expect(page.get_by_test_id("messaging-message")).to_contain_text("E-mail à camille@example.fr")
     expect(page.get_by_test_id("sent-message").first).to_contain_text("Sélection de produits")
 
     email = OutboundMessage.objects.get(kind="message.selection")
@@ -72,9 +70,7 @@ def test_a_selection_built_on_the_card_is_opened_on_the_phone_and_the_card_shows
         expect(phone.get_by_role("heading", name="Choisi pour vous à Paris Opéra")).to_be_visible()
         product = phone.get_by_test_id("selection-product")
         expect(product).to_contain_text("Téléviseur OLED 55")
-        expect(product.get_by_test_id("selection-note")).to_contain_text(
-            "Parfait pour votre salon"
-        )
+        expect(product.get_by_test_id("selection-note")).to_contain_text("Parfait pour votre salon")
         expect(product.get_by_test_id("selection-price")).to_contain_text("1\u202f299,00\xa0€")
         expect(product.get_by_test_id("selection-stores")).to_contain_text(
             "Lyon Part-Dieu, Paris Opéra"
