@@ -4,6 +4,7 @@ the link from that email on their phone; the card then says they opened it."""
 import re
 from decimal import Decimal
 
+import pytest
 from playwright.sync_api import expect
 
 from catalog.services import product_search_refresh
@@ -21,8 +22,9 @@ from tests.factories import (
 PHONE = {"width": 375, "height": 740}
 
 
+@pytest.mark.parametrize("tablet", [(1024, 768), (768, 1024)], ids=["landscape", "portrait"])
 def test_a_selection_built_on_the_card_is_opened_on_the_phone_and_the_card_shows_it(
-    browser, browser_context_args, page, live_server_url, associate, store, other_store
+    browser, browser_context_args, page, live_server_url, associate, store, other_store, tablet
 ):
     camille = CustomerFactory(first_name="Camille", last_name="Martin", email="camille@example.fr")
     ConsentFactory(customer=camille, purpose=Consent.Purpose.MARKETING_EMAIL, source="store")
@@ -34,6 +36,7 @@ def test_a_selection_built_on_the_card_is_opened_on_the_phone_and_the_card_shows
     StockLevelFactory(store=other_store, variant=oled, on_hand=1)
     product_search_refresh()
 
+    page.set_viewport_size({"width": tablet[0], "height": tablet[1]})
     sign_in(page, live_server_url, associate.email)
     page.goto(f"{live_server_url}/customers/{camille.pk}/")
     section = page.get_by_test_id("messaging")
@@ -51,8 +54,10 @@ def test_a_selection_built_on_the_card_is_opened_on_the_phone_and_the_card_shows
     expect(item).to_contain_text("Téléviseur OLED 55")
     expect(item).to_contain_text("Parfait pour votre salon")
 
+    for target in section.locator("button, input, select, textarea").all():
+        if target.is_visible():
+            assert target.bounding_box()["height"] >= 44, target.evaluate("e => e.outerHTML")
     send = page.get_by_role("button", name="Envoyer la sélection par e-mail")
-    assert send.bounding_box()["height"] >= 44
     send.click()
     expect(page.get_by_test_id("messaging-message")).to_contain_text("E-mail à camille@example.fr")
     expect(page.get_by_test_id("sent-message").first).to_contain_text("Sélection de produits")
