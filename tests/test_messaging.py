@@ -579,3 +579,14 @@ def test_two_taps_at_once_send_one_message(associate, store):
     assert errors == []
     assert len(set(results)) == 1
     assert Message.objects.count() == OutboundMessage.objects.count() == 1
+
+
+def test_head_office_reads_messages_and_selections_in_admin(client, head_office, written_to):
+    from tests.factories import mfa_login
+
+    mfa_login(client, head_office)
+    messages = client.get("/admin/messaging/message/")
+    assert messages.status_code == 200 and "Camille Martin" in messages.text
+    selection = Selection.objects.get()
+    page = client.get(f"/admin/messaging/selection/{selection.pk}/change/")
+    assert page.status_code == 200 and "Pour le salon" in page.text
