@@ -33,6 +33,7 @@ from privacy.services import customer_erase
 from tests.factories import (
     ConsentFactory,
     CustomerFactory,
+    OfferFactory,
     ProductFactory,
     StockLevelFactory,
     VariantFactory,
@@ -590,3 +591,27 @@ def test_head_office_reads_messages_and_selections_in_admin(client, head_office,
     selection = Selection.objects.get()
     page = client.get(f"/admin/messaging/selection/{selection.pk}/change/")
     assert page.status_code == 200 and "Pour le salon" in page.text
+
+
+def test_the_client_page_shows_the_public_price_in_the_browsers_language(
+    client, associate, store, camille, tv
+):
+    week = OfferFactory(name="Semaine TV", value=10)  # for everyone: −10 %
+    week.brands.add(tv.product.brand)
+    gold = OfferFactory(name="Club or", value=50, target_tiers=["gold"])  # not for anyone
+    gold.brands.add(tv.product.brand)
+    shop_only = OfferFactory(
+        name="Magasin", value=30, channels=["store"], channel_reason="Au comptoir"
+    )
+    shop_only.brands.add(tv.product.brand)
+    consent(camille, Consent.Purpose.MARKETING_EMAIL)
+    selection_item_add(customer=camille, variant=tv, by=associate, store=store)
+    path = link_in(
+        selection_send(customer=camille, channel="email", by=associate, store=store).body
+    )
+
+    page = client.get(path, headers={"Accept-Language": "en"}).text
+
+    assert "Picked for you at Paris Opéra" in page
+    assert '<s class="muted">€999.00</s> <strong>€899.10</strong>' in page
+    assert "Available in these stores: Lyon Part-Dieu, Paris Opéra" in page
