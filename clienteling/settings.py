@@ -374,6 +374,22 @@ EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", 10))
 EMAIL_MESSAGE_ID_DOMAIN = os.environ.get("EMAIL_MESSAGE_ID_DOMAIN", "clienteling")
 OUTBOX_LEASE = timedelta(seconds=int(os.environ.get("OUTBOX_LEASE_SECONDS", 300)))
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", 10))
+# Text messages (integrations/sms.py): the provider backend, and for Twilio's Messages API
+# the account, its token, the sender (a number or an alphanumeric sender id) and the API's
+# address (a test points it at a local server). Unset: printed to the console.
+SMS_BACKEND = os.environ.get(
+    "SMS_BACKEND",
+    "integrations.sms.TwilioBackend"
+    if os.environ.get("SMS_ACCOUNT_SID")
+    else "integrations.sms.ConsoleBackend",
+)
+SMS_ACCOUNT_SID = os.environ.get("SMS_ACCOUNT_SID", "")
+SMS_AUTH_TOKEN = os.environ.get("SMS_AUTH_TOKEN", "")
+SMS_FROM = os.environ.get("SMS_FROM", "Clienteling")
+SMS_API_BASE_URL = os.environ.get("SMS_API_BASE_URL", "https://api.twilio.com")
+SMS_TIMEOUT = int(os.environ.get("SMS_TIMEOUT", 10))
+# A client's selection of products opens through a signed link for this many days.
+SELECTION_LINK_DAYS = int(os.environ.get("SELECTION_LINK_DAYS", 30))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Clienteling <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where shoppers reach the app from outside (links in emails, the privacy poster's QR).

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("staff.urls")),
     path("", include("floor.urls")),
     path("", include("products.urls")),
+    path("", include("messaging.urls")),
     path("", include("dashboard.urls")),
     path("customers/", include("customers.urls")),
     path("orders/", include("orders.urls")),

@@ -79,6 +79,26 @@ WORDINGS: dict[str, list[Wording]] = {
             fingerprints=(("en", "c601bc5cfa23b728"), ("fr", "e586e3934165599f")),
         )
     ],
+    Purpose.MARKETING_SMS: [
+        Wording(
+            Purpose.MARKETING_SMS,
+            "2026-12",
+            meaning=_(
+                "Your store's associates send you news, selections of products and offers "
+                "by text message."
+            ),
+            ask=_(
+                "May our associates send you news, selections of products and offers by "
+                "text message? You can stop them at any time, in store or on your privacy "
+                "page."
+            ),
+            withdraw=_(
+                "From now on we no longer send you news or offers by text message. "
+                "Messages about your orders still reach you."
+            ),
+            fingerprints=(("en", "042f01a7712dd7a5"), ("fr", "83dc0cba9bb9b186")),
+        )
+    ],
     Purpose.PERSONALISED_OFFERS: [
         Wording(
             Purpose.PERSONALISED_OFFERS,

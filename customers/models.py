@@ -145,6 +145,7 @@ class Consent(models.Model):
     class Purpose(models.TextChoices):
         IN_STORE_RECOGNITION = "recognition", _("In-store recognition")
         MARKETING_EMAIL = "marketing_email", _("Marketing email")
+        MARKETING_SMS = "marketing_sms", _("Marketing text messages")
         PERSONALISED_OFFERS = "personalised_offers", _("Personalised offers")
 
     class Source(models.TextChoices):

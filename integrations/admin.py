@@ -20,8 +20,17 @@ class WebhookSourceAdmin(admin.ModelAdmin):
 class OutboundMessageAdmin(admin.ModelAdmin):
     """Head office sees what left, what is late and why; nothing here is edited by hand."""
 
-    list_display = ["key", "kind", "status", "attempts", "created_at", "sent_at", "last_error"]
-    list_filter = ["status", "kind"]
+    list_display = [
+        "key",
+        "kind",
+        "channel",
+        "status",
+        "attempts",
+        "created_at",
+        "sent_at",
+        "last_error",
+    ]
+    list_filter = ["status", "channel", "kind"]
     search_fields = ["key", "to"]
     actions = ["send_again_now"]
 

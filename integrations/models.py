@@ -65,8 +65,13 @@ class WebhookEvent(models.Model):
 
 
 class OutboundMessage(models.Model):
-    """An email we owe someone, recorded in the transaction of the change that causes it
-    (the outbox: ``integrations/outbox.py`` documents how it is sent exactly once)."""
+    """An email or a text message (SMS) we owe someone, recorded in the transaction of the
+    change that causes it (the outbox: ``integrations/outbox.py`` documents how it is sent
+    exactly once)."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("email")
+        SMS = "sms", _("text message (SMS)")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
@@ -75,13 +80,20 @@ class OutboundMessage(models.Model):
         FAILED = "failed", _("failed")
 
     kind = models.CharField(_("kind"), max_length=50)
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel, default=Channel.EMAIL, db_default="email"
+    )
     key = models.CharField(
         _("idempotency key"),
         max_length=200,
         unique=True,
         help_text=_("The business fact it tells, e.g. order-CL-0001-confirmation: once."),
     )
-    message_id = models.CharField(_("Message-ID"), max_length=255)
+    message_id = models.CharField(
+        _("Message-ID"),
+        max_length=255,
+        help_text=_("An email's; for a text message, the provider's id once it took it."),
+    )
     to = models.JSONField(_("to"), default=list)
     subject = models.CharField(_("subject"), max_length=255)
     body = models.TextField(_("text"))

@@ -1,5 +1,5 @@
-"""The outbox: every email we owe is a row first, written in the transaction of the change
-that causes it, and sent exactly once from our side.
+"""The outbox: every email (and text message) we owe is a row first, written in the
+transaction of the change that causes it, and sent exactly once from our side.
 
 How a message leaves (``outbox_send`` task, ``message_deliver`` here):
 
@@ -19,6 +19,11 @@ A send that fails marks the row *failed* with a back-off; ``outbox_sweep`` (beat
 minute) re-enqueues what is due: failed rows, and rows left *queued* (the broker never
 got the task, or a killed worker took it) or *sending* (a worker killed mid-send) past
 ``OUTBOX_LEASE``.
+
+Text messages (``sms_queue``, ``channel="sms"``) take the same path through the SMS
+backend of ``integrations/sms.py``; a provider's refusal (a 4xx: a wrong number, a bad
+account) is recorded as failed without a retry, since the same request would be refused
+again.
 
 The one duplicate we cannot rule out: a worker killed after the mail server accepted
 the message and before the mark. The sweep sends it again after the lease, with the
@@ -40,6 +45,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from .models import OutboundMessage
+from .sms import SmsError, sms_backend
 
 logger = logging.getLogger(__name__)
 Status = OutboundMessage.Status
@@ -83,6 +89,24 @@ def email_queue(
     return message
 
 
+def sms_queue(*, kind: str, key: str, to: str, body: str) -> OutboundMessage:
+    """Record a text message to ``to`` (international form), like ``email_queue``."""
+    message, created = OutboundMessage.objects.get_or_create(
+        key=key,
+        defaults={
+            "kind": kind,
+            "channel": OutboundMessage.Channel.SMS,
+            "message_id": "",
+            "to": [to],
+            "subject": "",
+            "body": body,
+        },
+    )
+    if created:
+        transaction.on_commit(lambda: enqueue(message.pk))
+    return message
+
+
 def enqueue(message_id: int, countdown: float | None = None) -> bool:
     """Hand the row to a worker; ``False`` (logged, counted) if the broker is unreachable:
     the row stays where it is and the sweep picks it up."""
@@ -116,7 +140,11 @@ def message_claim(*, message_id: int, now: datetime | None = None) -> OutboundMe
 
 
 def message_send(message: OutboundMessage) -> None:
-    """Talk to the mail server. Never call it inside a transaction."""
+    """Talk to the mail server (or the SMS provider). Never call it inside a transaction."""
+    if message.channel == OutboundMessage.Channel.SMS:
+        provider_id = sms_backend().send(to=message.to[0], body=message.body, key=message.key)
+        message.message_id = provider_id[:255]
+        return
     connection = get_connection(timeout=settings.EMAIL_TIMEOUT)
     email = EmailMultiAlternatives(
         subject=message.subject,
@@ -130,18 +158,22 @@ def message_send(message: OutboundMessage) -> None:
     email.send()
 
 
-def message_mark_sent(*, message_id: int, at: datetime) -> None:
-    OutboundMessage.objects.filter(pk=message_id).exclude(status=Status.SENT).update(
-        status=Status.SENT, sent_at=at, next_attempt_at=None, last_error=""
-    )
+def message_mark_sent(*, message_id: int, at: datetime, provider_id: str = "") -> None:
+    changes = {"status": Status.SENT, "sent_at": at, "next_attempt_at": None, "last_error": ""}
+    if provider_id:  # a text message: the provider's id for it
+        changes["message_id"] = provider_id
+    OutboundMessage.objects.filter(pk=message_id).exclude(status=Status.SENT).update(**changes)
 
 
-def message_mark_failed(*, message_id: int, error: str, now: datetime | None = None) -> None:
+def message_mark_failed(
+    *, message_id: int, error: str, now: datetime | None = None, permanent: bool = False
+) -> None:
     """A failed send is retried by the sweep after a back-off (1, 2, 4 … 60 minutes),
-    up to ``OUTBOX_MAX_ATTEMPTS`` attempts; then it waits for someone in admin."""
+    up to ``OUTBOX_MAX_ATTEMPTS`` attempts; then it waits for someone in admin. A
+    ``permanent`` failure (the provider refused the message) is not retried."""
     now = now or timezone.now()
     message = OutboundMessage.objects.get(pk=message_id)
-    retry = message.attempts < settings.OUTBOX_MAX_ATTEMPTS
+    retry = not permanent and message.attempts < settings.OUTBOX_MAX_ATTEMPTS
     delay = timedelta(minutes=min(2 ** max(message.attempts - 1, 0), 60))
     OutboundMessage.objects.filter(pk=message_id, status=Status.SENDING).update(
         status=Status.FAILED,
@@ -166,12 +198,17 @@ def message_deliver(*, message_id: int) -> Delivery:
         message_send(message)
     except Exception as error:
         logger.warning("Sending %s failed: %s", message.key, error)
-        message_mark_failed(message_id=message.pk, error=f"{type(error).__name__}: {error}")
+        message_mark_failed(
+            message_id=message.pk,
+            error=f"{type(error).__name__}: {error}",
+            permanent=isinstance(error, SmsError) and error.permanent,
+        )
         return Delivery(sent=False)
     at = timezone.now()
-    logger.info("Sent %s to the mail server as %s.", message.key, message.message_id)
+    logger.info("Sent %s (%s) as %s.", message.key, message.channel, message.message_id)
+    provider_id = message.message_id if message.channel == OutboundMessage.Channel.SMS else ""
     try:
-        message_mark_sent(message_id=message.pk, at=at)
+        message_mark_sent(message_id=message.pk, at=at, provider_id=provider_id)
     except DatabaseError as error:
         raise MarkPending(message.pk, at) from error
     return Delivery(sent=True, at=at)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from customers.models import AppDevice, CardView, Consent, Customer, Note, Purchase, WishlistItem
 from floor.models import Visit
+from messaging.models import Message, Selection
 from orders.models import Order
 
 # Our own bookkeeping about the rights exercised: not data about the person's life with us.
@@ -164,6 +165,11 @@ def erasure_preview(customer: Customer) -> dict:
             (_("wishlist items"), WishlistItem.objects.filter(customer=customer).count()),
             (_("app devices"), AppDevice.objects.filter(customer=customer).count()),
             (_("delivery addresses on orders"), orders.count()),
+            (
+                _("texts of messages sent to them"),
+                Message.objects.filter(customer=customer).count(),
+            ),
+            (_("selections of products"), Selection.objects.filter(customer=customer).count()),
         ],
         "kept": [
             (

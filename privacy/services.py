@@ -6,8 +6,11 @@ Erasure (``customer_erase``) anonymises one person in one transaction:
   value that names nobody; order addresses (recipient, street, city, phone; the postcode
   stays for figures), free text on their orders' history, interaction event ids;
 - deleted: notes, preferences and sizes, wishlist, app devices (so a phone is never
-  recognised again), export files; visitor keys derived from their identifiers are
-  cleared from anonymous visits; open visits end and their card leaves the tablets;
+  recognised again), export files, the selections of products sent to them and the
+  outbox rows of every email or text message we wrote them; the words of those messages
+  are blanked (their history keeps only purpose, channel, when and by whom); visitor
+  keys derived from their identifiers are cleared from anonymous visits; open visits end
+  and their card leaves the tablets;
 - kept, under the anonymous id: consents (the proof of what they agreed to and when),
   visits and presence outcomes, purchases, orders and their lines (stock, figures and
   accounting stay true), offers used and mentioned, the card-view access log;
@@ -59,6 +62,7 @@ from floor import push as floor_push
 from floor.models import PresenceEvent, Visit
 from floor.services import visitor_key
 from integrations.models import OutboundMessage, WebhookEvent
+from messaging.services import customer_messages_erase
 from orders.models import Order, OrderEvent, confirmation_key
 
 from .models import CustomerExport, ErasureRecord, RetentionRun
@@ -164,6 +168,8 @@ def customer_erase(
     # The emails we sent them (or were about to): their text names them.
     keys = [confirmation_key(ref) for ref in orders.values_list("reference", flat=True)]
     removed["emails"] = OutboundMessage.objects.filter(key__in=keys).delete()[0]
+    # What associates wrote to them: texts, addresses, selections.
+    removed.update(customer_messages_erase(customer=customer))
 
     customer.first_name = customer.last_name = customer.email = customer.phone = ""
     customer.loyalty_number = _anonymous_loyalty_number()

@@ -159,6 +159,53 @@ CASES = [
         SHARED,
         expect=(302,),
     ),
+    # Messages and the selection of a shared client (nothing is sent without a consent).
+    Case("messaging:card", "get", lambda w: {"customer_id": w.client.pk}, SHARED, expect=(200,)),
+    Case(
+        "messaging:send",
+        "post",
+        lambda w: {"customer_id": w.client.pk},
+        SHARED,
+        data=lambda w: {"channel": "email", "purpose": "follow_up", "key": "ab" * 16},
+        expect=(302,),  # refused (no consent): back to the card, with the reason
+    ),
+    Case(
+        "messaging:selection_search",
+        "get",
+        lambda w: {"customer_id": w.client.pk},
+        SHARED,
+        expect=(200,),
+    ),
+    Case(
+        "messaging:selection_add",
+        "post",
+        lambda w: {"customer_id": w.client.pk},
+        SHARED,
+        data=lambda w: {"variant": w.variant.pk},
+        expect=(302,),
+    ),
+    Case(
+        "messaging:selection_remove",
+        "post",
+        lambda w: {"customer_id": w.client.pk, "item_id": 999999},
+        SHARED,
+        expect=(404,),
+    ),
+    Case(
+        "messaging:selection_send",
+        "post",
+        lambda w: {"customer_id": w.client.pk},
+        SHARED,
+        data=lambda w: {"channel": "email", "key": "ab" * 16},
+        expect=(302,),
+    ),
+    Case(
+        "messaging:selection_public",
+        "get",
+        lambda w: {"token": "forged"},
+        PUBLIC,
+        expect=(404,),
+    ),
     # The catalog.
     Case(
         "products:product",
