@@ -89,9 +89,7 @@ def test_an_associate_contacts_a_client_whose_wish_is_back_in_stock(
         assert_tappable(follow_up.get_by_test_id(name))
 
     follow_up.get_by_test_id("follow-up-done").click()
-    expect(page.get_by_test_id("follow-up-closed")).to_have_text(
-        "Inès Garnier : contacté. Bravo."
-    )
+    expect(page.get_by_test_id("follow-up-closed")).to_have_text("Inès Garnier : contacté. Bravo.")
     assert FollowUp.objects.get().status == "done"
 
     # The contact is in the client's history, on their card.
