@@ -15,6 +15,7 @@ from customers.models import Customer, Purchase, WishlistItem
 from inventory.models import StockLevel
 from orders.models import Order
 from staff.access import Role
+from staff.models import StaffProfile
 
 from .models import BookEntry, FollowUp, TouchPoint
 
@@ -71,17 +72,30 @@ def book_entries(*, store: Store, associate_id: int | None = None):
     )
 
 
-def store_associates(store: Store) -> list:
-    """The associates and managers working in ``store``, with the size of their book
-    there (one query)."""
+def store_associates(store: Store, *, with_books: bool = False) -> list:
+    """The associates and managers working in ``store`` now, each with ``book_size`` (their
+    clients there) and ``works_here``; with ``with_books``, also whoever still has a book
+    in the store though they left it or were deactivated (to hand it over). One query."""
     User = get_user_model()
+    book_size = (
+        BookEntry.objects.filter(associate=OuterRef("pk"), store=store)
+        .order_by()
+        .values("associate")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    works = StaffProfile.objects.filter(
+        user=OuterRef("pk"), stores=store, role__in=[Role.ASSOCIATE, Role.MANAGER]
+    )
+    shown = Q(is_active=True, works_here=True)
+    if with_books:
+        shown |= Q(book_size__gt=0)
     return list(
-        User.objects.filter(
-            is_active=True,
-            staff_profile__stores=store,
-            staff_profile__role__in=[Role.ASSOCIATE, Role.MANAGER],
+        User.objects.annotate(
+            book_size=Coalesce(Subquery(book_size, output_field=IntegerField()), 0),
+            works_here=Exists(works),
         )
-        .annotate(book_size=Count("book_entries", filter=Q(book_entries__store=store)))
+        .filter(shown)
         .order_by("first_name", "last_name", "pk")
     )
 

@@ -57,7 +57,7 @@ def _is_manager(request) -> bool:
 def book(request):
     """Mes clients: the associate's book; a manager picks whose book to see."""
     store = _store(request)
-    associates = store_associates(store) if _is_manager(request) else []
+    associates = store_associates(store, with_books=True) if _is_manager(request) else []
     associate_id = request.user.pk
     if _is_manager(request) and request.GET.get("associate"):
         try:
@@ -72,6 +72,7 @@ def book(request):
         "owner": owner,
         "entries": list(book_entries(store=store, associate_id=associate_id)),
         "associates": associates,
+        "colleagues": [a for a in associates if a.works_here and a.is_active],
         "is_manager": _is_manager(request),
     }
     return render(request, "clientbook/book.html", context)
@@ -119,9 +120,11 @@ def outcome(request, follow_up_id, outcome):
 def team(request):
     store = _store(request)
     today = timezone.localdate()
+    people = store_associates(store, with_books=True)
     context = {
         "store": store,
-        "associates": store_associates(store),
+        "people": people,
+        "colleagues": [p for p in people if p.works_here and p.is_active],
         "figures": book_figures(store=store, first=today, last=today),
     }
     return render(request, "clientbook/team.html", context)

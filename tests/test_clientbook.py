@@ -514,6 +514,30 @@ def test_a_manager_reassigns_a_leaving_associates_whole_book(
     )
 
 
+def test_the_book_of_an_associate_who_left_is_still_handed_over(
+    client, store, store_manager, associate, colleague
+):
+    keep(CustomerFactory(), associate, store)
+    associate.is_active = False
+    associate.save()
+    client.force_login(store_manager)
+
+    page = client.get(reverse("clientbook:team")).text
+    assert "n’est plus dans ce magasin" in page
+    # The one who left is offered as a source, never as a target.
+    assert page.count('data-testid="reassign-to"') == 2  # Hugo and Marc for Léa's book
+    client.post(
+        reverse("clientbook:reassign_all", kwargs={"user_id": associate.pk}), {"to": colleague.pk}
+    )
+    assert BookEntry.objects.get().associate == colleague
+    refused = client.post(
+        reverse("clientbook:reassign_all", kwargs={"user_id": colleague.pk}),
+        {"to": associate.pk},
+    )
+    assert refused.status_code == 302
+    assert BookEntry.objects.get().associate == colleague
+
+
 def test_a_manager_moves_one_client(client, store, store_manager, associate, colleague):
     moved, stays = CustomerFactory(), CustomerFactory()
     keep(moved, associate, store)
