@@ -12,6 +12,7 @@ from clientbook.services import follow_up_personal
 from customers.models import Customer, WishlistItem
 
 BOOK_SIZE = 24
+RESTOCKED = 4
 
 
 def books_seed(*, associate, store_code: str) -> int:
@@ -43,7 +44,12 @@ def books_seed(*, associate, store_code: str) -> int:
             due_on=timezone.localdate(),
             note="Rappeler pour le téléviseur commandé",
         )
-    wished = WishlistItem.objects.filter(customer__in=clients).values_list("variant_id", flat=True)
+    # A delivery this morning brought back a few of what they wished for.
+    wished = (
+        WishlistItem.objects.filter(customer__in=clients)
+        .order_by("pk")
+        .values_list("variant_id", flat=True)[:RESTOCKED]
+    )
     back_in_stock(store_id=store.pk, variant_ids=list(wished))
     follow_ups_generate(now=now)
     return FollowUp.objects.for_associate(associate, store).due(timezone.localdate()).count()
