@@ -14,6 +14,7 @@ from django.utils import timezone
 from clientbook.models import BookEntry, FollowUp, PurchaseFollowUpDelay, TouchPoint
 from clientbook.rules import follow_ups_generate, order_news
 from clientbook.selectors import book_figures
+from clientbook.tasks import follow_ups_daily
 from clientbook.services import BookError, book_entry_set, follow_up_outcome
 from customers.models import Customer
 from floor.services import visit_claim
@@ -300,7 +301,7 @@ def test_a_birthday_within_the_week_is_raised_once_a_year(store, associate):
     keep(later, associate, store).__class__.objects.filter(customer=later).update(
         birth_date=date(1980, 12, 5)
     )
-    follow_ups_generate(now=NOW)
+    follow_ups_daily()  # the beat's task, this morning
     follow_ups_generate(now=NOW + timedelta(days=1))
     (birthday,) = follow_ups(reason=Reason.BIRTHDAY)
     assert (birthday.customer, birthday.key, birthday.detail_date) == (
@@ -684,3 +685,15 @@ def test_stock_level_rows_untouched_by_the_listener(store, django_capture_on_com
     with django_capture_on_commit_callbacks(execute=True):
         stock_deltas_apply(store=store, deltas={variant.pk: 2})
     assert StockLevel.objects.get(store=store, variant=variant).on_hand == 2
+
+
+def test_the_pages_speak_english_too(client, store, associate):
+    customer = CustomerFactory(first_name="Inès", last_name="Garnier")
+    follow_up_for(customer, store, associate, reason=Reason.BACK_IN_STOCK)
+    keep(customer, associate, store)
+    client.force_login(associate)
+    client.cookies["django_language"] = "en"
+    today = client.get(reverse("clientbook:today")).text
+    assert "To contact today" in today and "Snooze 3 days" in today
+    assert "Wishlist item back in stock here" in today
+    assert "My clients" in client.get(reverse("clientbook:book")).text
