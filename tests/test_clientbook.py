@@ -14,8 +14,8 @@ from django.utils import timezone
 from clientbook.models import BookEntry, FollowUp, PurchaseFollowUpDelay, TouchPoint
 from clientbook.rules import follow_ups_generate, order_news
 from clientbook.selectors import book_figures
-from clientbook.tasks import follow_ups_daily
 from clientbook.services import BookError, book_entry_set, follow_up_outcome
+from clientbook.tasks import follow_ups_daily
 from customers.models import Customer
 from floor.services import visit_claim
 from integrations.models import WebhookSource
