@@ -7,8 +7,8 @@ Rules:
   book yet; a manager moves them (one client, or a whole book) within the stores they
   oversee.
 - A follow-up is raised once per client and occasion (``FollowUp.key``, unique with the
-  customer): ``follow_up_raise`` inserts with ``ON CONFLICT DO NOTHING``, so a rule run
-  twice or an event delivered twice leaves one row, and a follow-up closed stays closed.
+  customer): a rule run twice, an event delivered twice or two at once leave one row
+  (the unique constraint settles a race), and a follow-up closed stays closed.
 - A follow-up goes to the client's associate when their book is in its store, else to
   anyone in the store.
 - Each outcome (done, snoozed, not reachable) is a ``TouchPoint`` written with it.
@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -177,9 +177,11 @@ def follow_up_raise(
             .values_list("associate_id", flat=True)
             .first()
         )
-    rows = FollowUp.objects.bulk_create(
-        [
-            FollowUp(
+    if FollowUp.objects.filter(customer_id=customer_id, key=key[:80]).exists():
+        return False
+    try:
+        with transaction.atomic():  # a concurrent raise of the same occasion loses here
+            FollowUp.objects.create(
                 customer_id=customer_id,
                 store_id=store_id,
                 associate_id=associate_id,
@@ -191,11 +193,9 @@ def follow_up_raise(
                 created_by=by,
                 **links,
             )
-        ],
-        ignore_conflicts=True,
-    )
-    # PostgreSQL leaves pk empty for a row the conflict skipped.
-    return rows[0].pk is not None
+    except IntegrityError:
+        return False
+    return True
 
 
 def follow_up_personal(

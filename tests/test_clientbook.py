@@ -301,8 +301,8 @@ def test_a_birthday_within_the_week_is_raised_once_a_year(store, associate):
     keep(later, associate, store).__class__.objects.filter(customer=later).update(
         birth_date=date(1980, 12, 5)
     )
-    follow_ups_daily()  # the beat's task, this morning
-    follow_ups_generate(now=NOW + timedelta(days=1))
+    assert follow_ups_daily()["birthday"] == 1  # the beat's task, this morning
+    assert follow_ups_generate(now=NOW + timedelta(days=1))["birthday"] == 0
     (birthday,) = follow_ups(reason=Reason.BIRTHDAY)
     assert (birthday.customer, birthday.key, birthday.detail_date) == (
         soon,
