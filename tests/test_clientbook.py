@@ -697,3 +697,14 @@ def test_the_pages_speak_english_too(client, store, associate):
     assert "To contact today" in today and "Snooze 3 days" in today
     assert "Wishlist item back in stock here" in today
     assert "My clients" in client.get(reverse("clientbook:book")).text
+
+
+def test_head_office_reads_the_card_with_its_client_book_section(
+    client, store, associate, head_office
+):
+    customer = CustomerFactory()
+    keep(customer, associate, store)
+    client.force_login(head_office)
+    card = client.get(reverse("floor:card", kwargs={"customer_id": customer.pk}))
+    assert card.status_code == 200
+    assert "Dans le carnet de Léa Moreau (Paris Opéra)." in card.text
