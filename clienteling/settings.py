@@ -258,6 +258,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "dashboard.tasks.figures_rollup",
         "schedule": crontab(hour=0, minute=20),
     },
+    # The morning's follow-ups "to contact today" (idempotent: once per occasion).
+    "follow-ups-daily": {
+        "task": "clientbook.tasks.follow_ups_daily",
+        "schedule": crontab(hour=6, minute=30),
+    },
 }
 
 # How long a pickup hold keeps units for the customer once they can collect them.

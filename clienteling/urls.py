@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("dashboard.urls")),
     path("customers/", include("customers.urls")),
     path("orders/", include("orders.urls")),
+    path("book/", include("clientbook.urls")),
     path("offers/", include("offers.urls")),
     path("privacy/", include("privacy.urls")),
     path("api/stock/", stock_delta, name="api_stock"),

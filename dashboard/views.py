@@ -3,6 +3,7 @@ CSV export of the figures. Managers of the store and head office only."""
 
 import csv
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from itertools import chain
 
@@ -10,10 +11,12 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from clientbook.selectors import book_figures_periods
 from customers.selectors import bulk_reads_recent
 from floor.services import FloorError, visit_send
 from staff.access import Role, staff_required, store_or_403, stores_for
@@ -96,6 +99,7 @@ def board(request, store_code):
         "board": board,
         "trends": trend_panels(store, today=board.today),
         "bulk_reads": bulk_reads_recent(store.pk),
+        "follow_ups": _follow_up_figures(store),
         "export_form": FiguresExportForm(
             initial=FiguresExportForm.default_initial(store), stores=[store]
         ),
@@ -103,6 +107,15 @@ def board(request, store_code):
         or stores_for(request.user).count() > 1,
     }
     return render(request, "dashboard/board.html", context)
+
+
+def _follow_up_figures(store):
+    """Today and the last 7 days of "to contact today" in this store."""
+    today = timezone.localdate()
+    periods = [(today, today), (today - timedelta(days=6), today)]
+    return dict(
+        zip(("today", "week"), book_figures_periods(store=store, periods=periods), strict=True)
+    )
 
 
 @require_POST

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import reduce
+from functools import partial, reduce
 
 from django.db import transaction
 from django.db.models import F, Q
@@ -26,8 +26,19 @@ from django.utils.translation import gettext as _
 from catalog.models import Store, Variant
 
 from .models import Reservation, StockLevel
+from .signals import stock_back
 
 Pair = tuple[int, int]  # (store id, variant id)
+
+
+def _announce_back(store: Store, variant_ids: list[int]) -> None:
+    """After commit, tell listeners which variants are available again in ``store``; a
+    failing listener is logged and never undoes the stock change."""
+    if variant_ids:
+        transaction.on_commit(
+            partial(stock_back.send, sender=StockLevel, store_id=store.pk, variant_ids=variant_ids),
+            robust=True,
+        )
 
 
 # --- Holds: reserve, release, consume -----------------------------------------------------
@@ -274,13 +285,15 @@ def stock_snapshot_apply(*, store: Store, rows: list[SnapshotRow]) -> SnapshotRe
                 .order_by("pk")
             }
             holds_expire_lapsed({(store.pk, v): level for v, level in locked.items()}, now=now)
-            changed, created = [], []
+            changed, created, back = [], [], []
             for row in rows:
                 level = locked.get(row.variant_id)
                 if level is None:
                     created.append(
                         StockLevel(store=store, variant_id=row.variant_id, on_hand=row.on_hand)
                     )
+                    if row.on_hand > 0:
+                        back.append(row.variant_id)
                 elif row.on_hand < level.reserved:
                     report.rejected.append(
                         Rejection(
@@ -291,12 +304,15 @@ def stock_snapshot_apply(*, store: Store, rows: list[SnapshotRow]) -> SnapshotRe
                         )
                     )
                 elif row.on_hand != level.on_hand:
+                    if level.on_hand <= level.reserved < row.on_hand:
+                        back.append(row.variant_id)
                     level.on_hand, level.updated_at = row.on_hand, now
                     changed.append(level)
             if report.rejected:
                 raise _Refused
             StockLevel.objects.bulk_update(changed, ["on_hand", "updated_at"], batch_size=1000)
             StockLevel.objects.bulk_create(created, batch_size=1000)
+            _announce_back(store, back)
     except _Refused:
         return report
     report.updated, report.created = len(changed), len(created)
@@ -362,10 +378,12 @@ def stock_deltas_apply(*, store: Store, deltas: dict[int, int]) -> list[StockLev
         too_many = [v for v, d in deltas.items() if locked[v].on_hand + d > ON_HAND_MAX]
         if too_many:
             raise StockOutOfRange(sorted(too_many))
+        back = [v for v, d in deltas.items() if d > 0 and locked[v].on_hand <= locked[v].reserved]
         for variant_id, delta in deltas.items():
             StockLevel.objects.filter(pk=locked[variant_id].pk).update(
                 on_hand=F("on_hand") + delta, updated_at=now
             )
+        _announce_back(store, sorted(back))
         return list(
             StockLevel.objects.filter(store=store, variant_id__in=list(deltas))
             .select_related("variant")

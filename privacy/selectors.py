@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
+from clientbook.selectors import customer_book_counts
 from customers.models import AppDevice, CardView, Consent, Customer, Note, Purchase, WishlistItem
 from floor.models import Visit
 from messaging.models import Message, Selection
@@ -155,6 +156,7 @@ def customer_data(customer: Customer) -> dict:
 def erasure_preview(customer: Customer) -> dict:
     """What erasing ``customer`` removes and keeps, counted, for the confirmation page."""
     orders = Order.objects.filter(customer=customer)
+    book = customer_book_counts(customer.pk)
     return {
         "customer": customer,
         "open_orders": list(
@@ -164,6 +166,7 @@ def erasure_preview(customer: Customer) -> dict:
             (_("notes"), Note.objects.filter(customer=customer).count()),
             (_("wishlist items"), WishlistItem.objects.filter(customer=customer).count()),
             (_("app devices"), AppDevice.objects.filter(customer=customer).count()),
+            (_("client book entry and follow-ups"), book["book_entries"] + book["follow_ups"]),
             (_("delivery addresses on orders"), orders.count()),
             (
                 _("texts of messages sent to them"),
@@ -177,6 +180,7 @@ def erasure_preview(customer: Customer) -> dict:
                 Consent.objects.filter(customer=customer).count(),
             ),
             (_("visits"), Visit.objects.filter(customer=customer).count()),
+            (_("contacts (touch points)"), book["touch_points"]),
             (_("purchases"), Purchase.objects.filter(customer=customer).count()),
             (_("orders"), orders.count()),
             (_("card views (access log)"), CardView.objects.filter(customer=customer).count()),

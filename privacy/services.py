@@ -6,14 +6,16 @@ Erasure (``customer_erase``) anonymises one person in one transaction:
   value that names nobody; order addresses (recipient, street, city, phone; the postcode
   stays for figures), free text on their orders' history, interaction event ids;
 - deleted: notes, preferences and sizes, wishlist, app devices (so a phone is never
-  recognised again), export files, the selections of products sent to them and the
-  outbox rows of every email or text message we wrote them; the words of those messages
-  are blanked (their history keeps only purpose, channel, when and by whom); visitor
-  keys derived from their identifiers are cleared from anonymous visits; open visits end
-  and their card leaves the tablets;
+  recognised again), export files, their client-book entry (date of birth) and
+  follow-ups, the selections of products sent to them and the outbox rows of every email
+  or text message we wrote them; the words of those messages are blanked (their history
+  keeps only purpose, channel, when and by whom); visitor keys derived from their
+  identifiers are cleared from anonymous visits; open visits end and their card leaves
+  the tablets;
 - kept, under the anonymous id: consents (the proof of what they agreed to and when),
   visits and presence outcomes, purchases, orders and their lines (stock, figures and
-  accounting stay true), offers used and mentioned, the card-view access log;
+  accounting stay true), offers used and mentioned, the card-view access log, the
+  touch points of follow-ups (the manager's figures);
 - the customer row stays as a tombstone (``erased_at``), which search, recognition,
   offers and the floor ignore. An ``ErasureRecord`` says who, when, why and how much.
 
@@ -45,6 +47,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from clientbook.models import BookEntry, FollowUp
 from customers.models import (
     AppDevice,
     CardView,
@@ -149,6 +152,9 @@ def customer_erase(
         ("size_preferences", SizePreference.objects.filter(customer=customer)),
         ("wishlist_items", WishlistItem.objects.filter(customer=customer)),
         ("app_devices", AppDevice.objects.filter(customer=customer)),
+        # The client book: their date of birth, and follow-ups whose words may name them.
+        ("book_entry", BookEntry.objects.filter(customer=customer)),
+        ("follow_ups", FollowUp.objects.filter(customer=customer)),
     ):
         pks = list(queryset.values_list("pk", flat=True))
         _scrub_admin_log(queryset.model, pks, "—")

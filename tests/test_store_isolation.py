@@ -16,6 +16,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from clientbook.models import BookEntry, FollowUp, TouchPoint
 from customers.models import CardView, Note, WishlistItem
 from floor.models import Visit
 from inventory.models import Reservation, StockLevel
@@ -218,6 +219,50 @@ CASES = [
     Case(
         "privacy:export_download", "get", lambda w: {"link_token": "forged"}, PUBLIC, expect=(410,)
     ),
+    # The client book: store B's follow-ups and books; the card's section of a shared client.
+    *(
+        Case(
+            "clientbook:outcome",
+            "post",
+            lambda w, outcome=outcome: {"follow_up_id": w.follow_up.pk, "outcome": outcome},
+            OWNED,
+            expect=(403,),
+            label=f"clientbook:outcome:{outcome}",
+        )
+        for outcome in ("done", "snoozed", "unreachable")
+    ),
+    Case(
+        "clientbook:reassign_all",
+        "post",
+        lambda w: {"user_id": w.lyon.pk},
+        OWNED,
+        data=lambda w: {"to": w.lyon.pk},
+        expect=(403,),
+    ),
+    Case("clientbook:card", "get", lambda w: {"customer_id": w.client.pk}, SHARED, expect=(200,)),
+    Case(
+        "clientbook:assign",
+        "post",
+        lambda w: {"customer_id": w.client.pk},
+        SHARED,
+        expect=(302,),  # refused: Lyon's associate keeps them (the order they took)
+    ),
+    Case(
+        "clientbook:follow_up_add",
+        "post",
+        lambda w: {"customer_id": w.client.pk},
+        SHARED,
+        data=lambda w: {"due_on": timezone.localdate().isoformat(), "note": "Rappeler"},
+        expect=(302,),
+    ),
+    Case(
+        "clientbook:birth_date",
+        "post",
+        lambda w: {"customer_id": w.client.pk},
+        SHARED,
+        data=lambda w: {"birth_date": "1980-11-27", "agreed": "on"},
+        expect=(302,),
+    ),
 ]
 
 
@@ -266,7 +311,17 @@ def world(store, other_store, associate):
         attended_by=lyon,
         attended_since=now,
     )
+    follow_up = FollowUp.objects.create(
+        customer=client,
+        store=other_store,
+        associate=lyon,
+        reason=FollowUp.Reason.PERSONAL,
+        key="lyon",
+        due_on=timezone.localdate(),
+        created_at=now,
+    )
     return SimpleNamespace(
+        follow_up=follow_up,
         a=store,
         b=other_store,
         client=client,
@@ -292,6 +347,11 @@ def state() -> dict:
         "notes": sorted(Note.objects.values_list("store_id", flat=True)),
         "mentions": sorted(OfferMention.objects.values_list("store_id", flat=True)),
         "wishlist": WishlistItem.objects.count(),
+        "books": list(BookEntry.objects.values_list("customer_id", "associate_id", "store_id")),
+        "store B follow-ups": list(
+            FollowUp.objects.filter(store__code="lyon-part-dieu").values_list("pk", "status")
+        ),
+        "touch points": TouchPoint.objects.count(),
         "logged reads from B": CardView.objects.filter(store_id__isnull=False)
         .exclude(store__code="paris-opera")
         .count(),
@@ -318,7 +378,9 @@ def test_a_store_a_session_cannot_reach_store_b(client, associate, world, case):
         assert after == before
         return
     # Shared client: only notes, mentions and wishlist may grow, each written as store A.
-    for key in ("visits", "orders", "order events", "stock", "reservations"):
+    for key in ("visits", "orders", "order events", "stock", "reservations", "touch points"):
+        assert after[key] == before[key], key
+    for key in ("books", "store B follow-ups"):  # Lyon's book stays theirs
         assert after[key] == before[key], key
     assert set(after["notes"]) <= {world.a.pk}
     assert set(after["mentions"]) <= {world.a.pk}

@@ -18,6 +18,7 @@ DEMO_APPS = (
     "offers",
     "orders",
     "floor",
+    "clientbook",
     "dashboard",
 )
 

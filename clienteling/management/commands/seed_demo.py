@@ -1,14 +1,20 @@
 import time
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from catalog.models import Store
 from catalog.services import product_search_refresh
+from staff.models import StaffProfile
 
-from ...demo.accounts import staff_logins, staff_profiles_ensure, staff_users_ensure
+from ...demo.accounts import DEMO_STAFF, staff_logins, staff_profiles_ensure, staff_users_ensure
+from ...demo.book import books_seed
 from ...demo.build import DEMO, WAREHOUSE_CODE, demo_counts, demo_seed, scale_plan
 from ...demo.load import demo_tables_flush
+
+User = get_user_model()
+Role = StaffProfile.Role
 
 
 class Command(BaseCommand):
@@ -47,7 +53,8 @@ class Command(BaseCommand):
                 demo_tables_flush()
                 self.stdout.write("Emptied the demo tables.")
             user_ids = staff_users_ensure()
-            if Store.objects.filter(code=WAREHOUSE_CODE).exists():
+            created = not Store.objects.filter(code=WAREHOUSE_CODE).exists()
+            if not created:
                 self.stdout.write("Demo data already present: nothing added (--reset rebuilds it).")
             else:
                 self.stdout.write("Creating the demo data…")
@@ -56,6 +63,12 @@ class Command(BaseCommand):
                 entries = product_search_refresh()
                 self.stdout.write(f"  product search   {entries:,} entries")
             staff_profiles_ensure(user_ids=user_ids)
+            if created and not scale:
+                due = books_seed(
+                    associate=User.objects.get(pk=user_ids[Role.ASSOCIATE]),
+                    store_code=DEMO_STAFF[0].stores[0],
+                )
+                self.stdout.write(f"  to contact today {due:,} follow-ups")
         counts = ", ".join(f"{n:,} {what}" for what, n in demo_counts().items())
         self.stdout.write(f"{counts}.")
         self.stdout.write(f"Done in {time.monotonic() - started:.1f} s. Demo accounts:")
