@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Category, Store, Variant
 from customers.models import Customer, Purchase
+from messaging.models import Purpose
 from orders.models import Order
 
 
@@ -181,6 +182,11 @@ class FollowUp(models.Model):
         """What the associate might do, in a few words."""
         return str(SUGGESTIONS[self.reason])
 
+    @property
+    def message_purpose(self) -> str:
+        """What a message sent for this follow-up is about (messaging's purposes)."""
+        return MESSAGE_PURPOSES.get(self.reason, Purpose.FOLLOW_UP)
+
 
 SUGGESTIONS = {
     FollowUp.Reason.BACK_IN_STOCK: _("Tell them it is here and offer to set it aside."),
@@ -191,6 +197,12 @@ SUGGESTIONS = {
     FollowUp.Reason.BIRTHDAY: _("Wish them a happy birthday."),
     FollowUp.Reason.LAPSING_VIP: _("Invite them back: news, an event, their offers."),
     FollowUp.Reason.PERSONAL: _("Do what you planned."),
+}
+
+MESSAGE_PURPOSES = {
+    FollowUp.Reason.BACK_IN_STOCK: Purpose.BACK_IN_STOCK,
+    FollowUp.Reason.PICKUP_READY: Purpose.ORDER_READY,
+    FollowUp.Reason.HOLD_LAPSES: Purpose.ORDER_READY,
 }
 
 

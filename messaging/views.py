@@ -17,7 +17,7 @@ from staff.access import staff_required
 from staff.session import wants_fragment
 
 from .forms import MessageForm, SelectionAddForm, SelectionSendForm
-from .models import Channel
+from .models import Channel, Purpose
 from .selectors import card_messages, selection_page
 from .services import (
     LinkExpired,
@@ -39,10 +39,18 @@ def _customer(customer_id: int) -> Customer:
     return get_object_or_404(Customer.objects.active(), pk=customer_id)
 
 
+def _asked_purpose(request) -> str:
+    """The purpose a link asked for (a follow-up's "Send a message"), if it is one."""
+    purpose = request.GET.get("purpose", "")
+    return purpose if purpose in Purpose.values and purpose != Purpose.SELECTION else ""
+
+
 def _render(request, customer, *, status=200, message="", error="", forms=None):
     """The section, whole: a fragment for htmx, else its own page."""
     context = card_messages(customer_id=customer.pk) | {
-        "message_form": MessageForm(initial={"channel": Channel.EMAIL}),
+        "message_form": MessageForm(
+            initial={"channel": Channel.EMAIL, "purpose": _asked_purpose(request)}
+        ),
         "send_form": SelectionSendForm(initial={"channel": Channel.EMAIL}),
         "form_key": uuid.uuid4().hex,
         "section_message": message,

@@ -2,7 +2,9 @@
 who keeps which client, the rules that raise follow-ups (each once, at the right moment),
 what an associate does with them, the manager's figures and reassignments, access."""
 
+import html
 import json
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 from uuid import uuid4
@@ -402,6 +404,19 @@ def test_each_outcome_in_one_tap_is_a_touch_point(
     assert "Inès Garnier" not in client.get(reverse("clientbook:today")).text
     card = client.get(reverse("floor:card", kwargs={"customer_id": customer.pk})).text
     assert 'data-testid="touch-point"' in card
+
+
+def test_send_a_message_opens_the_clients_messages_about_the_follow_up(client, store, associate):
+    customer = CustomerFactory(first_name="Inès", last_name="Garnier")
+    follow_up_for(customer, store, associate, reason=Reason.BACK_IN_STOCK)
+    client.force_login(associate)
+    today = client.get(reverse("clientbook:today")).text
+
+    link = re.search(r'href="([^"]+)" data-testid="follow-up-message"', today)[1]
+    messages = client.get(html.unescape(link)).text
+
+    assert "<h1>Messages à Inès Garnier</h1>" in messages
+    assert re.search(r'<option value="back_in_stock" selected>', messages)
 
 
 def test_a_closed_follow_up_is_not_closed_twice(client, store, associate):
