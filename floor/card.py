@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Case, Count, Exists, IntegerField, Max, OuterRef, Value, When
 from django.utils import timezone
 
 from catalog.models import Store, Variant
-from customers.models import Customer, Interaction, Note, SizePreference, WishlistItem
+from customers.models import Channel, Customer, Interaction, Note, SizePreference, WishlistItem
 from customers.selectors import (
     consents_current,
     customer_interests,
@@ -19,7 +19,7 @@ from customers.selectors import (
 )
 from inventory.availability import availability_for
 from inventory.models import StockLevel
-from offers.pricing import prices_for
+from offers.pricing import OfferBook
 from offers.selectors import offers_for_customer
 from orders.selectors import open_orders_for
 
@@ -70,7 +70,7 @@ def _visit_stats(customer: Customer, store: Store | None) -> dict:
     return {"visit_count": stats["count"], "last_visit_at": stats["last"], "visit_here": here}
 
 
-def _wishlist(customer: Customer, store: Store | None) -> list[dict]:
+def _wishlist(customer: Customer, store: Store | None, book: OfferBook) -> list[dict]:
     items = list(
         WishlistItem.objects.filter(customer=customer)
         .select_related("variant__product__brand")
@@ -78,7 +78,7 @@ def _wishlist(customer: Customer, store: Store | None) -> list[dict]:
     )
     variants = [item.variant for item in items]
     availability = availability_for([v.pk for v in variants], store=store)
-    prices = prices_for(variants, customer=customer)
+    prices = book.prices(variants)
     return [
         {
             "item": item,
@@ -90,24 +90,39 @@ def _wishlist(customer: Customer, store: Store | None) -> list[dict]:
     ]
 
 
-def _similar_in_stock(customer: Customer, store: Store | None, exclude: set[int]) -> list[dict]:
+def _similar_in_stock(
+    customer: Customer, store: Store | None, exclude: set[int], book: OfferBook
+) -> list[dict]:
     """In-stock products here close to what the client looked at online lately: same
-    category, the same brands first, then the nearest price."""
+    category, the same brands first, then the nearest price. Two queries: what they looked
+    at, then the store's in-stock variants of those categories (the looked-at and wished-for
+    products left out by id, which keeps the plan on the categories' rows)."""
     if store is None:
         return []
     since = timezone.now() - timedelta(days=INTEREST_DAYS)
-    looked = Interaction.objects.filter(customer=customer, occurred_at__gte=since)
+    looked = set(
+        Interaction.objects.filter(customer=customer, occurred_at__gte=since).values_list(
+            "product_id", "product__category_id", "product__brand_id"
+        )
+    )
+    if not looked:
+        return []
+    categories = {category for _product, category, _brand in looked}
+    brands = {brand for _product, _category, brand in looked}
     variants = (
         Variant.objects.filter(
             Exists(StockLevel.objects.filter(store=store, variant=OuterRef("pk")).in_stock()),
             product__is_active=True,
-            product__category__in=looked.values("product__category"),
+            product__category_id__in=categories,
         )
-        .exclude(product__in=looked.values("product"))
-        .exclude(product__in=exclude)
+        .exclude(product_id__in={product for product, _category, _brand in looked} | exclude)
         .select_related("product__brand")
         .annotate(
-            same_brand=Count("pk", filter=Q(product__brand__in=looked.values("product__brand")))
+            same_brand=Case(
+                When(product__brand_id__in=brands, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
         )
         .order_by("-same_brand", "product__name", "pk")[: SUGGESTIONS * 5]
     )
@@ -116,7 +131,7 @@ def _similar_in_stock(customer: Customer, store: Store | None, exclude: set[int]
         chosen.setdefault(variant.product_id, variant)
         if len(chosen) == SUGGESTIONS:
             break
-    prices = prices_for(list(chosen.values()), customer=customer)
+    prices = book.prices(list(chosen.values()))
     return [{"variant": v, "price": prices[v.pk]} for v in chosen.values()]
 
 
@@ -124,7 +139,10 @@ def customer_card(*, customer_id: int, store: Store | None, page: str | int | No
     """The card's context; ``store`` is the associate's (None for head office)."""
     customer = customer_for_card(customer_id)
     preference = getattr(customer, "preference", None)
-    wishlist = _wishlist(customer, store)
+    # The live offers and this client's facts, loaded once for every price on the card.
+    now = timezone.now()
+    book = OfferBook.load(customer=customer, channel=Channel.STORE, at=now)
+    wishlist = _wishlist(customer, store, book)
     wished_products = {row["variant"].product_id for row in wishlist}
     return {
         "customer": customer,
@@ -143,7 +161,7 @@ def customer_card(*, customer_id: int, store: Store | None, page: str | int | No
         "notes": card_notes(customer),
         "consents": consents_current(customer.pk),
         "open_orders": open_orders_for(customer_id=customer.pk),
-        "offers": offers_for_customer(customer=customer),
+        "offers": offers_for_customer(customer=customer, at=now, book=book),
         "suggest_wishlist_here": [row for row in wishlist if row["availability"].in_stock_here],
-        "suggest_similar": _similar_in_stock(customer, store, wished_products),
+        "suggest_similar": _similar_in_stock(customer, store, wished_products, book),
     }
