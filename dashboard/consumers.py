@@ -1,11 +1,12 @@
 from urllib.parse import parse_qs
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.utils import translation
 
 from integrations.live import SessionBoundConsumer
-from integrations.push import board_group
+from integrations.push import board_closed, board_group, board_opened
 from staff.access import Role, has_role, stores_for
 
 from .push import board_live_html
@@ -61,6 +62,7 @@ class DashboardConsumer(SessionBoundConsumer):
         self.language = _language(self.scope)
         self.group = board_group(store_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
+        await sync_to_async(board_opened)(store_id)  # floor changes are published from now
         await self.bind()
         await self.accept()
         await self.send_board()
@@ -68,6 +70,7 @@ class DashboardConsumer(SessionBoundConsumer):
     async def disconnect(self, code):
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
+            await sync_to_async(board_closed)(self.store_id)
         await self.unbind()
 
     async def dashboard_refresh(self, event):
