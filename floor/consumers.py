@@ -1,3 +1,5 @@
+import asyncio
+import time
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
@@ -8,6 +10,30 @@ from integrations.push import floor_group
 from staff.access import stores_for
 
 from .push import floor_list_html
+
+# Per process, per store and language: the latest render of the list and when it began.
+_renders: dict[tuple[int, str], tuple[float, asyncio.Future]] = {}
+
+
+async def floor_list_since(store_id: int, language: str, joined_at: float) -> str:
+    """The list of clients present, read after ``joined_at`` (when the socket joined its
+    store's group: anything changed later reaches it as a push). Tablets reconnecting
+    together share renders: one that began after a socket joined serves it, so a burst of
+    reconnects costs a few renders per process, not one per tablet."""
+    key = (store_id, language)
+    loop = asyncio.get_running_loop()
+    while True:
+        started, render = _renders.get(key, (0.0, None))
+        if render is None or render.get_loop() is not loop:
+            break
+        if started >= joined_at:
+            return await asyncio.shield(render)
+        if render.done():
+            break
+        await asyncio.wait([render])  # began before this socket joined: wait, then renew
+    render = asyncio.ensure_future(database_sync_to_async(floor_list_html)(store_id, language))
+    _renders[key] = (time.monotonic(), render)
+    return await asyncio.shield(render)
 
 
 class FloorConsumer(SessionBoundConsumer):
@@ -38,11 +64,10 @@ class FloorConsumer(SessionBoundConsumer):
         self.group = floor_group(store_id)
         # Join first, then read: a change committed meanwhile arrives after the list.
         await self.channel_layer.group_add(self.group, self.channel_name)
+        joined_at = time.monotonic()
         await self.bind()
         await self.accept()
-        await self.send(
-            text_data=await database_sync_to_async(floor_list_html)(store_id, self.language)
-        )
+        await self.send(text_data=await floor_list_since(store_id, self.language, joined_at))
 
     async def disconnect(self, code):
         if hasattr(self, "group"):
