@@ -366,7 +366,9 @@ def idle(servers, *, url, cookies, count, first_message):
         )
     )
     opened = count - len(result["failures"])
-    return (result["held"] - before) / max(opened, 1)
+    if not opened:
+        return float("nan")
+    return (result["held"] - before) / opened
 
 
 # --- The run ----------------------------------------------------------------------------------
@@ -539,7 +541,11 @@ def main() -> int:
                 )
                 for f, a in zip(floors, apps, strict=True):
                     line(
-                        "KiB per idle socket", f"{f:.1f} KiB", f"{a:.1f} KiB", stack.ratio(a, f), n
+                        "KiB per open idle socket",
+                        f"{f:.1f} KiB",
+                        f"{a:.1f} KiB",
+                        stack.ratio(a, f),
+                        n,
                     )
             print(
                 f"server tracebacks: app {app.tracebacks()}, floor {floor.tracebacks()}   "
