@@ -234,9 +234,13 @@ def stores_overview(
 OVERVIEW_FIGURES_SECONDS = 60
 
 
-def _today_figures(ids: list[int], today) -> dict:
+def overview_figures_key(ids: list[int], today) -> str:
     digest = hashlib.sha256(",".join(map(str, sorted(ids))).encode()).hexdigest()
-    key = f"dashboard.overview.{today.isoformat()}.{digest}"
+    return f"dashboard.overview.{today.isoformat()}.{digest}"
+
+
+def _today_figures(ids: list[int], today) -> dict:
+    key = overview_figures_key(ids, today)
     figures = cache.get(key)
     if figures is None:
         figures = store_figures(ids, today, today)
