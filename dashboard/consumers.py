@@ -54,7 +54,7 @@ class DashboardConsumer(SessionBoundConsumer):
         if not user.is_authenticated:
             await self.refuse_signed_out()
             return
-        store_id = await database_sync_to_async(self.authorise)(user)
+        store_id, deadline = await self.admit(user)
         if store_id is None:
             await self.close(code=4403)
             return
@@ -63,7 +63,7 @@ class DashboardConsumer(SessionBoundConsumer):
         self.group = board_group(store_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await sync_to_async(board_opened)(store_id)  # floor changes are published from now
-        await self.bind()
+        await self.bind(deadline)
         await self.accept()
         await self.send_board()
 

@@ -52,7 +52,7 @@ class FloorConsumer(SessionBoundConsumer):
         if not user.is_authenticated:
             await self.refuse_signed_out()
             return
-        store_id = await database_sync_to_async(self.authorise)(user)
+        store_id, deadline = await self.admit(user)
         if store_id is None:
             await self.close(code=4403)
             return
@@ -65,7 +65,7 @@ class FloorConsumer(SessionBoundConsumer):
         # Join first, then read: a change committed meanwhile arrives after the list.
         await self.channel_layer.group_add(self.group, self.channel_name)
         joined_at = time.monotonic()
-        await self.bind()
+        await self.bind(deadline)
         await self.accept()
         await self.send(text_data=await floor_list_since(store_id, self.language, joined_at))
 

@@ -92,14 +92,28 @@ class SessionBoundConsumer(LiveConsumer):
         await self.accept()
         await self.end(CLOSE_SIGNED_OUT)
 
-    async def bind(self) -> None:
-        """Tie this socket to the user's and the session's groups, and start watching."""
+    async def admit(self, user):
+        """``authorise(user)`` and when to re-check the session, read in one trip to the
+        database thread (a burst of reconnects queues there): ``(authorised, deadline)``."""
+
+        def both():
+            return self.authorise(user), _seconds_left(self.scope["session"])
+
+        began = time.monotonic()
+        authorised, seconds = await database_sync_to_async(both)()
+        return authorised, began + seconds
+
+    async def bind(self, deadline: float | None = None) -> None:
+        """Tie this socket to the user's and the session's groups, and start watching
+        (``deadline``: from ``admit``, else read now)."""
         self.user_id = self.scope["user"].pk
         self.session_key = self.scope["session"].session_key
         await self.channel_layer.group_add(user_group(self.user_id), self.channel_name)
         await self.channel_layer.group_add(session_group(self.session_key), self.channel_name)
-        seconds = await database_sync_to_async(_seconds_left)(self.scope["session"])
-        self.deadline = time.monotonic() + seconds
+        if deadline is None:
+            began = time.monotonic()
+            deadline = began + await database_sync_to_async(_seconds_left)(self.scope["session"])
+        self.deadline = deadline
         self.watcher = asyncio.create_task(self.watch())
 
     async def watch(self) -> None:
