@@ -21,29 +21,13 @@ import asyncio
 import json
 import os
 import re
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clienteling.settings")
-# Production mode (no debug query log) over plain HTTP on the loopback; the bench and the
-# servers share a key, so the sessions it creates sign the tablets in.
-os.environ.setdefault("DEBUG", "0")
-os.environ.setdefault("HTTPS", "0")
-os.environ.setdefault("SECRET_KEY", "bench-" + os.urandom(16).hex())
-
-import django  # noqa: E402
-
-django.setup()
 
 import redis.asyncio as aioredis  # noqa: E402
+import stack  # noqa: E402, I001 (sets Django up, as the servers it starts)
 import websockets  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.auth.models import User  # noqa: E402
@@ -57,7 +41,6 @@ from integrations.models import WebhookSource  # noqa: E402
 from integrations.webhooks import signed_headers  # noqa: E402
 from staff.models import StaffProfile  # noqa: E402
 
-LOG_DIR = Path(tempfile.mkdtemp(prefix="push-latency-"))
 MARKER = re.compile(r'data-customer="(BENCH-[^"]+)"')
 
 
@@ -69,12 +52,6 @@ def percentiles(samples: list[float]) -> str:
         f"p50 {qs[49]:6.1f} ms   p95 {qs[94]:6.1f} ms   p99 {qs[98]:6.1f} ms   "
         f"max {max(samples):6.1f} ms   (n={len(samples)})"
     )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Fixture:
@@ -148,42 +125,6 @@ class Fixture:
         self.source.delete()
         Session.objects.filter(session_key__in=self.cookies).delete()
         self.user.delete()
-
-
-def start_daphnes(count: int) -> list[tuple[subprocess.Popen, int]]:
-    env = {**os.environ, "LOG_LEVEL": "WARNING"}
-    servers = []
-    for _ in range(count):
-        port = free_port()
-        log = open(LOG_DIR / f"daphne-{port}.log", "wb")  # noqa: SIM115 (lives with the process)
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(port),
-                "clienteling.asgi:application",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        servers.append((proc, port))
-    deadline = time.monotonic() + 30
-    for proc, port in servers:
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("Daphne did not start") from None
-                time.sleep(0.1)
-    return servers
 
 
 async def post(port: int, body: bytes, headers: dict) -> int:
@@ -318,17 +259,14 @@ def main():
     )
     fixture = Fixture(events, args.clients)
     connection.close()
-    servers = start_daphnes(args.processes)
+    servers = stack.start_app(args.processes)
     try:
         arrivals, acks, statuses, expected, elapsed, size = asyncio.run(
-            run_push(fixture, [port for _, port in servers], args.clients, args.rate, args.seconds)
+            run_push(fixture, servers.ports, args.clients, args.rate, args.seconds)
         )
         floor = asyncio.run(run_redis_floor(args.clients, events, args.rate, size))
     finally:
-        for proc, _ in servers:
-            proc.terminate()
-        for proc, _ in servers:
-            proc.wait(timeout=10)
+        servers.stop()
         fixture.delete()
 
     accepted = sum(1 for s in statuses if s == 202)
@@ -339,7 +277,7 @@ def main():
     print(f"cards received: {len(arrivals)} of {expected} ({expected - len(arrivals)} missing)")
     print(f"request sent -> card on tablet : {percentiles(arrivals)}")
     print(f"request sent -> 202 received   : {percentiles(acks)}")
-    print(f"Daphne logs: {LOG_DIR}   load average now: {os.getloadavg()[0]:.1f}")
+    print(f"Daphne logs: {stack.LOG_DIR}   load average now: {os.getloadavg()[0]:.1f}")
     print(f"floor: Redis publish -> subscriber ({args.clients} subscribers): {percentiles(floor)}")
 
 

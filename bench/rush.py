@@ -21,27 +21,13 @@ import argparse
 import asyncio
 import collections
 import os
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
-from pathlib import Path
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clienteling.settings")
-os.environ.setdefault("DEBUG", "0")
-os.environ.setdefault("HTTPS", "0")
-os.environ.setdefault("SECRET_KEY", "bench-" + os.urandom(16).hex())
-
-import django  # noqa: E402
-
-django.setup()
-
+import stack  # noqa: E402, I001 (sets Django up, as the servers it starts)
 from django.contrib.auth.models import User  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -52,14 +38,7 @@ from inventory.models import StockLevel  # noqa: E402
 from orders.models import Order  # noqa: E402
 from staff.models import StaffProfile  # noqa: E402
 
-LOG_DIR = Path(tempfile.mkdtemp(prefix="rush-"))
 CSRF = "r" * 32  # the cookie's secret; the header may carry it as is
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Fixture:
@@ -124,34 +103,6 @@ class Fixture:
         Session.objects.filter(session_key__in=self.cookies).delete()
         self.user.delete()
         self.store.delete()
-
-
-def start_daphnes(count: int, env_extra: dict) -> list[tuple[subprocess.Popen, int]]:
-    env = {**os.environ, "LOG_LEVEL": "WARNING", **env_extra}
-    servers = []
-    for _ in range(count):
-        port = free_port()
-        log = open(LOG_DIR / f"daphne-{port}.log", "wb")  # noqa: SIM115 (lives with the process)
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
-            + ["clienteling.asgi:application"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        servers.append((proc, port))
-    deadline = time.monotonic() + 60
-    for proc, port in servers:
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("Daphne did not start") from None
-                time.sleep(0.1)
-    return servers
 
 
 async def place(port: int, cookie: str, body: bytes, start: asyncio.Event):
@@ -229,14 +180,11 @@ def main() -> int:
         env["DB_POOL_TIMEOUT"] = str(args.pool_timeout)
     fixture = Fixture(sessions=min(args.attempts, 50))
     deadlocks_before = deadlocks()
-    servers = start_daphnes(args.processes, env)
+    servers = stack.start_app(args.processes, env)
     try:
-        results, wall = asyncio.run(rush(fixture, [port for _p, port in servers], args.attempts))
+        results, wall = asyncio.run(rush(fixture, servers.ports, args.attempts))
     finally:
-        for proc, _port in servers:
-            proc.terminate()
-        for proc, _port in servers:
-            proc.wait(timeout=30)
+        servers.stop()
 
     limit = os.environ.get("MAX_CONCURRENT_REQUESTS", "64")
     by_status = collections.defaultdict(list)
@@ -248,10 +196,7 @@ def main() -> int:
     orders = Order.objects.filter(customer=fixture.customer).count()
     fixture.level.refresh_from_db()
     new_deadlocks = deadlocks() - deadlocks_before
-    logged = sum(
-        (LOG_DIR / f"daphne-{port}.log").read_text(errors="replace").count("Traceback")
-        for _p, port in servers
-    )
+    logged = servers.tracebacks()
 
     print(
         f"{args.attempts} attempts on the last unit, {args.processes} Daphne processes, "
@@ -266,7 +211,7 @@ def main() -> int:
     print(
         f"orders: {orders}   on hand: {fixture.level.on_hand}   reserved: "
         f"{fixture.level.reserved}   deadlocks: {new_deadlocks}   "
-        f"server tracebacks logged: {logged}   logs: {LOG_DIR}"
+        f"server tracebacks logged: {logged}   logs: {stack.LOG_DIR}"
     )
     ok = (
         orders == 1

@@ -1,11 +1,13 @@
+import time
 from urllib.parse import parse_qs
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.utils import translation
 
 from integrations.live import SessionBoundConsumer
-from integrations.push import board_group
+from integrations.push import board_closed, board_group, board_opened
 from staff.access import Role, has_role, stores_for
 
 from .push import board_live_html
@@ -54,7 +56,7 @@ class DashboardConsumer(SessionBoundConsumer):
         if not user.is_authenticated:
             await self.refuse_signed_out()
             return
-        store_id = await database_sync_to_async(self.authorise)(user)
+        store_id, deadline = await self.admit(user)
         if store_id is None:
             await self.close(code=4403)
             return
@@ -62,18 +64,28 @@ class DashboardConsumer(SessionBoundConsumer):
         self.language = _language(self.scope)
         self.group = board_group(store_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
-        await self.bind()
+        await sync_to_async(board_opened)(store_id)  # floor changes are published from now
+        joined_at = time.monotonic()
+        await self.bind(deadline)
         await self.accept()
-        await self.send_state()
+        await self.send_state(since=joined_at)
 
     async def disconnect(self, code):
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
+            await sync_to_async(board_closed)(self.store_id)
         await self.unbind()
 
     async def dashboard_refresh(self, event):
         if await self.live():
             await self.send_state()
+
+    async def layer_resync(self, event):
+        # A restarted Redis forgot which boards are open: count this one again (after a
+        # mere network blip it is counted twice, which only costs a publish).
+        if hasattr(self, "group"):
+            await sync_to_async(board_opened)(self.store_id)
+        await super().layer_resync(event)
 
     def state_key(self) -> tuple:
         return ("board", self.store_id, self.language)

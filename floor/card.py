@@ -9,7 +9,7 @@ from django.db.models.functions import Abs, Cast
 from django.utils import timezone
 
 from catalog.models import Store, Variant
-from customers.models import Customer, Interaction, Note, SizePreference, WishlistItem
+from customers.models import Channel, Customer, Interaction, Note, SizePreference, WishlistItem
 from customers.selectors import (
     INTEREST_DAYS,
     Interest,
@@ -21,7 +21,7 @@ from customers.selectors import (
 )
 from inventory.availability import availability_for
 from inventory.models import StockLevel
-from offers.pricing import prices_for
+from offers.pricing import OfferBook
 from offers.selectors import offers_for_customer
 from orders.selectors import open_orders_for
 
@@ -72,7 +72,9 @@ def _visit_stats(customer: Customer, store: Store | None) -> dict:
     return {"visit_count": stats["count"], "last_visit_at": stats["last"], "visit_here": here}
 
 
-def _wishlist_and_interests(customer: Customer, store: Store | None) -> tuple[list, list]:
+def _wishlist_and_interests(
+    customer: Customer, store: Store | None, book: OfferBook
+) -> tuple[list, list]:
     """The wishlist (with prices) and the online interests, strongest first, each with
     where its variant can be had (read once for both)."""
     items = list(
@@ -86,7 +88,7 @@ def _wishlist_and_interests(customer: Customer, store: Store | None) -> tuple[li
         [v.pk for v in variants] + [i.variant_id for i in interests if i.variant_id],
         store=store,
     )
-    prices = prices_for(variants, customer=customer)
+    prices = book.prices(variants)
     wishlist = [
         {
             "item": item,
@@ -103,7 +105,7 @@ def _wishlist_and_interests(customer: Customer, store: Store | None) -> tuple[li
 
 
 def _similar_in_stock(
-    customer: Customer, store: Store | None, interests: list[Interest]
+    customer: Customer, store: Store | None, interests: list[Interest], book: OfferBook
 ) -> list[dict]:
     """Products in stock here close to what the client looked at online lately: in the
     category of a product they showed interest in (or, at half the weight, a sister
@@ -164,7 +166,7 @@ def _similar_in_stock(
         chosen.setdefault(variant.product_id, variant)
         if len(chosen) == SUGGESTIONS:
             break
-    prices = prices_for(list(chosen.values()), customer=customer)
+    prices = book.prices(list(chosen.values()))
     return [{"variant": v, "price": prices[v.pk]} for v in chosen.values()]
 
 
@@ -172,7 +174,10 @@ def customer_card(*, customer_id: int, store: Store | None, page: str | int | No
     """The card's context; ``store`` is the associate's (None for head office)."""
     customer = customer_for_card(customer_id)
     preference = getattr(customer, "preference", None)
-    wishlist, interests = _wishlist_and_interests(customer, store)
+    # The live offers and this client's facts, loaded once for every price on the card.
+    now = timezone.now()
+    book = OfferBook.load(customer=customer, channel=Channel.STORE, at=now)
+    wishlist, interests = _wishlist_and_interests(customer, store, book)
     return {
         "customer": customer,
         "store": store,
@@ -191,9 +196,9 @@ def customer_card(*, customer_id: int, store: Store | None, page: str | int | No
         "notes": card_notes(customer),
         "consents": consents_current(customer.pk),
         "open_orders": open_orders_for(customer_id=customer.pk),
-        "offers": offers_for_customer(customer=customer),
+        "offers": offers_for_customer(customer=customer, at=now, book=book),
         "suggest_wishlist_here": [row for row in wishlist if row["availability"].in_stock_here],
         "suggest_similar": _similar_in_stock(
-            customer, store, [row["interest"] for row in interests]
+            customer, store, [row["interest"] for row in interests], book
         ),
     }

@@ -1,3 +1,4 @@
+import time
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
@@ -27,7 +28,7 @@ class FloorConsumer(SessionBoundConsumer):
         if not user.is_authenticated:
             await self.refuse_signed_out()
             return
-        store_id = await database_sync_to_async(self.authorise)(user)
+        store_id, deadline = await self.admit(user)
         if store_id is None:
             await self.close(code=4403)
             return
@@ -40,9 +41,10 @@ class FloorConsumer(SessionBoundConsumer):
         self.group = floor_group(store_id)
         # Join first, then read: a change committed meanwhile arrives after the list.
         await self.channel_layer.group_add(self.group, self.channel_name)
-        await self.bind()
+        joined_at = time.monotonic()
+        await self.bind(deadline)
         await self.accept()
-        await self.send_state()
+        await self.send_state(since=joined_at)
 
     def state_key(self) -> tuple:
         return ("floor", self.store_id, self.language)

@@ -16,7 +16,7 @@ from integrations.push import (
     send_on_commit,
 )
 
-from .selectors import floor_cards
+from .selectors import floor_cards, floor_list
 
 FLOOR_PARTIALS = "floor/partials.html"
 
@@ -24,7 +24,7 @@ FLOOR_PARTIALS = "floor/partials.html"
 def floor_list_html(store_id: int, language: str) -> str:
     """The whole list of clients present, replacing the tablet's (on every connect)."""
     with translation.override(language):
-        return render_to_string(f"{FLOOR_PARTIALS}#floor_clients", {"cards": floor_cards(store_id)})
+        return render_to_string(f"{FLOOR_PARTIALS}#floor_clients", floor_list(store_id))
 
 
 def _push_card(store_id: int, visit_id: int, how: str) -> None:

@@ -20,6 +20,10 @@ from inventory.models import StockLevel
 
 from .models import Visit
 
+# The floor lists the clients who came in last, up to this many: beyond, a page of cards
+# costs more to read and render than anyone scrolls (check-in search finds the others).
+FLOOR_SHOWN = 50
+
 
 def dedup_window() -> timedelta:
     return timedelta(minutes=settings.VISIT_DEDUP_MINUTES)
@@ -40,9 +44,11 @@ def _per_customer(queryset, aggregate):
     )
 
 
-def floor_cards(store_id: int, *, visit_ids: list[int] | None = None) -> list[Visit]:
+def floor_cards(
+    store_id: int, *, visit_ids: list[int] | None = None, limit: int | None = None
+) -> list[Visit]:
     """The card summaries of the clients present (or of ``visit_ids`` among them), newest
-    arrival first. One query."""
+    arrival first, at most ``limit``. One query."""
     visits = present_visits(store_id)
     if visit_ids is not None:
         visits = visits.filter(pk__in=visit_ids)
@@ -68,7 +74,7 @@ def floor_cards(store_id: int, *, visit_ids: list[int] | None = None) -> list[Vi
         )
         .order_by("-strength", "-last_at", "product_id")
     )
-    visits = list(
+    cards = (
         visits.select_related("customer", "attended_by", "store", "sent_to", "sent_by")
         .annotate(
             lifetime_spend=_per_customer(Purchase.objects.all(), Sum("total")),
@@ -86,7 +92,15 @@ def floor_cards(store_id: int, *, visit_ids: list[int] | None = None) -> list[Vi
         )
         .order_by("-arrived_at", "-pk")
     )
+    visits = list(cards if limit is None else cards[:limit])
     for visit in visits:
         kind = KIND_OF_RANK.get(visit.interest_top_kind)
         visit.interest_kind = Interaction.Kind(kind).label if kind else ""
     return visits
+
+
+def floor_list(store_id: int) -> dict:
+    """The floor list's context: the latest ``FLOOR_SHOWN`` arrivals, and whether more
+    clients are in the store (one query)."""
+    cards = floor_cards(store_id, limit=FLOOR_SHOWN + 1)
+    return {"cards": cards[:FLOOR_SHOWN], "more_present": len(cards) > FLOOR_SHOWN}

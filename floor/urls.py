@@ -11,7 +11,7 @@ FLOOR = "stores/<slug:store_code>/floor/"
 
 urlpatterns = [
     path(FLOOR, views.page, name="page"),
-    path(f"{FLOOR}clients/", views.floor_list, name="list"),
+    path(f"{FLOOR}clients/", views.clients, name="list"),
     path(f"{FLOOR}check-in/", views.checkin, name="checkin"),
     path(f"{FLOOR}check-in/search/", views.checkin_search, name="checkin_search"),
     path(f"{FLOOR}visits/<int:visit_id>/claim/", views.visit_claim_view, name="claim"),

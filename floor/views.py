@@ -27,7 +27,7 @@ from staff.session import next_url, wants_fragment
 from .card import card_history, card_notes, customer_card
 from .forms import CheckInForm, NoteForm
 from .models import Visit
-from .selectors import floor_cards
+from .selectors import floor_cards, floor_list
 from .services import FloorError, visit_check_in, visit_claim, visit_done, visit_release
 
 PARTIALS = "floor/partials.html"
@@ -40,15 +40,15 @@ CHECKIN_RESULTS = 8
 def page(request, store_code):
     store = store_or_403(request.user, store_code)
     store_visit(request, store)
-    return render(request, "floor/floor.html", {"store": store, "cards": floor_cards(store.pk)})
+    return render(request, "floor/floor.html", {"store": store, **floor_list(store.pk)})
 
 
 @require_GET
 @staff_required()
-def floor_list(request, store_code):
+def clients(request, store_code):
     """The list of clients present (the page polls it now and then, as a safety net)."""
     store = store_or_403(request.user, store_code)
-    return render(request, f"{PARTIALS}#floor_clients", {"cards": floor_cards(store.pk)})
+    return render(request, f"{PARTIALS}#floor_clients", floor_list(store.pk))
 
 
 @require_GET

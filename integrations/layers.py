@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 from channels_redis.pubsub import (
     RedisPubSubChannelLayer,
@@ -63,7 +64,9 @@ class ResyncingLoopLayer(RedisPubSubLoopLayer):
         message is numbered: consumers may share what they render for one resync, never
         across two."""
         self.resyncs += 1
-        message = self.channel_layer.serialize({**RESYNC, "generation": self.resyncs})
+        message = self.channel_layer.serialize(
+            {**RESYNC, "generation": self.resyncs, "at": time.monotonic()}
+        )
         for queue in self.channels.values():
             queue.put_nowait(message)
         logger.warning(

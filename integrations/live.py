@@ -94,8 +94,16 @@ class SessionBoundConsumer(LiveConsumer):
     def state_key(self) -> tuple:
         raise NotImplementedError
 
-    async def send_state(self) -> None:
-        await self.send(text_data=await self.state_html())
+    async def send_state(self, since: float | None = None) -> None:
+        """Send the whole state, read after ``since`` (a ``time.monotonic()``; default now):
+        on connect, when the socket joined its groups, so that anything changed later
+        reaches it as a push. Sockets of this process showing the same state share a
+        reading that began after their ``since``: a burst of reconnects, or every board
+        told to refresh, costs a few renders per process, not one per socket."""
+        since = time.monotonic() if since is None else since
+        html = await _state_since(self.state_key(), self.state_html, since)
+        if not self.ended:
+            await self.send(text_data=html)
 
     async def refuse_signed_out(self) -> None:
         """Accept then close at once with 4401, so that the page (which cannot read the
@@ -103,14 +111,28 @@ class SessionBoundConsumer(LiveConsumer):
         await self.accept()
         await self.end(CLOSE_SIGNED_OUT)
 
-    async def bind(self) -> None:
-        """Tie this socket to the user's and the session's groups, and start watching."""
+    async def admit(self, user):
+        """``authorise(user)`` and when to re-check the session, read in one trip to the
+        database thread (a burst of reconnects queues there): ``(authorised, deadline)``."""
+
+        def both():
+            return self.authorise(user), _seconds_left(self.scope["session"])
+
+        began = time.monotonic()
+        authorised, seconds = await database_sync_to_async(both)()
+        return authorised, began + seconds
+
+    async def bind(self, deadline: float | None = None) -> None:
+        """Tie this socket to the user's and the session's groups, and start watching
+        (``deadline``: from ``admit``, else read now)."""
         self.user_id = self.scope["user"].pk
         self.session_key = self.scope["session"].session_key
         await self.channel_layer.group_add(user_group(self.user_id), self.channel_name)
         await self.channel_layer.group_add(session_group(self.session_key), self.channel_name)
-        seconds = await database_sync_to_async(_seconds_left)(self.scope["session"])
-        self.deadline = time.monotonic() + seconds
+        if deadline is None:
+            began = time.monotonic()
+            deadline = began + await database_sync_to_async(_seconds_left)(self.scope["session"])
+        self.deadline = deadline
         self.watcher = asyncio.create_task(self.watch())
 
     async def watch(self) -> None:
@@ -170,27 +192,33 @@ class SessionBoundConsumer(LiveConsumer):
     async def layer_resync(self, event):
         """The channel layer lost Redis and has its subscriptions back
         (``integrations.layers``): pushes sent meanwhile are lost, so the whole state
-        goes again, read now that new pushes arrive. Every socket of the process gets this
-        at once: those showing the same thing share one rendering of it."""
+        goes again, read after the subscriptions came back (``at``)."""
         if self.user_id is None or not await self.live():
             return
-        key = (event.get("generation"), *self.state_key())
-        html = await _render_once(key, self.state_html)
-        if not self.ended:
-            await self.send(text_data=html)
+        await self.send_state(since=event.get("at"))
 
 
-_renders: dict[tuple, asyncio.Future] = {}
+# Per process, per state: the latest reading of it and when it began.
+_readings: dict[tuple, tuple[float, asyncio.Future]] = {}
 
 
-async def _render_once(key: tuple, render) -> str:
-    """``render()``, or the result of the same rendering already under way. Its waiters
-    share it: one of them going away does not cancel it for the others."""
-    shared = _renders.get(key)
-    if shared is None:
-        shared = _renders[key] = asyncio.ensure_future(render())
-        shared.add_done_callback(lambda _: _renders.pop(key, None))
-    return await asyncio.shield(shared)
+async def _state_since(key: tuple, render, since: float) -> str:
+    """``render()``'s result, from a reading that began at or after ``since``: the one under
+    way or just done when it qualifies, else a new one (after the one under way, so that
+    readings of one state never pile up)."""
+    loop = asyncio.get_running_loop()
+    while True:
+        began, reading = _readings.get(key, (0.0, None))
+        if reading is None or reading.get_loop() is not loop:
+            break
+        if began >= since:
+            return await asyncio.shield(reading)
+        if reading.done():
+            break
+        await asyncio.wait([reading])  # began too early: wait for it, then read again
+    reading = asyncio.ensure_future(render())
+    _readings[key] = (time.monotonic(), reading)
+    return await asyncio.shield(reading)
 
 
 # Receivers: notification only (connected in IntegrationsConfig.ready).

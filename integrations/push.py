@@ -9,11 +9,13 @@ something changed without importing the feature that renders for them."""
 
 import logging
 from collections import Counter
+from contextlib import suppress
 from functools import partial
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -83,10 +85,47 @@ def send_on_commit(group: str, message: dict) -> None:
     on_commit(send, group, message)
 
 
+# How many manager boards are open per store, counted in the cache (Redis) by the boards'
+# consumers in every process, so that a floor change is published to a store's boards only
+# while one is open. Kept a day after the last board opened: a process that died with
+# boards open leaves the count high, which only costs pushes nobody reads; a board open a
+# whole day without any reconnect still has the page's poll.
+BOARDS_OPEN_SECONDS = 24 * 3600
+
+
+def _boards_key(store_id: int) -> str:
+    return f"push.boards-open.{store_id}"
+
+
+def board_opened(store_id: int) -> None:
+    key = _boards_key(store_id)
+    cache.add(key, 0, BOARDS_OPEN_SECONDS)
+    try:
+        cache.incr(key)
+    except ValueError:  # gone between add and incr (evicted, Redis restarted)
+        cache.set(key, 1, BOARDS_OPEN_SECONDS)
+    cache.touch(key, BOARDS_OPEN_SECONDS)
+
+
+def board_closed(store_id: int) -> None:
+    with suppress(ValueError):  # expired meanwhile: nothing to count down
+        cache.decr(_boards_key(store_id))
+
+
+def boards_open(store_id: int) -> bool:
+    return (cache.get(_boards_key(store_id)) or 0) > 0
+
+
+def _board_refresh(store_id: int) -> None:
+    if boards_open(store_id):
+        send(board_group(store_id), {"type": "dashboard.refresh"})
+
+
 def board_refresh_on_commit(*, store_id: int) -> None:
     """Tell the store's manager boards that the floor changed; each re-reads it from the
-    database. Called by every service that changes a visit or an order."""
-    send_on_commit(board_group(store_id), {"type": "dashboard.refresh"})
+    database. Called by every service that changes a visit or an order; sent only while a
+    board of the store is open (``board_opened``)."""
+    on_commit(_board_refresh, store_id)
 
 
 def render_by_language(template: str, context: dict) -> dict[str, str]:

@@ -158,6 +158,7 @@ def offers_for_customer(
     limit: int | None = 5,
     examples: int = 3,
     channel: str = Channel.STORE,
+    book: OfferBook | None = None,
 ) -> list[CustomerOffer]:
     """The offers that apply to this client now, most relevant first: those touching their
     wishlist, then those made for them (preferences, tier), then the rest, each group by
@@ -166,9 +167,10 @@ def offers_for_customer(
     categories — and whether it was already mentioned to them today.
 
     Queries: at most 13 + ``limit`` (one per offer for examples beyond the wishlist),
-    whatever the number of offers, products or wishlist items."""
+    whatever the number of offers, products or wishlist items. ``book``: every live offer
+    for this client (``OfferBook.load`` without ids), when the caller already has it."""
     at = at or timezone.now()
-    book = OfferBook.load(customer=customer, channel=channel, at=at)
+    book = book or OfferBook.load(customer=customer, channel=channel, at=at)
     candidates = [o for o in book.offers.values() if book.targets_customer(o)]
     if not candidates:
         return []

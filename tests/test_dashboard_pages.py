@@ -241,6 +241,30 @@ def test_overview_query_count_does_not_grow_with_stores_or_visits(
         assert client.get(reverse("dashboard:index")).status_code == 200
 
 
+def test_the_overview_reads_today_s_figures_once_a_minute_and_who_is_there_live(
+    client, head_office, store, other_store
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from catalog.models import Store
+    from dashboard.selectors import stores_overview
+
+    present(store, 5)
+    client.force_login(head_office)
+    with CaptureQueriesContext(connection) as first:
+        assert client.get(reverse("dashboard:index")).status_code == 200
+    with CaptureQueriesContext(connection) as again:
+        assert client.get(reverse("dashboard:index")).status_code == 200
+    assert len(again.captured_queries) < len(first.captured_queries)
+
+    before = {r.store: r for r in stores_overview(Store.objects.all())}
+    present(store, 1)
+    after = {r.store: r for r in stores_overview(Store.objects.all())}
+    assert after[store].present == before[store].present + 1  # live
+    assert after[store].today == before[store].today  # within the minute
+
+
 def test_overview_sorts_by_any_column_either_way(client, head_office, store, other_store):
     for _ in range(3):
         present(other_store, 2)

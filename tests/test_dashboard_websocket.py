@@ -3,10 +3,11 @@ re-render after each hint (sent only once the change is committed)."""
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.core.cache import cache
 from django.utils import timezone
 
 from floor.models import Visit
-from integrations.push import board_group, board_refresh_on_commit
+from integrations.push import board_closed, board_group, board_opened, board_refresh_on_commit
 from staff.models import StaffProfile
 from tests.factories import CustomerFactory, VisitFactory, make_staff
 from tests.test_websocket_access import _connect
@@ -123,6 +124,7 @@ async def test_the_hint_leaves_only_after_commit_and_never_after_a_rollback(stor
     layer = get_channel_layer()
     channel = await layer.new_channel()
     await layer.group_add(board_group(store.pk), channel)
+    await sync_to_async(board_opened)(store.pk)  # as a board's consumer does
     # One receiver for the whole test: a cancelled receive unsubscribes (pub/sub layer).
     hint = asyncio.ensure_future(layer.receive(channel))
 
@@ -139,3 +141,32 @@ async def test_the_hint_leaves_only_after_commit_and_never_after_a_rollback(stor
     assert not hint.done()  # nothing left for the rolled-back change
     await change(fail=False)
     assert (await asyncio.wait_for(hint, 2))["type"] == "dashboard.refresh"
+
+
+async def test_floor_changes_are_published_to_a_store_s_boards_only_while_one_is_open(store):
+    import asyncio
+
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    await layer.group_add(board_group(store.pk), channel)
+    hint = asyncio.ensure_future(layer.receive(channel))
+    change = sync_to_async(lambda: board_refresh_on_commit(store_id=store.pk))
+    await sync_to_async(cache.delete)(f"push.boards-open.{store.pk}")  # no board left over
+
+    await change()  # no board open: nothing is published
+    await asyncio.sleep(0.3)
+    assert not hint.done()
+    await sync_to_async(board_opened)(store.pk)
+    await sync_to_async(board_opened)(store.pk)
+    await sync_to_async(board_closed)(store.pk)  # one of the two boards closes
+    await change()
+    assert (await asyncio.wait_for(hint, 2))["type"] == "dashboard.refresh"
+
+    await sync_to_async(board_closed)(store.pk)  # the last one closes
+    hint = asyncio.ensure_future(layer.receive(channel))
+    await change()
+    await asyncio.sleep(0.3)
+    assert not hint.done()
+    hint.cancel()

@@ -138,3 +138,34 @@ async def test_each_tablet_gets_the_fragment_in_its_own_language(associate, stor
     assert "I'm with this client" in await english.receive_from(timeout=3)
     await french.disconnect()
     await english.disconnect()
+
+
+async def test_tablets_reconnecting_together_share_renders_of_the_list_and_each_is_current(
+    associate, store, monkeypatch
+):
+    import asyncio
+
+    from floor import consumers
+
+    renders = []
+    render = consumers.floor_list_html
+
+    def counted(store_id, language):
+        renders.append(store_id)
+        return render(store_id, language)
+
+    monkeypatch.setattr(consumers, "floor_list_html", counted)
+    camille = await consenting(first_name="Camille", last_name="Martin")
+    await signed_entry(store, camille)
+
+    tablets = await asyncio.gather(*(tablet(associate, store) for _ in range(8)))
+
+    assert all("Camille Martin" in first for _communicator, first in tablets)
+    assert len(renders) < 8
+    # A client arriving after the burst is in the list of the next tablet to connect.
+    lucas = await consenting(first_name="Lucas", last_name="Petit")
+    await signed_entry(store, lucas)
+    late, first = await tablet(associate, store)
+    assert "Lucas Petit" in first
+    for communicator, _first in [*tablets, (late, first)]:
+        await communicator.disconnect()

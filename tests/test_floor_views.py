@@ -72,6 +72,25 @@ def test_the_floor_list_costs_the_same_queries_for_1_or_25_clients(associate_cli
     assert len(many) == len(one)
 
 
+def test_beyond_50_clients_the_floor_lists_the_latest_arrivals_and_says_so(associate_client, store):
+    now = timezone.now()
+    for minutes in range(51):
+        VisitFactory(
+            store=store,
+            customer=CustomerFactory(last_name=f"Client{minutes:02d}"),
+            arrived_at=now - timedelta(minutes=minutes),
+            last_seen_at=now,
+        )
+
+    page = associate_client.get(floor_url(store)).text
+
+    assert page.count('data-testid="floor-card"') == 50
+    assert "Client00" in page and "Client49" in page
+    assert "Client50" not in page  # the earliest arrival: found by check-in search
+    assert "Seules les 50 dernières arrivées sont affichées" in page
+    assert "Seules les 50" in associate_client.get(floor_url(store, "clients/")).text
+
+
 def test_an_associate_cannot_see_another_stores_floor_list(associate_client, other_store):
     assert associate_client.get(floor_url(other_store, "clients/")).status_code == 403
 

@@ -258,3 +258,19 @@ def test_mentions_count_in_the_store_and_associate_figures(shop, associate, mana
     per_associate = compute_associate_figures([store.pk], today, today)
     assert per_associate[store.pk, associate.pk, today].offers_mentioned == 2
     assert per_associate[store.pk, manager.pk, today].offers_mentioned == 1
+
+
+def test_the_whole_card_loads_the_live_offers_once(associate_client, shop):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    offer(shop["sony"], name="Sony pour tous")
+    offer(shop["canon"], name="Canon préférée", audience="preferences")
+    with CaptureQueriesContext(connection) as queries:
+        response = associate_client.get(f"/customers/{shop['client'].pk}/")
+    assert response.status_code == 200
+    live_offer_reads = [q for q in queries.captured_queries if "offers_offer_brands" in q["sql"]]
+    assert len(live_offer_reads) == 1
+    assert (
+        len(queries.captured_queries) <= 41
+    )  # the card (with its client-book section) and two offers
