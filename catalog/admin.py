@@ -167,29 +167,35 @@ class ProductAdmin(admin.ModelAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model is not ProductImage:
             return super().save_formset(request, form, formset, change)
-        # Photos go through the service: re-encoded, thumbnailed, old files removed.
+        # Photos go through the service: re-encoded, thumbnailed, old files removed. The
+        # lists below are what admin's history message reads.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for image_form in formset.forms:
             instance = image_form.instance
-            if not image_form.has_changed() and instance.pk is None:
-                continue
+            current = ProductImage.objects.filter(pk=instance.pk).first() if instance.pk else None
             if formset.can_delete and formset._should_delete_form(image_form):
-                if instance.pk:
-                    product_image_delete(image=ProductImage.objects.get(pk=instance.pk))
+                if current is not None:
+                    product_image_delete(image=current)
+                    formset.deleted_objects.append(current)
                 continue
             if not image_form.has_changed():
                 continue
-            current = ProductImage.objects.filter(pk=instance.pk).first() if instance.pk else None
             colour = image_form.cleaned_data["colour"]
             if "image" in image_form.changed_data:
-                product_image_save(
+                saved = product_image_save(
                     product=form.instance,
                     colour=colour,
                     upload=image_form.cleaned_data["image"],
                     image=current,
                 )
-            elif current is not None:
+            else:
                 current.colour = colour
                 current.save(update_fields=["colour", "updated_at"])
+                saved = current
+            if current is None:
+                formset.new_objects.append(saved)
+            else:
+                formset.changed_objects.append((saved, image_form.changed_data))
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
