@@ -5,8 +5,8 @@ from django.contrib import admin
 from django.urls import include, path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from clienteling.health import healthz, readyz
 from catalog.media import product_image
+from clienteling.health import healthz, readyz
 from customers.api import interactions
 from floor.api import presence
 from inventory.api import stock_delta

@@ -9,8 +9,15 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils import timezone
 
-from catalog.models import Store, Variant
-from customers.models import Customer, Interaction, Note, SizePreference, WishlistItem
+from catalog.models import Product, Store, Variant
+from customers.models import (
+    Customer,
+    Interaction,
+    Note,
+    PurchaseLine,
+    SizePreference,
+    WishlistItem,
+)
 from customers.selectors import (
     consents_current,
     customer_interests,
@@ -22,6 +29,7 @@ from inventory.models import StockLevel
 from offers.pricing import prices_for
 from offers.selectors import offers_for_customer
 from orders.selectors import open_orders_for
+from products.selectors import complements_for, photos_attach
 
 from .models import Visit, present_condition
 from .selectors import INTEREST_DAYS, present_visits
@@ -29,6 +37,7 @@ from .selectors import INTEREST_DAYS, present_visits
 HISTORY_PER_PAGE = 10
 NOTES_SHOWN = 20
 SUGGESTIONS = 4
+COMPLEMENT_DAYS = 30
 
 
 def customer_for_card(customer_id: int) -> Customer:
@@ -120,13 +129,36 @@ def _similar_in_stock(customer: Customer, store: Store | None, exclude: set[int]
     return [{"variant": v, "price": prices[v.pk]} for v in chosen.values()]
 
 
+def _card_products(customer: Customer, store: Store | None, ctx: dict) -> dict:
+    """Photos of the suggested products, and complements of what the client looked at online
+    lately or bought in the last ``COMPLEMENT_DAYS`` days, with their stock here. A fixed
+    number of queries (products.selectors)."""
+    suggested = [row["variant"] for row in ctx["suggest_wishlist_here"] + ctx["suggest_similar"]]
+    since = timezone.now() - timedelta(days=COMPLEMENT_DAYS)
+    bought = list(
+        Product.objects.filter(
+            pk__in=PurchaseLine.objects.filter(
+                purchase__customer=customer, purchase__purchased_at__gte=since
+            ).values("variant__product")
+        ).select_related("category")[:SUGGESTIONS]
+    )
+    sources = list({p.pk: p for p in [i.product for i in ctx["interests"]] + bought}.values())
+    complements = complements_for(sources, store=store, limit=SUGGESTIONS)
+    shown = [c.shown_variant for c in complements if c.shown_variant]
+    prices = prices_for(shown, customer=customer)
+    for complement in complements:
+        complement.price = prices[complement.shown_variant.pk] if complement.shown_variant else None
+    photos_attach([], suggested)
+    return {"complements": complements}
+
+
 def customer_card(*, customer_id: int, store: Store | None, page: str | int | None = None) -> dict:
     """The card's context; ``store`` is the associate's (None for head office)."""
     customer = customer_for_card(customer_id)
     preference = getattr(customer, "preference", None)
     wishlist = _wishlist(customer, store)
     wished_products = {row["variant"].product_id for row in wishlist}
-    return {
+    ctx = {
         "customer": customer,
         "store": store,
         "preference": preference,
@@ -147,3 +179,4 @@ def customer_card(*, customer_id: int, store: Store | None, page: str | int | No
         "suggest_wishlist_here": [row for row in wishlist if row["availability"].in_stock_here],
         "suggest_similar": _similar_in_stock(customer, store, wished_products),
     }
+    return ctx | _card_products(customer, store, ctx)

@@ -201,7 +201,9 @@ def test_admin_refuses_a_text_file_named_jpg(client, head_office, image_storage)
     saved = staff.post(url, data)
     if saved.status_code != 302:
         ctx = saved.context
-        print([fs.formset.errors for fs in ctx["inline_admin_formsets"]], ctx["adminform"].form.errors)
+        print(
+            [fs.formset.errors for fs in ctx["inline_admin_formsets"]], ctx["adminform"].form.errors
+        )
     assert saved.status_code == 302
     image = ProductImage.objects.get()
     assert (image.colour, image.width) == ("Noir", 900)
