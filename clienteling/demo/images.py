@@ -207,10 +207,11 @@ def demo_photos_create(*, limit: int | None = None) -> int:
             if not storage.exists(name):
                 name = storage.save(name, ContentFile(data))
             # The main photo is the first colour's; each colour of several gets its own.
-            for own in ([""] if i == 0 else []) + ([colour] if len(wanted) > 1 else []):
-                rows.append(
-                    ProductImage(product=product, colour=own, image=name, width=S, height=S)
-                )
+            owners = ([""] if i == 0 else []) + ([colour] if len(wanted) > 1 else [])
+            rows.extend(
+                ProductImage(product=product, colour=own, image=name, width=S, height=S)
+                for own in owners
+            )
     ProductImage.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
     return len(rows)
 
