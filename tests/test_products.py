@@ -581,10 +581,11 @@ def test_labels_by_category_include_sub_categories(client, manager, catalog):
     assert 'href="/static/css/labels.css"' in response.text
 
 
-def test_label_qr_codes_point_at_the_product_page(client, manager, catalog):
+def test_label_qr_codes_point_at_the_public_product_page(client, manager, catalog):
     client.force_login(manager)
     response = client.get(LABELS, {"brand": catalog.brands["lg"].pk})
-    url = f"http://testserver{reverse('products:product', args=[catalog.lg.pk])}"
+    path = reverse("products:public_product", args=[catalog.lg.pk])
+    url = f"http://testserver{path}?store=paris-opera"  # the manager's current store
     assert label_urls(response) == [url]
     expected = segno.make(url, error="m").svg_inline(**QR_SVG)
     assert expected in response.text  # the very QR code of that address
