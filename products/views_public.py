@@ -52,13 +52,14 @@ def _limited(request) -> bool:
 
 
 def _too_many(request):
-    return render(
+    response = render(
         request,
         f"{PUBLIC}/error.html",
         {"error": _("Too many pages opened from this connection. Try again in a minute.")},
         status=429,
-        headers={"Retry-After": "60"},
     )
+    response["Retry-After"] = "60"
+    return response
 
 
 def _cacheable(response):

@@ -82,7 +82,7 @@ def test_anonymous_product_page_shows_the_public_price_and_the_stores(
     assert fr_money(D("1169.10")) in page.text and fr_money(D("1249.00")) not in page.text
     stores = re.findall(r'data-testid="public-store"><strong>([^<]+)<', page.text)
     assert stores == ["Paris Opéra"]  # 3 on hand, 1 held; not the closed store, no warehouse
-    assert "Sublime" in page.text and "Taille d'écran" in page.text
+    assert "Sublime" in page.text and "Poids" in page.text
     # Nothing of staff: no staff header, no codes, no staff links.
     for staff_only in ("signed-in-as", "SAM-QE55S90-NR", "/products/", "/orders/", "Léa"):
         assert staff_only not in page.text
