@@ -355,6 +355,8 @@ STORAGES["product_images"] = {
     else {"location": str(PRODUCT_IMAGES_ROOT), "base_url": MEDIA_URL},
 }
 SERVE_PRODUCT_IMAGES = env_bool("SERVE_PRODUCT_IMAGES", MEDIA_URL.startswith("/"))
+# Client pages (a product, a shared comparison) one address may open per minute.
+PUBLIC_VIEWS_PER_MINUTE = int(os.environ.get("PUBLIC_VIEWS_PER_MINUTE", 120))
 
 # Nothing is loaded from elsewhere: a strict same-origin content security policy.
 from django.utils.csp import CSP  # noqa: E402

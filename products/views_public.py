@@ -41,7 +41,7 @@ CACHE_SECONDS = 300
 
 def _limited(request) -> bool:
     """More than ``PUBLIC_VIEWS_PER_MINUTE`` views from this address this minute."""
-    limit = getattr(settings, "PUBLIC_VIEWS_PER_MINUTE", 120)
+    limit = settings.PUBLIC_VIEWS_PER_MINUTE
     key = f"public-views:{request.META.get('REMOTE_ADDR', '')}"
     cache.add(key, 0, timeout=60)
     try:
