@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
@@ -27,10 +28,13 @@ from tests.factories import (
     CustomerFactory,
     OfferFactory,
     ProductFactory,
+    PurchaseFactory,
+    PurchaseLineFactory,
     StockLevelFactory,
     StoreFactory,
     VariantFactory,
     WarehouseFactory,
+    WishlistItemFactory,
 )
 from tests.product_catalog import make_catalog
 
@@ -211,8 +215,6 @@ def test_complements_on_the_staff_product_page(associate_client, catalog):
 
 
 def test_complements_on_the_card_after_a_purchase(associate_client, catalog, store):
-    from tests.factories import PurchaseFactory, PurchaseLineFactory
-
     customer = CustomerFactory()
     purchase = PurchaseFactory(customer=customer, store=store)
     PurchaseLineFactory(purchase=purchase, variant=catalog.oled.variants.first())
@@ -225,14 +227,11 @@ def test_complements_on_the_card_after_a_purchase(associate_client, catalog, sto
 # --- Comparison links ----------------------------------------------------------------------
 
 
-def test_staff_share_a_signed_comparison_link_a_client_opens(associate_client, client, catalog):
+def test_staff_share_a_signed_comparison_link_a_client_opens(associate_client, catalog):
     ids = f"{catalog.oled.pk},{catalog.lg.pk}"
     staff_page = associate_client.get(reverse("products:compare"), {"ids": ids})
     link = re.search(r'data-testid="share-link">([^<]+)<', staff_page.text).group(1)
     assert "/p/compare/" in link
-    client.logout()
-    from django.test import Client
-
     shopper = Client()
     page = shopper.get(link.replace("http://testserver", ""))
     assert page.status_code == 200
@@ -262,3 +261,25 @@ def test_a_comparison_leaves_inactive_products_out(client, catalog):
     catalog.lg.save()
     page = client.get(path)
     assert catalog.oled.name in page.text and catalog.lg.name not in page.text
+
+
+def test_comparison_queries_do_not_grow(client, catalog):
+    def count(products):
+        path = public_comparison_path([p.pk for p in products])
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path).status_code == 200
+        return len(queries)
+
+    two = count([catalog.oled, catalog.lg])
+    for product in (catalog.qled, catalog.headphones):
+        product_image_save(product=product, upload=photo())
+    assert count([catalog.oled, catalog.lg, catalog.qled, catalog.headphones]) == two <= 12
+
+
+def test_card_suggestions_show_their_photos(associate_client, catalog, store):
+    customer = CustomerFactory()
+    WishlistItemFactory(customer=customer, variant=catalog.headphones.variants.first())
+    image = product_image_save(product=catalog.headphones, upload=photo())
+    page = associate_client.get(reverse("floor:card", args=[customer.pk]))
+    suggestions = page.text.split('data-testid="next-actions"')[1].split("</section>")[0]
+    assert image.thumbnail_url in suggestions
