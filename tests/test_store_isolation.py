@@ -171,6 +171,15 @@ CASES = [
     Case(
         "privacy:export_download", "get", lambda w: {"link_token": "forged"}, PUBLIC, expect=(410,)
     ),
+    # A client's pages: staff are sent to the staff page; a forged comparison is not found.
+    Case(
+        "products:public_product",
+        "get",
+        lambda w: {"product_id": w.variant.product_id},
+        CATALOG,
+        expect=(302,),
+    ),
+    Case("products:public_compare", "get", lambda w: {"token": "forged"}, PUBLIC, expect=(404,)),
 ]
 
 
