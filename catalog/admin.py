@@ -1,17 +1,23 @@
+from django import forms
 from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from .formats import money_column
+from .images import open_upload
 from .models import (
     Brand,
     Category,
     Characteristic,
+    Complement,
     Product,
     ProductCharacteristic,
+    ProductImage,
     Review,
     Store,
     Variant,
 )
-from .services import product_search_refresh
+from .services import product_image_delete, product_image_save, product_search_refresh
 
 
 @admin.register(Store)
@@ -33,6 +39,16 @@ class BrandAdmin(admin.ModelAdmin):
             product_search_refresh(product_ids=obj.products.values_list("pk", flat=True))
 
 
+class CategoryComplementInline(admin.TabularInline):
+    model = Complement
+    fk_name = "category"
+    extra = 1
+    autocomplete_fields = ["complement"]
+    fields = ["complement", "position"]
+    verbose_name = _("complementary product")
+    verbose_name_plural = _("complementary products of every product in this category")
+
+
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
     list_display = ["name", "parent", "slug"]
@@ -40,6 +56,7 @@ class CategoryAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent"]
+    inlines = [CategoryComplementInline]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -77,6 +94,59 @@ class VariantInline(admin.TabularInline):
     show_change_link = True
 
 
+class ProductImageForm(forms.ModelForm):
+    class Meta:
+        model = ProductImage
+        fields = ["colour", "image"]
+
+    def clean_image(self):
+        upload = self.cleaned_data.get("image")
+        if upload and "image" in self.changed_data:
+            open_upload(upload)  # a clear error for anything but an acceptable photo
+        return upload
+
+    def clean_colour(self):
+        colour = self.cleaned_data.get("colour", "").strip()
+        product = self.instance.product if self.instance.product_id else None
+        if colour and product is not None:
+            colours = sorted({c for c in product.variants.values_list("colour", flat=True) if c})
+            if colour not in colours:
+                raise forms.ValidationError(
+                    _("No variant of this product has the colour “%(colour)s” (%(colours)s).")
+                    % {"colour": colour, "colours": ", ".join(colours) or _("no colours")}
+                )
+        return colour
+
+
+class ProductImageInline(admin.TabularInline):
+    model = ProductImage
+    form = ProductImageForm
+    extra = 1
+    readonly_fields = ["preview"]
+    fields = ["colour", "image", "preview"]
+
+    @admin.display(description=_("thumbnail"))
+    def preview(self, obj):
+        if not obj.pk or not obj.thumbnail:
+            return "—"
+        return format_html(
+            '<img src="{}" alt="" width="80" height="80" style="object-fit:contain">',
+            obj.thumbnail.url,
+        )
+
+
+class ComplementInline(admin.TabularInline):
+    model = Complement
+    fk_name = "product"
+    extra = 1
+    autocomplete_fields = ["complement"]
+    fields = ["complement", "position"]
+    verbose_name = _("complementary product")
+    verbose_name_plural = _(
+        "complementary products (this product's own; its category's come after)"
+    )
+
+
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
     list_display = [
@@ -91,8 +161,41 @@ class ProductAdmin(admin.ModelAdmin):
     list_select_related = ["brand", "category"]
     search_fields = ["name", "brand__name", "variants__sku", "variants__ean"]
     autocomplete_fields = ["brand", "category"]
-    inlines = [ProductCharacteristicInline, VariantInline]
+    inlines = [ProductCharacteristicInline, VariantInline, ProductImageInline, ComplementInline]
     show_full_result_count = False
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not ProductImage:
+            return super().save_formset(request, form, formset, change)
+        # Photos go through the service: re-encoded, thumbnailed, old files removed. The
+        # lists below are what admin's history message reads.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for image_form in formset.forms:
+            instance = image_form.instance
+            current = ProductImage.objects.filter(pk=instance.pk).first() if instance.pk else None
+            if formset.can_delete and formset._should_delete_form(image_form):
+                if current is not None:
+                    product_image_delete(image=current)
+                    formset.deleted_objects.append(current)
+                continue
+            if not image_form.has_changed():
+                continue
+            colour = image_form.cleaned_data["colour"]
+            if "image" in image_form.changed_data:
+                saved = product_image_save(
+                    product=form.instance,
+                    colour=colour,
+                    upload=image_form.cleaned_data["image"],
+                    image=current,
+                )
+            else:
+                current.colour = colour
+                current.save(update_fields=["colour", "updated_at"])
+                saved = current
+            if current is None:
+                formset.new_objects.append(saved)
+            else:
+                formset.changed_objects.append((saved, image_form.changed_data))
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -114,6 +217,20 @@ class VariantAdmin(admin.ModelAdmin):
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
         product_search_refresh(product_ids=[obj.product_id])
+
+
+@admin.register(Complement)
+class ComplementAdmin(admin.ModelAdmin):
+    """Complements by category (TVs → wall mounts, cables, soundbars); a product's own
+    are edited on the product."""
+
+    list_display = ["__str__", "product", "category", "complement", "position"]
+    list_filter = ["category"]
+    list_select_related = ["product", "category", "complement"]
+    search_fields = ["product__name", "category__name", "complement__name"]
+    autocomplete_fields = ["product", "category", "complement"]
+    list_editable = ["position"]
+    ordering = ["category__path", "product__name", "position", "pk"]
 
 
 @admin.register(Review)

@@ -2,9 +2,10 @@ from decimal import Decimal
 
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
+from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -317,3 +318,120 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product} ★{self.rating}"
+
+
+def product_image_storage():
+    """Product images are public: their own storage (``STORAGES["product_images"]``), a
+    folder on disk or a bucket, never the private files' storage."""
+    return storages["product_images"]
+
+
+def _image_path(image: "ProductImage", filename: str) -> str:
+    return f"products/{image.product_id}/{filename}"
+
+
+class ProductImage(models.Model):
+    """A photo of a product: its main one (no colour) or the one of its variants in a
+    colour. Uploads go through ``catalog.images`` (checked, re-encoded, thumbnailed)."""
+
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="images"
+    )
+    colour = models.CharField(
+        _("colour"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "Empty: the product's main photo. Else the photo of its variants of this colour."
+        ),
+    )
+    image = models.ImageField(
+        _("image"), storage=product_image_storage, upload_to=_image_path, max_length=200
+    )
+    thumbnail = models.ImageField(
+        _("thumbnail"),
+        storage=product_image_storage,
+        upload_to=_image_path,
+        max_length=200,
+        editable=False,
+        blank=True,
+    )
+    width = models.PositiveIntegerField(editable=False, default=0)
+    height = models.PositiveIntegerField(editable=False, default=0)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("product image")
+        verbose_name_plural = _("product images")
+        ordering = ["product_id", "colour"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "colour"], name="one_image_per_colour")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} {self.colour}".strip()
+
+    @property
+    def thumbnail_url(self) -> str:
+        return (self.thumbnail or self.image).url
+
+
+class Complement(models.Model):
+    """A product to offer beside another: listed for one product, or for every product of
+    a category (its sub-categories included), e.g. TVs → wall mounts, cables, soundbars.
+    ``products.selectors.complements_for`` orders them: the product's own first, then its
+    category's from the nearest up, each by position."""
+
+    product = models.ForeignKey(
+        Product,
+        verbose_name=_("for the product"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="complement_links",
+    )
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("for the category"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="complement_links",
+    )
+    complement = models.ForeignKey(
+        Product,
+        verbose_name=_("complement"),
+        on_delete=models.CASCADE,
+        related_name="complement_of",
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=100)
+
+    class Meta:
+        verbose_name = _("complementary product")
+        verbose_name_plural = _("complementary products")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(product__isnull=True, category__isnull=False)
+                | Q(product__isnull=False, category__isnull=True),
+                name="complement_for_product_or_category",
+            ),
+            models.CheckConstraint(
+                condition=~Q(product=F("complement")), name="complement_not_itself"
+            ),
+            models.UniqueConstraint(
+                fields=["product", "complement"], name="complement_once_per_product"
+            ),
+            models.UniqueConstraint(
+                fields=["category", "complement"], name="complement_once_per_category"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product or self.category} → {self.complement}"
+
+    def clean(self) -> None:
+        if bool(self.product_id) == bool(self.category_id):
+            raise ValidationError(_("Choose either a product or a category, not both."))
+        if self.product_id and self.product_id == self.complement_id:
+            raise ValidationError({"complement": _("A product cannot complement itself.")})

@@ -1,23 +1,29 @@
-"""Writes to catalog data: the search entries derived from products."""
+"""Writes to catalog data: the search entries derived from products, product photos."""
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import partial
 
 from django.contrib.postgres.search import SearchVector
+from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models import Value
+from django.utils.text import slugify
 
+from .images import encode, open_upload
 from .models import (
     Category,
     Characteristic,
     Product,
     ProductCharacteristic,
+    ProductImage,
     ProductSearch,
     SearchWord,
     Variant,
+    product_image_storage,
 )
 from .text import fold
 
@@ -112,3 +118,50 @@ def _search_entries(
         if connection.vendor == "postgresql":
             entries[-1].vector = SearchVector(Value(document), config="simple")
     return entries
+
+
+# --- Product images ----------------------------------------------------------------------
+
+
+def product_image_save(*, product: Product, colour: str = "", upload, image=None):
+    """Store a photo of ``product`` (its main one, or its variants' of ``colour``): check
+    it, re-encode it and its thumbnail (``catalog.images``), write both through the
+    product images' storage and record them, replacing the colour's previous photo.
+    The files of a replaced photo are deleted once the new one is committed. Raises
+    ValidationError for an upload that is not an acceptable photo; nothing is written then.
+    """
+    encoded = encode(open_upload(upload))
+    existing = image or ProductImage.objects.filter(product=product, colour=colour).first()
+    row = existing or ProductImage(product=product, colour=colour)
+    old = [f.name for f in (row.image, row.thumbnail) if f and f.name and row.pk]
+    storage = product_image_storage()
+    stem = f"products/{product.pk}/{slugify(colour) or 'main'}-{encoded.digest}"
+    written = []
+    try:
+        written.append(storage.save(f"{stem}.jpg", ContentFile(encoded.full)))
+        written.append(storage.save(f"{stem}-thumb.jpg", ContentFile(encoded.thumbnail)))
+        with transaction.atomic():
+            row.product, row.colour = product, colour
+            row.image.name, row.thumbnail.name = written
+            row.width, row.height = encoded.width, encoded.height
+            row.save()
+    except BaseException:
+        for name in written:
+            storage.delete(name)
+        raise
+    stale = [name for name in old if name not in written]
+    if stale:
+        transaction.on_commit(partial(_files_delete, stale))
+    return row
+
+
+def product_image_delete(*, image) -> None:
+    names = [f.name for f in (image.image, image.thumbnail) if f and f.name]
+    image.delete()
+    transaction.on_commit(partial(_files_delete, names))
+
+
+def _files_delete(names: list[str]) -> None:
+    storage = product_image_storage()
+    for name in names:
+        storage.delete(name)

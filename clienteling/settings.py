@@ -4,6 +4,7 @@ Unset ``DATABASE_URL`` and ``REDIS_URL`` give the embedded demo: a SQLite file, 
 in-memory channel layer, a local-memory cache and Celery tasks run eagerly.
 """
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -345,6 +346,24 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 # Private files (data exports): never served as static media, only through signed links.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Product images are public: they have their own storage, never beside the private files.
+# On disk by default (PRODUCT_IMAGES_ROOT), served by the app under MEDIA_URL while
+# SERVE_PRODUCT_IMAGES is on; a bucket replaces the disk with PRODUCT_IMAGES_BACKEND (a
+# Django storage class) and PRODUCT_IMAGES_OPTIONS (its options, JSON), MEDIA_URL then
+# being the bucket's or CDN's address (README, Production).
+MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
+PRODUCT_IMAGES_ROOT = Path(os.environ.get("PRODUCT_IMAGES_ROOT", BASE_DIR / "media-public"))
+STORAGES["product_images"] = {
+    "BACKEND": os.environ.get(
+        "PRODUCT_IMAGES_BACKEND", "django.core.files.storage.FileSystemStorage"
+    ),
+    "OPTIONS": json.loads(os.environ["PRODUCT_IMAGES_OPTIONS"])
+    if os.environ.get("PRODUCT_IMAGES_OPTIONS")
+    else {"location": str(PRODUCT_IMAGES_ROOT), "base_url": MEDIA_URL},
+}
+SERVE_PRODUCT_IMAGES = env_bool("SERVE_PRODUCT_IMAGES", MEDIA_URL.startswith("/"))
+# Client pages (a product, a shared comparison) one address may open per minute.
+PUBLIC_VIEWS_PER_MINUTE = int(os.environ.get("PUBLIC_VIEWS_PER_MINUTE", 120))
 
 # Nothing is loaded from elsewhere: a strict same-origin content security policy.
 from django.utils.csp import CSP  # noqa: E402
@@ -355,7 +374,7 @@ SECURE_CSP = {
     # (static/vendor/barcode-detector); it allows compiling wasm, not JavaScript eval.
     "script-src": [CSP.SELF, CSP.NONCE, CSP.WASM_UNSAFE_EVAL],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:"],
+    "img-src": [CSP.SELF, "data:", *([MEDIA_URL] if "://" in MEDIA_URL else [])],
     "connect-src": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],

@@ -1,9 +1,11 @@
 """The project's URLs: each app brings its own."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from catalog.media import product_image
 from clienteling.health import healthz, readyz
 from customers.api import interactions
 from floor.api import presence
@@ -35,6 +37,12 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.SERVE_PRODUCT_IMAGES and settings.MEDIA_URL.startswith("/"):
+    # Product photos from their storage; in production a bucket or CDN serves MEDIA_URL.
+    urlpatterns.append(
+        path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", product_image, name="product_image")
+    )
 
 # Django's own 400s (an oversized or malformed body) answer /api/ callers in JSON.
 handler400 = "integrations.views.bad_request"

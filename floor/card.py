@@ -3,13 +3,23 @@ fixed number of queries however long their history."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, Exists, FloatField, Max, OuterRef, Q, Value, When
 from django.db.models.functions import Abs, Cast
 from django.utils import timezone
 
-from catalog.models import Store, Variant
-from customers.models import Channel, Customer, Interaction, Note, SizePreference, WishlistItem
+from catalog.models import Product, Store, Variant
+from customers.models import (
+    Channel,
+    Customer,
+    Interaction,
+    Note,
+    PurchaseLine,
+    SizePreference,
+    WishlistItem,
+)
 from customers.selectors import (
     INTEREST_DAYS,
     Interest,
@@ -24,6 +34,7 @@ from inventory.models import StockLevel
 from offers.pricing import OfferBook
 from offers.selectors import offers_for_customer
 from orders.selectors import open_orders_for
+from products.selectors import complements_for, photos_attach
 
 from .models import Visit, present_condition
 from .selectors import present_visits
@@ -31,6 +42,7 @@ from .selectors import present_visits
 HISTORY_PER_PAGE = 10
 NOTES_SHOWN = 20
 SUGGESTIONS = 4
+COMPLEMENT_DAYS = 30
 
 
 def customer_for_card(customer_id: int) -> Customer:
@@ -170,6 +182,30 @@ def _similar_in_stock(
     return [{"variant": v, "price": prices[v.pk]} for v in chosen.values()]
 
 
+def _card_products(customer: Customer, store: Store | None, ctx: dict, book: OfferBook) -> dict:
+    """Photos of the suggested products, and complements of what the client looked at online
+    lately or bought in the last ``COMPLEMENT_DAYS`` days, with their stock here. A fixed
+    number of queries (products.selectors)."""
+    suggested = [row["variant"] for row in ctx["suggest_wishlist_here"] + ctx["suggest_similar"]]
+    since = timezone.now() - timedelta(days=COMPLEMENT_DAYS)
+    bought = list(
+        Product.objects.filter(
+            pk__in=PurchaseLine.objects.filter(
+                purchase__customer=customer, purchase__purchased_at__gte=since
+            ).values("variant__product")
+        ).select_related("category")[:SUGGESTIONS]
+    )
+    looked = [row["interest"].product for row in ctx["interests"]]
+    sources = list({p.pk: p for p in looked + bought}.values())
+    complements = complements_for(sources, store=store, limit=SUGGESTIONS)
+    shown = [c.shown_variant for c in complements if c.shown_variant]
+    prices = book.prices(shown)
+    for complement in complements:
+        complement.price = prices[complement.shown_variant.pk] if complement.shown_variant else None
+    photos_attach([], suggested)
+    return {"complements": complements}
+
+
 def customer_card(*, customer_id: int, store: Store | None, page: str | int | None = None) -> dict:
     """The card's context; ``store`` is the associate's (None for head office)."""
     customer = customer_for_card(customer_id)
@@ -178,7 +214,7 @@ def customer_card(*, customer_id: int, store: Store | None, page: str | int | No
     now = timezone.now()
     book = OfferBook.load(customer=customer, channel=Channel.STORE, at=now)
     wishlist, interests = _wishlist_and_interests(customer, store, book)
-    return {
+    ctx = {
         "customer": customer,
         "store": store,
         "preference": preference,
@@ -202,3 +238,4 @@ def customer_card(*, customer_id: int, store: Store | None, page: str | int | No
             customer, store, [row["interest"] for row in interests], book
         ),
     }
+    return ctx | _card_products(customer, store, ctx, book)

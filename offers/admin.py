@@ -45,6 +45,7 @@ class OfferAdminForm(forms.ModelForm):
             "is_active",
             "kind",
             "value",
+            "min_amount",
             "stackable",
             "scope",
             "products",
@@ -108,7 +109,16 @@ class OfferAdmin(admin.ModelAdmin):
     actions = ["activate", "deactivate"]
     fieldsets = [
         (None, {"fields": ["name", "description", "is_active"]}),
-        (_("Discount"), {"fields": ["kind", "value", "stackable"]}),
+        (
+            _("Discount or payment facility"),
+            {
+                "fields": ["kind", "value", "min_amount", "stackable"],
+                "description": _(
+                    "For a payment in instalments (e.g. 4× interest-free), the value is the "
+                    "number of instalments and the threshold the price from which it is offered."
+                ),
+            },
+        ),
         (_("What it applies to"), {"fields": ["scope", "products", "categories", "brands"]}),
         (_("Who gets it"), {"fields": ["audience", "target_tiers", "uses_per_customer"]}),
         (_("Where and when"), {"fields": ["channels", "channel_reason", "starts_at", "ends_at"]}),

@@ -11,6 +11,8 @@ from django.utils.translation import pgettext_lazy
 from catalog.models import Brand, Category, Product, Store
 from customers.models import Channel, Customer
 
+MAX_INSTALMENTS = 24
+
 
 class OfferQuerySet(models.QuerySet):
     def live(self, at):
@@ -24,6 +26,7 @@ class Offer(models.Model):
     class Kind(models.TextChoices):
         PERCENT = "percent", _("percentage off")
         AMOUNT = "amount", _("amount off (EUR)")
+        FINANCING = "financing", _("payment in instalments, free of charge")
 
     class Scope(models.TextChoices):
         PRODUCT = "product", _("products")
@@ -43,6 +46,17 @@ class Offer(models.Model):
         max_digits=10,
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    min_amount = models.DecimalField(
+        _("from a price of (EUR)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.00"))],
+        help_text=_(
+            "Payment in instalments only: offered when the price to pay reaches this amount."
+        ),
     )
     stackable = models.BooleanField(
         _("stackable"),
@@ -119,6 +133,15 @@ class Offer(models.Model):
                 condition=~Q(kind="percent") | Q(value__lte=100), name="offer_percent_max_100"
             ),
             models.CheckConstraint(
+                condition=~Q(kind="financing")
+                | Q(value__gte=2, value__lte=MAX_INSTALMENTS, min_amount__isnull=False),
+                name="offer_financing_instalments_and_threshold",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="financing") | Q(min_amount__isnull=True),
+                name="offer_threshold_only_for_financing",
+            ),
+            models.CheckConstraint(
                 condition=Q(channels=[]) | ~Q(channel_reason=""),
                 name="offer_channel_restriction_has_reason",
             ),
@@ -142,6 +165,10 @@ class Offer(models.Model):
         }[self.scope]
 
     @property
+    def is_financing(self) -> bool:
+        return self.kind == self.Kind.FINANCING
+
+    @property
     def is_personalised(self) -> bool:
         return self.audience != self.Audience.EVERYONE
 
@@ -154,6 +181,23 @@ class Offer(models.Model):
             errors["ends_at"] = _("The end must come after the start.")
         if self.kind == self.Kind.PERCENT and self.value is not None and self.value > 100:
             errors["value"] = _("A percentage is between 0 and 100.")
+        if self.kind == self.Kind.FINANCING:
+            if self.value is not None and (
+                self.value != self.value.to_integral_value()
+                or not 2 <= self.value <= MAX_INSTALMENTS
+            ):
+                errors["value"] = _(
+                    "For a payment in instalments, the value is the number of instalments: "
+                    "a whole number from 2 to %(max)d."
+                ) % {"max": MAX_INSTALMENTS}
+            if self.min_amount is None:
+                errors["min_amount"] = _(
+                    "Say from which price the payment in instalments is offered (0 for any price)."
+                )
+        elif self.min_amount is not None:
+            errors["min_amount"] = _(
+                "Only a payment in instalments has a threshold: leave it empty."
+            )
         unknown = set(self.target_tiers or []) - set(Customer.Tier.values)
         if unknown:
             errors["target_tiers"] = _("Unknown tiers: %(tiers)s") % {

@@ -23,6 +23,10 @@ The rules, in order:
    never combines. Ties go to the single offer with the smallest id, so the result is
    deterministic.
 4. The final price is in cents, never below zero and never above the list price.
+5. **Payment facilities** (offers of the *financing* kind, e.g. "4× interest-free") take
+   nothing off: they apply like any offer (rule 1), and the final price qualifies for one
+   when it reaches its threshold (``min_amount``). The one with the most instalments wins
+   (ties: the smallest id); the instalments are in cents, the first takes the odd cents.
 
 ``prices_for`` prices any number of variants in a fixed number of queries (at most seven,
 whatever the number of variants, offers or wishlist items).
@@ -34,7 +38,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Value
 from django.utils import timezone
@@ -67,11 +71,14 @@ class Wording:
         self.combined = _("stackable offers combined: %(offers)s")
         self.best_of = _("best of %(count)d offers: %(offer)s")
         self.sentence = _("List price %(price)s; %(how)s; final price %(final)s.")
+        self.financing = _("%(count)d× interest-free")
 
     def euros(self, amount: Decimal) -> str:
         return money(amount, self.locale)
 
     def label(self, kind: str, value: Decimal) -> str:
+        if kind == Offer.Kind.FINANCING:
+            return self.financing % {"count": int(value)}
         if kind == Offer.Kind.PERCENT:
             value = (
                 value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
@@ -136,6 +143,19 @@ class AppliedOffer:
 
 
 @dataclass(frozen=True)
+class Financing:
+    """A payment in instalments offered on a price: ``count`` instalments, the first
+    ``first`` (it takes the odd cents), the others ``instalment``."""
+
+    offer_id: int
+    name: str
+    count: int
+    instalment: Decimal
+    first: Decimal
+    label: str = ""
+
+
+@dataclass(frozen=True)
 class Price:
     """What a customer pays for a variant, and why."""
 
@@ -143,6 +163,8 @@ class Price:
     final: Decimal
     offers: tuple[AppliedOffer, ...] = field(default=())
     explanation: str = ""
+    # A payment facility the final price qualifies for (rule 5), or None.
+    financing: Financing | None = None
 
     @property
     def discount(self) -> Decimal:
@@ -219,6 +241,28 @@ def best_price(
         if price < best:
             best, applied = price, tuple(stacked)
     return best, applied
+
+
+def best_financing(
+    final: Decimal, offers: Sequence[Offer], wording: Wording | None = None
+) -> Financing | None:
+    """Of the payment facilities that apply, the one with the most instalments among those
+    whose threshold the final price reaches (ties: the smallest id); None if none (rule 5)."""
+    eligible = [o for o in offers if o.min_amount is not None and final >= o.min_amount]
+    if not eligible or final <= 0:
+        return None
+    offer = min(eligible, key=lambda o: (-int(o.value), o.pk))
+    count = int(offer.value)
+    instalment = (final / count).quantize(CENT, rounding=ROUND_DOWN)
+    first = final - instalment * (count - 1)
+    return Financing(
+        offer_id=offer.pk,
+        name=offer.name,
+        count=count,
+        instalment=instalment,
+        first=first,
+        label=(wording or Wording()).label(offer.kind, offer.value),
+    )
 
 
 # --- What applies: the live offers and one customer's facts ------------------------------
@@ -393,7 +437,8 @@ class OfferBook:
         return [o for o in found.values() if self.targets_product(o, product, ancestors)]
 
     def price(self, product: Product, ancestors: frozenset[int], wording: Wording) -> Price:
-        offers = self.applicable(product, ancestors)
+        found = self.applicable(product, ancestors)
+        offers = [o for o in found if not o.is_financing]
         final, applied = best_price(product.list_price, offers)
         list_price = to_cents(product.list_price)
         return Price(
@@ -401,6 +446,7 @@ class OfferBook:
             final=final,
             offers=applied,
             explanation=wording.explain(list_price, final, applied, len(offers)),
+            financing=best_financing(final, [o for o in found if o.is_financing], wording),
         )
 
     def prices(

@@ -22,6 +22,7 @@ TRACKED_FIELDS = (
     "description",
     "kind",
     "value",
+    "min_amount",
     "stackable",
     "scope",
     "products",

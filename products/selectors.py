@@ -37,8 +37,10 @@ from catalog.models import (
     Brand,
     Category,
     Characteristic,
+    Complement,
     Product,
     ProductCharacteristic,
+    ProductImage,
     ProductSearch,
     Review,
     SearchWord,
@@ -497,3 +499,139 @@ def label_variants(
             variant.product = product
             picked.append(variant)
     return picked, [], len(products) > limit
+
+
+# --- Photos ------------------------------------------------------------------------------
+
+
+def photos_attach(products: list[Product], variants: list[Variant] = ()) -> None:
+    """Give each product its ``photo`` (its main image, else any) and each variant its
+    ``photo`` (its colour's, else its product's): one query for any number of them."""
+    product_ids = {p.pk for p in products} | {v.product_id for v in variants}
+    found: dict[int, dict[str, ProductImage]] = {}
+    if product_ids:
+        for image in ProductImage.objects.filter(product_id__in=product_ids).order_by(
+            "product_id", "colour", "pk"
+        ):
+            found.setdefault(image.product_id, {})[image.colour] = image
+    for product in products:
+        images = found.get(product.pk, {})
+        product.photo = images.get("") or next(iter(images.values()), None)
+    for variant in variants:
+        images = found.get(variant.product_id, {})
+        variant.photo = (
+            images.get(variant.colour) or images.get("") or next(iter(images.values()), None)
+        )
+
+
+# --- Complements ---------------------------------------------------------------------------
+
+COMPLEMENTS_SHOWN = 6
+
+
+def complements_for(
+    products: list[Product], *, store: Store | None, limit: int = COMPLEMENTS_SHOWN
+) -> list[Product]:
+    """The active complements of these products, in order: those listed for the products
+    themselves (in the products' order, each by position), then those listed for their
+    categories, the nearest category first (a TV's own category before "High-tech"), each
+    by position; none twice, none of ``products`` themselves. Each comes with brand,
+    ``available_here`` (units available in ``store``; None without one), ``stores_with_stock``
+    (selling stores where some unit is available), its first variant ``shown_variant``
+    and ``photo``. Four queries whatever the number of links (none without products)."""
+    if not products:
+        return []
+    own_ids = [p.pk for p in products]
+    depth: dict[int, tuple[int, int]] = {}  # category id -> (product rank, distance)
+    for rank, product in enumerate(products):
+        path = [int(x) for x in product.category.path.strip("/").split("/") if x]
+        for distance, category_id in enumerate(reversed(path)):
+            depth.setdefault(category_id, (rank, distance))
+    links = (
+        Complement.objects.filter(Q(product_id__in=own_ids) | Q(category_id__in=list(depth)))
+        .filter(complement__is_active=True)
+        .exclude(complement_id__in=own_ids)
+        .values_list("product_id", "category_id", "complement_id", "position", "pk")
+    )
+
+    def order(link):
+        product_id, category_id, _complement, position, pk = link
+        if product_id is not None:
+            return (0, own_ids.index(product_id), 0, position, pk)
+        rank, distance = depth[category_id]
+        return (1, distance, rank, position, pk)
+
+    chosen: list[int] = []
+    for link in sorted(links, key=order):
+        if link[2] not in chosen:
+            chosen.append(link[2])
+        if len(chosen) == limit:
+            break
+    if not chosen:
+        return []
+    stores = (
+        StockLevel.objects.filter(
+            variant__product=OuterRef("pk"), store__is_active=True, store__is_warehouse=False
+        )
+        .in_stock()
+        .order_by()
+        .values("variant__product")
+        .annotate(n=Count("store", distinct=True))
+        .values("n")
+    )
+    qs = (
+        Product.objects.select_related("brand", "category")
+        .prefetch_related(Prefetch("variants", queryset=Variant.objects.order_by("sku")))
+        .annotate(stores_with_stock=Coalesce(Subquery(stores), 0))
+    )
+    found = with_available_here(qs, store).in_bulk(chosen)
+    result = [found[pk] for pk in chosen if pk in found]
+    for product in result:
+        variants = list(product.variants.all())
+        product.shown_variant = variants[0] if variants else None
+        if variants:
+            variants[0].product = product
+    photos_attach(result)
+    return result
+
+
+# --- Pages a client opens (no staff data) -------------------------------------------------
+
+
+@dataclass
+class StoreStock:
+    store: Store
+    units: int
+
+    @property
+    def few(self) -> bool:
+        return self.units <= 2
+
+
+def public_product(*, product_id: int) -> Product | None:
+    """An active product for the page a client opens: as ``product_detail`` without a
+    store, None when it is not on sale (any more)."""
+    product = product_detail(product_id=product_id, store=None)
+    if product is None or not product.is_active:
+        return None
+    return product
+
+
+def stores_with_stock(variant_ids: list[int]) -> list[StoreStock]:
+    """The selling stores where some of these variants are available, most units first
+    (one query, availability as ``StockLevel.objects.with_available`` says)."""
+    if not variant_ids:
+        return []
+    rows = (
+        StockLevel.objects.filter(
+            variant_id__in=variant_ids, store__is_active=True, store__is_warehouse=False
+        )
+        .with_available()
+        .filter(available__gt=0)
+        .select_related("store")
+    )
+    units: dict[int, StoreStock] = {}
+    for row in rows:
+        entry = units.setdefault(row.store_id, StoreStock(row.store, 0))
+        entry.units += row.available
+    return sorted(units.values(), key=lambda s: (-s.units, s.store.name))

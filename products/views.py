@@ -23,10 +23,13 @@ from staff.session import next_url, wants_fragment
 
 from .compare import COMPARE_MAX, TrayFull, parse_ids, tray_add, tray_ids, tray_remove, tray_set
 from .forms import LabelsForm, ProductSearchForm, TrayForm
+from .links import public_comparison_path, public_product_path
 from .selectors import (
     ProductQuery,
     comparison,
+    complements_for,
     label_variants,
+    photos_attach,
     product_detail,
     product_search,
     products_for_comparison,
@@ -62,6 +65,7 @@ def search(request):
         page = product_search(query, page=data["page"] or 1, store=request.store)
         customer = selected_customer(request) if page.products else None
         _price_products(page.products, customer)
+        photos_attach(page.products)
         ctx |= {
             "query": query,
             "page": page,
@@ -128,7 +132,7 @@ def _scan_target(code: str) -> str | None:
             match = resolve(parts.path)
         except Resolver404:
             return None
-        if match.view_name != "products:product":
+        if match.view_name not in ("products:product", "products:public_product"):
             return None
         product_id = match.kwargs["product_id"]
         variant = QueryDict(parts.query).get("variant", "")
@@ -163,7 +167,14 @@ def product(request, product_id):
         if selected is None:
             raise Http404
     customer = selected_customer(request)
-    prices = prices_for(variants, customer=customer)
+    for v in variants:
+        v.product = item
+    complements = complements_for([item], store=request.store)
+    shown = [c.shown_variant for c in complements if c.shown_variant]
+    prices = prices_for(variants + shown, customer=customer)
+    for complement in complements:
+        complement.price = prices[complement.shown_variant.pk] if complement.shown_variant else None
+    photos_attach([item], variants)
     wishlisted = set()
     if customer is not None and variants:
         wishlisted = set(
@@ -185,6 +196,11 @@ def product(request, product_id):
             "wishlisted": selected is not None and selected.pk in wishlisted,
             "in_tray": set(tray_ids(request)),
             "store": request.store,
+            "photo": selected.photo if selected else item.photo,
+            "complements": complements,
+            "public_url": request.build_absolute_uri(
+                public_product_path(item.pk, variant_id=selected.pk if selected else None)
+            ),
         },
     )
 
@@ -294,6 +310,7 @@ def compare(request):
     table = comparison(products)
     customer = selected_customer(request) if products else None
     _price_products(products, customer)
+    photos_attach(products)
     diff_only = request.GET.get("diff") == "1"
     product_ids = [p.pk for p in products]
     for p in products:
@@ -305,7 +322,10 @@ def compare(request):
         "notices": notices,
         "customer": customer,
         "store": request.store,
-        "share_url": request.build_absolute_uri(_compare_url(product_ids)),
+        # The link a client can open on their phone: signed, it expires (products.links).
+        "share_url": request.build_absolute_uri(public_comparison_path(product_ids))
+        if product_ids
+        else "",
         "toggle_url": _compare_url(product_ids, diff=not diff_only),
     }
     if wants_fragment(request):
@@ -372,10 +392,15 @@ def labels(request):
 
 
 def _shelf_label(request, variant: Variant, price, *, with_variant: bool) -> dict:
-    """A label's content; its QR code holds the product page's absolute address (with the
-    variant when labels were asked for by code), which the scan page opens."""
-    path = reverse("products:product", args=[variant.product_id])
-    url = request.build_absolute_uri(f"{path}?variant={variant.pk}" if with_variant else path)
+    """A label's content; its QR code holds the address of the product's public page (with
+    the variant when labels were asked for by code, and the store printing them): a
+    shopper's phone opens it, a staff tablet (or the scan page) the staff product page."""
+    path = public_product_path(
+        variant.product_id,
+        variant_id=variant.pk if with_variant else None,
+        store_code=request.store.code if getattr(request, "store", None) else "",
+    )
+    url = request.build_absolute_uri(path)
     return {
         "variant": variant,
         "product": variant.product,

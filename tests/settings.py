@@ -14,3 +14,14 @@ PASSWORD_HASHERS = [
     # Hashes made by tests that set a quick PBKDF2 (tests.factories.QUICK_HASHER) check too.
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+
+# Product photos the tests (and the browser tests' server, which loads these settings) write
+# go to a scratch folder, never into the checkout.
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+PRODUCT_IMAGES_ROOT = Path(tempfile.gettempdir()) / "clienteling-test-images"
+STORAGES["product_images"] = {  # noqa: F405
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(PRODUCT_IMAGES_ROOT), "base_url": MEDIA_URL},  # noqa: F405
+}

@@ -249,7 +249,7 @@ def test_head_office_confirms_then_erases_from_admin(
     mfa_login(client, head_office)
     url = "/admin/customers/customer/"
 
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(21):
         page = client.post(url, {"action": "erase_data", "_selected_action": [person.pk]})
 
     assert page.status_code == 200

@@ -193,17 +193,18 @@ def test_search_query_count_does_not_grow_with_results(
     associate_client, catalog, django_assert_num_queries
 ):
     # session, user, staff profile, store; then the results' ids, the products (with their
-    # stock here) and their variants; their prices (category paths, offers touching them).
-    with django_assert_num_queries(9):
+    # stock here) and their variants; their prices (category paths, offers touching them);
+    # their photos.
+    with django_assert_num_queries(10):
         assert len(names(search(associate_client, q="LG"))) == 1
     for i in range(15):
         product = ProductFactory(name=f"Téléviseur LG {i}", brand=catalog.brands["lg"])
         VariantFactory(product=product)
         VariantFactory(product=product)
     product_search_refresh()
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         assert len(names(search(associate_client, q="LG"))) == 16
-    with django_assert_num_queries(10):  # a code: its variants are looked up too
+    with django_assert_num_queries(11):  # a code: its variants are looked up too
         assert len(names(search(associate_client, q="SAM-QE"))) == 2
 
 
@@ -324,12 +325,12 @@ def test_product_page_query_count_does_not_grow(
     associate_client, catalog, django_assert_num_queries
 ):
     url = reverse("products:product", args=[catalog.oled.pk])
-    with django_assert_num_queries(11):  # the prices: category paths, offers touching them
+    with django_assert_num_queries(13):  # prices (category paths, offers), complements, photos
         associate_client.get(url)
     for _ in range(5):
         VariantFactory(product=catalog.oled)
         ReviewFactory(product=catalog.oled)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(13):
         associate_client.get(url)
 
 
@@ -513,7 +514,8 @@ def test_products_of_different_categories_compare_on_what_they_share(associate_c
 def test_a_shared_link_fills_the_tray_and_the_tray_has_a_link(associate_client, catalog):
     response = associate_client.get(compare_url(catalog.lg, catalog.oled))
     assert associate_client.session["compare_product_ids"] == [catalog.lg.pk, catalog.oled.pk]
-    assert f"http://testserver{COMPARE}?ids={catalog.lg.pk},{catalog.oled.pk}" in response.text
+    # The link for the client is signed: it opens the public comparison (test_public_pages).
+    assert 'data-testid="share-link">http://testserver/p/compare/' in response.text
     response = associate_client.get(COMPARE)
     assert response.status_code == 302 and response.url == compare_url(catalog.lg, catalog.oled)
 
@@ -547,9 +549,9 @@ def test_comparison_query_count_does_not_grow(associate_client, catalog, django_
     # session, user, staff profile, store; products, characteristics, variants; the tray
     # saved in the session (savepoint, update, release); the prices (category paths, offers
     # touching them).
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         associate_client.get(compare_url(catalog.oled, catalog.qled))
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         associate_client.get(
             compare_url(catalog.oled, catalog.qled, catalog.lg, catalog.headphones)
         )
@@ -581,11 +583,12 @@ def test_labels_by_category_include_sub_categories(client, manager, catalog):
     assert 'href="/static/css/labels.css"' in response.text
 
 
-def test_label_qr_codes_point_at_the_product_page(client, manager, catalog):
+def test_label_qr_codes_point_at_the_public_product_page(client, manager, catalog):
     client.force_login(manager)
     response = client.get(LABELS, {"brand": catalog.brands["lg"].pk})
-    url = f"http://testserver{reverse('products:product', args=[catalog.lg.pk])}"
-    assert label_urls(response) == [url]
+    path = reverse("products:public_product", args=[catalog.lg.pk])
+    [url] = label_urls(response)
+    assert url == f"http://testserver{path}?store=lyon-part-dieu"  # the manager's store now
     expected = segno.make(url, error="m").svg_inline(**QR_SVG)
     assert expected in response.text  # the very QR code of that address
 
@@ -595,7 +598,7 @@ def test_labels_from_a_list_of_codes_name_the_variant(client, manager, catalog):
     silver = catalog.oled.variants.get(sku="SAM-QE55S90-AG")
     response = client.get(LABELS, {"codes": f"sam-qe55s90-ag\n{catalog.lg.variants.first().ean}"})
     urls = label_urls(response)
-    assert len(urls) == 2 and urls[0].endswith(f"?variant={silver.pk}")
+    assert len(urls) == 2 and f"?variant={silver.pk}&amp;store=" in urls[0]
     assert "argent" in response.text
 
 

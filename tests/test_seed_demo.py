@@ -18,18 +18,22 @@ from django.utils import timezone
 from catalog.models import (
     Category,
     Characteristic,
+    Complement,
     Product,
     ProductCharacteristic,
+    ProductImage,
     Store,
     Variant,
     validate_ean13,
 )
 from clienteling.demo.accounts import DEMO_STAFF
 from clienteling.demo.build import DEMO, FIELDS, scale_plan
+from clienteling.demo.images import ACCESSORIES
 from clienteling.demo.load import DEMO_APPS
 from customers.models import Consent, Customer, Interaction, Purchase, PurchaseLine
 from inventory.models import StockLevel
 from offers.models import Offer
+from offers.pricing import price_for
 from staff.models import StaffProfile
 from tests.clock import frozen, frozen_still
 
@@ -83,7 +87,7 @@ def test_seed_twice_keeps_the_counts_and_prints_the_logins():
             assert f"{staff.email} / {staff.password}" in out
     assert Store.objects.filter(is_warehouse=False).count() == DEMO.stores == 12
     assert Store.objects.filter(is_warehouse=True).count() == 1
-    assert Product.objects.count() == DEMO.products
+    assert Product.objects.count() == DEMO.products + len(ACCESSORIES)
     assert Customer.objects.count() == DEMO.customers
 
 
@@ -140,6 +144,20 @@ def test_demo_data_is_believable_and_consistent():
     assert running.filter(target_tiers__contains=["platinum"]).exists()
     assert {"percent", "amount"} <= set(running.values_list("kind", flat=True))
     assert {"brand", "category", "product"} <= set(running.values_list("scope", flat=True))
+    # Photos: one per product, one per colour of a product in several, distinct files.
+    assert not Product.objects.filter(images__isnull=True).exists()
+    mains = ProductImage.objects.filter(colour="")
+    assert mains.values("image").distinct().count() == mains.count() == Product.objects.count()
+    shoe = Variant.objects.filter(product__category__slug="baskets-femme").first()
+    assert ProductImage.objects.filter(product=shoe.product_id, colour=shoe.colour).exists()
+    # TVs come with wall mounts, cables and soundbars, and high-tech with 4x interest-free.
+    tvs = Complement.objects.filter(category__slug="televiseurs")
+    assert {"supports-muraux", "cables", "barres-de-son"} == set(
+        tvs.values_list("complement__category__slug", flat=True)
+    )
+    tv = Variant.objects.filter(product__category__slug="televiseurs", product__list_price__gte=300)
+    price = price_for(tv.first())
+    assert price.financing is not None and price.financing.count == 4
 
 
 @frozen_still  # the data is drawn from the minute of the day: the same minute both times

@@ -263,6 +263,15 @@ CASES = [
         data=lambda w: {"birth_date": "1980-11-27", "agreed": "on"},
         expect=(302,),
     ),
+    # A client's pages: staff are sent to the staff page; a forged comparison is not found.
+    Case(
+        "products:public_product",
+        "get",
+        lambda w: {"product_id": w.variant.product_id},
+        CATALOG,
+        expect=(302,),
+    ),
+    Case("products:public_compare", "get", lambda w: {"token": "forged"}, PUBLIC, expect=(404,)),
 ]
 
 

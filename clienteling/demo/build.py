@@ -50,6 +50,7 @@ from staff.models import StaffProfile
 
 from . import words
 from .catalog import CATEGORY_TREE, CHARACTERISTICS, FAMILIES, Family
+from .images import demo_extras_create, demo_photos_create
 from .load import CopyWriter, Ids, OrmWriter, bulk_load
 
 WAREHOUSE_CODE = words.WAREHOUSE[0]
@@ -603,6 +604,9 @@ def offers_create(*, now: datetime) -> None:
     liked.categories.set(Category.objects.filter(slug="maison"))
 
 
+PHOTOS_AT_SCALE = 500
+
+
 def demo_seed(*, plan: Plan, bulk: bool, staff: dict[str, int], log: Callable[[str], None]) -> None:
     """Create the demo data; ``bulk`` loads with PostgreSQL COPY (benchmark sizes)."""
     now = timezone.now().replace(second=0, microsecond=0)
@@ -617,6 +621,11 @@ def demo_seed(*, plan: Plan, bulk: bool, staff: dict[str, int], log: Callable[[s
         builder.build(log)
     builder.ids.sequences_reset()
     offers_create(now=now)
+    demo_extras_create(now=now, accessories=not bulk)
+    started = time.monotonic()
+    # Benchmark sizes draw the first products only: photos are not what they measure.
+    photos = demo_photos_create(limit=PHOTOS_AT_SCALE if bulk else None)
+    log(f"  {'photos':<13} {time.monotonic() - started:6.1f} s ({photos:,})")
 
 
 def demo_counts() -> dict[str, int]:
