@@ -10,6 +10,7 @@ from customers.models import Channel as SalesChannel
 from customers.models import Consent, Customer
 from inventory.availability import availability_for
 from offers.pricing import prices_for
+from products.selectors import photos_attach
 
 from .models import Message, Purpose, Selection, SelectionItem
 from .services import CONSENT_FOR, message_refusal
@@ -75,6 +76,7 @@ def selection_page(selection: Selection) -> list[dict]:
         selection.items.select_related("variant__product__brand").order_by("added_at", "pk")
     )
     variants: list[Variant] = [item.variant for item in items]
+    photos_attach([], variants)
     prices = prices_for(variants, channel=SalesChannel.WEB)
     availability = availability_for([v.pk for v in variants], store=None)
     rows = []

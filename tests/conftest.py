@@ -68,3 +68,16 @@ def head_office(db):
 def associate_client(client, associate):
     client.force_login(associate)
     return client
+
+
+@pytest.fixture
+def image_storage(settings, tmp_path):
+    """Product photos written to a temporary folder, served under /media/."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "product_images": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path), "base_url": "/media/"},
+        },
+    }
+    return tmp_path

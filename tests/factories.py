@@ -1,5 +1,6 @@
 """Test factories: one per model, with believable defaults."""
 
+import io
 import time
 from datetime import timedelta
 from decimal import Decimal
@@ -10,7 +11,9 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from catalog.models import (
     Brand,
@@ -344,3 +347,10 @@ class QuickPBKDF2PasswordHasher(PBKDF2PasswordHasher):
 
 
 QUICK_HASHER = "tests.factories.QuickPBKDF2PasswordHasher"
+
+
+def photo(name="photo.png", size=(900, 600), fmt="PNG", colour=(200, 30, 30)):
+    """An uploaded image file, as a browser sends it."""
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, fmt)
+    return SimpleUploadedFile(name, out.getvalue(), content_type=f"image/{fmt.lower()}")

@@ -1,7 +1,6 @@
 """Payment in instalments (an offer kind priced by the one engine) and product photos
 (checked uploads, re-encoded files and thumbnails in their own storage)."""
 
-import io
 from decimal import Decimal
 
 import pytest
@@ -21,6 +20,7 @@ from tests.factories import (
     ProductFactory,
     VariantFactory,
     mfa_login,
+    photo,
 )
 
 pytestmark = pytest.mark.django_db
@@ -28,15 +28,8 @@ D = Decimal
 
 
 @pytest.fixture(autouse=True)
-def image_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "product_images": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path), "base_url": "/media/"},
-        },
-    }
-    return tmp_path
+def _photos_in_tmp(image_storage):
+    return image_storage
 
 
 def four_times(product, *, min_amount="300.00", **fields):
@@ -117,12 +110,6 @@ def test_product_page_shows_financing_beside_the_price_above_the_amount_only(ass
 
 
 # --- Product photos --------------------------------------------------------------------
-
-
-def photo(name="photo.png", size=(900, 600), fmt="PNG", colour=(200, 30, 30)) -> SimpleUploadedFile:
-    out = io.BytesIO()
-    Image.new("RGB", size, colour).save(out, fmt)
-    return SimpleUploadedFile(name, out.getvalue(), content_type=f"image/{fmt.lower()}")
 
 
 def test_a_photo_is_re_encoded_with_a_thumbnail(image_storage):

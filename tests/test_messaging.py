@@ -15,7 +15,7 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from catalog.services import product_search_refresh
+from catalog.services import product_image_save, product_search_refresh
 from clienteling.celery import app as celery_app
 from customers.models import CardView, Consent
 from integrations.models import OutboundMessage
@@ -37,6 +37,7 @@ from tests.factories import (
     ProductFactory,
     StockLevelFactory,
     VariantFactory,
+    photo,
 )
 
 HTMX = {"HX-Request": "true"}
@@ -387,6 +388,20 @@ def test_a_selection_is_built_on_the_card_sent_and_opened_by_the_client(
     assert "a ouvert la sélection il y a 2\xa0heures" in card
 
 
+def test_the_client_sees_each_products_photo_and_its_page(
+    client, associate, store, camille, tv, image_storage
+):
+    product_image_save(product=tv.product, upload=photo())
+    consent(camille, Consent.Purpose.MARKETING_EMAIL)
+    selection_item_add(customer=camille, variant=tv, by=associate, store=store)
+    message = selection_send(customer=camille, channel="email", by=associate, store=store)
+
+    page = client.get(link_in(message.body)).text
+
+    assert re.search(r'<img class="photo" src="/media/[^"]+" alt="Téléviseur OLED 55"', page)
+    assert f'href="/p/{tv.product_id}/?variant={tv.pk}"' in page
+
+
 def test_sending_an_empty_selection_is_refused(associate_client, camille):
     consent(camille, Consent.Purpose.MARKETING_EMAIL)
     response = post(associate_client, camille, "selection/send/", {"channel": "email", "key": KEY})
@@ -532,7 +547,7 @@ def test_the_section_and_the_client_page_cost_the_same_queries_however_much_was_
     assert response.status_code == 200
 
     client.logout()
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):  # with the photos
         page = client.get(path)
     assert page.text.count('data-testid="selection-product"') == n
 
