@@ -270,3 +270,21 @@ def test_demo_manager_and_head_office_sign_in_with_the_printed_authenticator(cli
         client.post("/accounts/2fa/authenticate/", {"code": printed.getvalue().strip()})
         assert client.session["_auth_user_id"] == str(user.pk)
         client.post("/accounts/logout/")
+
+
+def test_jean_martins_tv_leads_his_card(client):
+    """README's headline moment: the scripted client's strongest interest (an OLED TV seen
+    three times this morning and saved) comes first on his card, before the jeans he
+    glanced at more recently."""
+    out = seed()
+    assert "Jean Martin" in out
+    email, password = re.search(r"Associate\s+(\S+) / (\S+)\s+\(store Paris Opéra\)", out).groups()
+    martin = Customer.objects.get(first_name="Jean", last_name="Martin")
+    client.login(email=email, password=password)
+
+    card = client.get(f"/customers/{martin.pk}/").text
+
+    products = re.findall(r'data-testid="interest-product"><strong>(.*?)</strong>', card)
+    summaries = re.findall(r'data-testid="interest-summary">(.*?)</p>', card)
+    assert "OLED" in products[0] and summaries[0].startswith("Vu 3 fois")
+    assert any(name.startswith("Jean ") for name in products[1:])  # the jeans, after

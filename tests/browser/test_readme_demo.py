@@ -60,6 +60,9 @@ def test_readme_simulate_command_works_as_written(tablets, live_server_url, asso
             assert done.returncode == 0, f"{command}\n{done.stdout}\n{done.stderr}"
             assert "Set SECRET_KEY" not in done.stderr
             assert done.stdout.count("HTTP 202") >= 3, done.stdout
+            # The newest client who agreed walks in first (in the demo, Jean Martin).
+            first = next(line for line in done.stdout.splitlines() if "enter" in line)
+            assert "Chloé Demo" in first, done.stdout
     finally:
         if not had_key:
             key_file.unlink(missing_ok=True)

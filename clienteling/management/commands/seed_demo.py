@@ -12,6 +12,7 @@ from ...demo.accounts import DEMO_STAFF, staff_logins, staff_profiles_ensure, st
 from ...demo.book import books_seed
 from ...demo.build import DEMO, WAREHOUSE_CODE, demo_counts, demo_seed, scale_plan
 from ...demo.load import demo_tables_flush
+from ...demo.scenario import martin_seed
 
 User = get_user_model()
 Role = StaffProfile.Role
@@ -69,6 +70,8 @@ class Command(BaseCommand):
                     store_code=DEMO_STAFF[0].stores[0],
                 )
                 self.stdout.write(f"  to contact today {due:,} follow-ups")
+                if martin_seed(store_code=DEMO_STAFF[0].stores[0]):
+                    self.stdout.write("  Jean Martin     saved an OLED TV online this morning")
         counts = ", ".join(f"{n:,} {what}" for what, n in demo_counts().items())
         self.stdout.write(f"{counts}.")
         self.stdout.write(f"Done in {time.monotonic() - started:.1f} s. Demo accounts:")

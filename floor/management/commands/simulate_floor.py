@@ -70,7 +70,8 @@ class Command(BaseCommand):
                 # The first entries are clients with a card, so something shows at once.
                 if sent <= 3 or roll < 0.5 or not inside:
                     outside = [c for c in consenting if c not in inside] or consenting
-                    customer = random.choice(outside)
+                    # The newest client who agreed comes first (the demo's scripted one).
+                    customer = outside[0] if sent == 1 else random.choice(outside)
                     if variants:
                         self._browse(customer, random.sample(variants, min(3, len(variants))))
                     self._presence(store, customer.loyalty_number, "enter", customer.full_name)
@@ -167,7 +168,7 @@ def _codes() -> list[str]:
 def _customers() -> tuple[list[Customer], list[Customer]]:
     """Up to ``POOL`` clients whose latest recognition consent is a grant, and some without."""
     latest = Consent.objects.granted_subquery(Consent.Purpose.IN_STORE_RECOGNITION)
-    customers = Customer.objects.annotate(recognition=latest).order_by("pk")
+    customers = Customer.objects.active().annotate(recognition=latest).order_by("-pk")
     consenting = list(customers.filter(recognition=True)[:POOL])
     others = list(customers.exclude(recognition=True)[:POOL])
     return consenting, others
