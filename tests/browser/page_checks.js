@@ -31,11 +31,12 @@
       .map(el => `${this.describe(el)} (${el.scrollWidth} px in ${el.clientWidth})`);
   },
 
-  // The header's parts that sit below its first row.
+  // What the header shows below its first row (its menu's panel aside).
   headerRows() {
     const header = document.querySelector(".app-header");
     if (!header) return [];
-    const parts = [...header.children].filter(el => el.getBoundingClientRect().height);
+    const parts = [...header.querySelectorAll("a, button, select, summary, .store-name")]
+      .filter(el => !el.closest(".menu-panel, noscript") && el.getBoundingClientRect().height);
     const firstBottom = Math.min(...parts.map(el => el.getBoundingClientRect().bottom));
     return parts.filter(el => el.getBoundingClientRect().top >= firstBottom)
       .map(el => this.describe(el));
