@@ -42,12 +42,17 @@
       const container = box.closest(".select2-container");
       const select = container && container.previousElementSibling;
       const label = select && select.labels && select.labels[0];
-      if (!label) continue;
-      const name = text(label);
+      const name = label ? text(label) : select && select.getAttribute("aria-label");
+      if (!name) continue;
       if (box.getAttribute("aria-label") !== name) box.setAttribute("aria-label", name);
       box.removeAttribute("aria-labelledby");
       const rendered = box.querySelector(".select2-selection__rendered[role=textbox]");
       if (rendered && !rendered.hasAttribute("aria-label")) rendered.setAttribute("aria-label", name);
+      // A list holds only items: select2's "clear" cross goes beside its list of choices.
+      const list = box.querySelector("ul.select2-selection__rendered");
+      for (const stray of list ? [...list.children].filter((c) => c.tagName !== "LI") : []) {
+        list.before(stray);
+      }
       const search = box.querySelector(".select2-search__field");
       if (search && !search.hasAttribute("aria-label")) search.setAttribute("aria-label", name);
     }

@@ -13,11 +13,14 @@
   overflow() {
     const root = document.documentElement, width = root.clientWidth;
     if (root.scrollWidth <= width) return null;
-    const out = el => el.getBoundingClientRect().right > width + 1;
+    // An element past the edge, or one whose text runs past it (a long word, nowrap).
+    const out = el => el.getBoundingClientRect().right > width + 1
+      || el.getBoundingClientRect().left + el.scrollWidth > width + 1;
     const wide = [...document.body.querySelectorAll("*")]
       .filter(el => out(el) && ![...el.children].some(out))
       .slice(0, 4)
-      .map(el => `${this.describe(el)} (right ${Math.round(el.getBoundingClientRect().right)})`);
+      .map(el => `${this.describe(el)} (right ${Math.round(el.getBoundingClientRect().right)},`
+        + ` content ${el.scrollWidth} px in ${el.clientWidth})`);
     return {scrollWidth: root.scrollWidth, clientWidth: width, wide};
   },
 
@@ -25,6 +28,7 @@
   cut() {
     return [...document.body.querySelectorAll("*")]
       .filter(el => el.scrollWidth > el.clientWidth + 1 && el.clientWidth
+        && el.tagName !== "SELECT" && el.tagName !== "TEXTAREA"
         && ["auto", "scroll"].includes(getComputedStyle(el).overflowX)
         && !el.closest("[hidden]"))
       .slice(0, 4)

@@ -166,9 +166,11 @@ def check_page(
                 f"{where} [{label}] wider than the screen: scrollWidth {overflow['scrollWidth']}"
                 f" > {overflow['clientWidth']}; sticking out: {', '.join(overflow['wide'])}"
             )
-        for box in in_page(page, "cut"):
-            sweep.findings.append(f"{where} [{label}] content cut, scrolls sideways: {box}")
         if size is LANDSCAPE:
+            # On the app's pages nothing scrolls sideways inside a box in landscape either
+            # (admin's wide lists and inlines scroll in their own box, by admin's design).
+            for box in in_page(page, "cut") if app_page else ():
+                sweep.findings.append(f"{where} [{label}] content cut, scrolls sideways: {box}")
             below = in_page(page, "headerRows")
             if below:
                 sweep.findings.append(f"{where} [{label}] header on two rows: {below}")
