@@ -26,6 +26,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.models import User
 from django.db.models import Count
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
@@ -37,6 +38,8 @@ from floor.models import Visit
 from inventory.models import StockLevel
 from offers.models import Offer
 from orders.services import LineRequest, order_place
+from staff.services import store_device_register
+from staff.tablet import DEVICE_COOKIE, device_cookie_set
 from tests.browser.conftest import ROOT, TABLET, _database_url
 from tests.factories import mfa_login
 
@@ -64,8 +67,6 @@ NOT_PAGES = {
     "account_confirm_reauthentication_code": "reauthentication by code is off",
     "mfa_authenticate": "the authenticator step inside a sign-in, not reachable alone",
     "mfa_download_recovery_codes": "a text file",
-    "tablet_lock_screen": "needs a tablet registered to a store (tests/browser/test_tablet.py)",
-    "tablet_pin": "needs a tablet registered to a store (tests/browser/test_tablet.py)",
     "healthz": "the load balancer's probe, plain text",
     "readyz": "the load balancer's probe, plain text",
     "floor:consents": "the card's consent section as a fragment; a page visit goes to the card",
@@ -286,6 +287,19 @@ def ask(visitor: Visitor, url: str, name: str, sweep: Sweep) -> bool:
     return status == 200
 
 
+def tablet_visitor(browser, context_args, base_url, world) -> Visitor:
+    """A shared tablet of the store, registered by its manager, nobody holding it: its
+    lock screen and PIN pad."""
+    manager = User.objects.get(email=DEMO_STAFF[1].email)
+    device = store_device_register(store=world.store, name="Caisse 1", by=manager)
+    response = HttpResponse()
+    device_cookie_set(response, device)
+    context = browser.new_context(**context_args)
+    cookie = {"name": DEVICE_COOKIE, "value": response.cookies[DEVICE_COOKIE].value}
+    context.add_cookies([{**cookie, "url": base_url}])
+    return Visitor("tablet", context, context.new_page(), skip_opened_by="anonymous")
+
+
 def visit_urls(visitor: Visitor, world, base_url: str, sweep: Sweep, axe: Axe) -> None:
     for name, params in named_urls():
         if name in NOT_PAGES or name.startswith("admin:"):
@@ -368,6 +382,7 @@ def test_every_page_fits_the_tablet_and_passes_axe(
     visitors = [
         Visitor("anonymous", anonymous, anonymous.new_page()),
         shopper_visitor(browser, browser_context_args, live_server_url, world),
+        tablet_visitor(browser, browser_context_args, live_server_url, world),
         *(
             staff_visitor(browser, browser_context_args, live_server_url, label, name)
             for label, name in (
