@@ -8,9 +8,13 @@ answers a page (200, HTML) is opened in the browser, once per visitor and checke
 orientations. A named URL that no visitor could open must be in ``NOT_PAGES`` with the
 reason, or the sweep fails: a page added later is checked without being listed here, and
 one that the sweep cannot reach says so. Admin pages are found in admin's registry: the
-list and the change form of every model, its add form where head office may add.
+list of every model, its add form where head office may add, and the change form of its
+first row (models without a row in the demo data are printed, not opened).
 
-One browser context per visitor, one visit per page for every check."""
+One browser context per visitor and one visit per page for every check; axe runs once per
+page, and on each visitor's first page (the header differs by role). Touch targets are
+checked on the app's pages; admin is Django's own, used by head office on a desktop or a
+tablet with its own spacing."""
 
 import os
 import re
@@ -19,6 +23,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -225,10 +230,7 @@ def world(live_server_url):
     )
     product = Product.objects.annotate(n=Count("variants")).order_by("-n", "pk").first()
 
-    class World:
-        pass
-
-    w = World()
+    w = SimpleNamespace()
     w.customer, w.product, w.variant = customer, product, product.variants.order_by("pk").first()
     w.store = Store.objects.get(code=STORE)
     w.visit = Visit.objects.filter(store=w.store).order_by("-pk").first()
