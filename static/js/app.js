@@ -34,3 +34,17 @@ document.addEventListener("htmx:wsClose", (e) => {
     location.assign("/");
   }
 });
+
+// The header's menu (a <details>) closes on a tap elsewhere or on Escape.
+document.addEventListener("click", (event) => {
+  for (const menu of document.querySelectorAll("details[data-menu][open]")) {
+    if (!menu.contains(event.target)) menu.open = false;
+  }
+});
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  for (const menu of document.querySelectorAll("details[data-menu][open]")) {
+    menu.open = false;
+    menu.querySelector("summary").focus();
+  }
+});

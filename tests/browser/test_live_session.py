@@ -18,6 +18,7 @@ def test_sign_out_in_another_tab_takes_the_floor_to_sign_in(
 
     other_tab = floor.context.new_page()
     other_tab.goto(f"{live_server_url}/")
+    other_tab.get_by_test_id("signed-in-as").click()
     other_tab.get_by_role("button", name="Se déconnecter").click()
     expect(other_tab.locator("#id_login")).to_be_visible()
 
@@ -39,6 +40,7 @@ def test_a_signed_out_search_as_you_type_goes_to_sign_in_not_into_the_results(
 
     other_tab = page.context.new_page()
     other_tab.goto(f"{live_server_url}/")
+    other_tab.get_by_test_id("signed-in-as").click()
     other_tab.get_by_role("button", name="Se déconnecter").click()
     expect(other_tab.locator("#id_login")).to_be_visible()
 

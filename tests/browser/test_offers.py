@@ -91,6 +91,7 @@ def test_associate_sees_the_offer_price_on_the_card_and_the_product_and_mentions
     page.reload()
     expect(week_item.get_by_test_id("offer-mentioned")).to_be_visible()
 
+    page.get_by_test_id("signed-in-as").click()
     page.get_by_role("button", name="English").click()
     expect(section.get_by_role("heading", name="Offers for this client")).to_be_visible()
     expect(week_item.get_by_test_id("offer-mentioned")).to_have_text("Mentioned ✓")

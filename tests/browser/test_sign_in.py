@@ -18,10 +18,13 @@ def test_associate_signs_in_sees_floor_in_french_and_switches_to_english(
     expect(page.get_by_test_id("signed-in-as")).to_have_text("Léa Moreau")
     expect(page.get_by_role("link", name="Magasin", exact=True)).to_be_visible()
 
+    # Language and sign-out are in the menu under the person's name.
+    page.get_by_test_id("signed-in-as").click()
     page.get_by_role("button", name="English").click()
 
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", name="On the floor", exact=True)).to_be_visible()
+    page.get_by_test_id("signed-in-as").click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     # Every button and link in the header is a comfortable touch target.
     for target in page.locator("header a, header button").all():

@@ -54,6 +54,7 @@ def test_two_associates_take_turns_on_one_tablet_and_the_log_names_each(
     expect(page).to_have_url(f"{live_server_url}/stores/{store.code}/floor/")
     page.goto(f"{live_server_url}/customers/{camille.pk}/")
     expect(page.get_by_role("heading", name="Camille Martin")).to_be_visible()
+    page.get_by_test_id("signed-in-as").click()
     page.get_by_test_id("tablet-lock").click()
     expect(page.get_by_test_id("lock-screen")).to_be_visible()
 
