@@ -13,7 +13,7 @@ from clientbook.models import BookEntry, FollowUp, TouchPoint
 from integrations.models import WebhookSource
 from integrations.webhooks import signed_headers
 from staff.models import StaffProfile
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import box_of, sign_in
 from tests.factories import (
     CustomerFactory,
     StockLevelFactory,
@@ -43,7 +43,7 @@ def send_delta(base_url, source, store, variant, delta):
 
 
 def assert_tappable(locator):
-    box = locator.bounding_box()
+    box = box_of(locator)
     assert box["height"] >= 44 and box["width"] >= 44, box
 
 

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from catalog.services import product_image_save
 from offers.models import Offer
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import box_of, sign_in
 from tests.factories import (
     BrandFactory,
     OfferFactory,
@@ -75,7 +75,7 @@ def test_a_label_qr_code_opens_the_public_page_on_a_phone(
         expect(phone.get_by_text("Connexion du personnel")).to_have_count(0)
         # Phone-sized: nothing wider than the screen, and the language switch is a real tap.
         assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-        switch = phone.get_by_role("button", name="English").bounding_box()
+        switch = box_of(phone.get_by_role("button", name="English"))
         assert switch["height"] >= 44
         phone.get_by_role("button", name="English").click()
         expect(phone.get_by_role("heading", name="Available in these stores")).to_be_visible()

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from catalog.services import product_search_refresh
 from customers.models import Consent
 from integrations.models import OutboundMessage
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import box_of, sign_in
 from tests.factories import (
     ConsentFactory,
     CustomerFactory,
@@ -56,7 +56,7 @@ def test_a_selection_built_on_the_card_is_opened_on_the_phone_and_the_card_shows
 
     for target in section.locator("button, input, select, textarea").all():
         if target.is_visible():
-            assert target.bounding_box()["height"] >= 44, target.evaluate("e => e.outerHTML")
+            assert box_of(target)["height"] >= 44, target.evaluate("e => e.outerHTML")
     send = page.get_by_role("button", name="Envoyer la sélection par e-mail")
     send.click()
     expect(page.get_by_test_id("messaging-message")).to_contain_text("E-mail à camille@example.fr")
