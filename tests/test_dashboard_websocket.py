@@ -2,7 +2,7 @@
 re-render after each hint (sent only once the change is committed)."""
 
 import pytest
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -25,7 +25,7 @@ def board_path(store):
     return f"/ws/stores/{store.code}/dashboard/"
 
 
-@sync_to_async
+@database_sync_to_async
 def arrive(store, **customer):
     now = timezone.now()
     visit = VisitFactory(
@@ -35,16 +35,16 @@ def arrive(store, **customer):
     return visit
 
 
-@sync_to_async
+@database_sync_to_async
 def claim(visit, user):
     Visit.objects.filter(pk=visit.pk).update(attended_by=user, attended_since=timezone.now())
     board_refresh_on_commit(store_id=visit.store_id)
 
 
 async def test_manager_gets_the_board_on_connect_then_each_change(client, store, associate):
-    manager = await sync_to_async(make_staff)(Role.MANAGER, store)
+    manager = await database_sync_to_async(make_staff)(Role.MANAGER, store)
     await arrive(store, first_name="Inès", last_name="Garnier")
-    await sync_to_async(client.force_login)(manager)
+    await database_sync_to_async(client.force_login)(manager)
 
     board, connected, _ = await _connect(client, board_path(store))
     assert connected
@@ -62,8 +62,8 @@ async def test_manager_gets_the_board_on_connect_then_each_change(client, store,
 
 
 async def test_board_speaks_the_managers_language(client, store):
-    manager = await sync_to_async(make_staff)(Role.MANAGER, store)
-    await sync_to_async(client.force_login)(manager)
+    manager = await database_sync_to_async(make_staff)(Role.MANAGER, store)
+    await database_sync_to_async(client.force_login)(manager)
     client.cookies["django_language"] = "en"
     board, connected, _ = await _connect_with_cookies(client, board_path(store))
     assert connected
@@ -88,7 +88,7 @@ async def _connect_with_cookies(client, path):
 
 
 async def test_head_office_may_join_any_store(client, store, head_office):
-    await sync_to_async(client.force_login)(head_office)
+    await database_sync_to_async(client.force_login)(head_office)
     board, connected, _ = await _connect(client, board_path(store))
     assert connected
     await board.receive_from(timeout=5)
@@ -103,12 +103,12 @@ async def test_associates_other_stores_managers_and_strangers_are_refused(
     assert connected
     assert await board.receive_output(timeout=1) == {"type": "websocket.close", "code": 4401}
 
-    await sync_to_async(client.force_login)(associate)
+    await database_sync_to_async(client.force_login)(associate)
     _, connected, code = await _connect(client, board_path(store))
     assert (connected, code) == (False, 4403)  # an associate of this very store
 
-    elsewhere = await sync_to_async(make_staff)(Role.MANAGER, other_store)
-    await sync_to_async(client.force_login)(elsewhere)
+    elsewhere = await database_sync_to_async(make_staff)(Role.MANAGER, other_store)
+    await database_sync_to_async(client.force_login)(elsewhere)
     _, connected, code = await _connect(client, board_path(store))
     assert (connected, code) == (False, 4403)
     _, connected, code = await _connect(client, "/ws/stores/nowhere/dashboard/")
@@ -124,11 +124,11 @@ async def test_the_hint_leaves_only_after_commit_and_never_after_a_rollback(stor
     layer = get_channel_layer()
     channel = await layer.new_channel()
     await layer.group_add(board_group(store.pk), channel)
-    await sync_to_async(board_opened)(store.pk)  # as a board's consumer does
+    await database_sync_to_async(board_opened)(store.pk)  # as a board's consumer does
     # One receiver for the whole test: a cancelled receive unsubscribes (pub/sub layer).
     hint = asyncio.ensure_future(layer.receive(channel))
 
-    @sync_to_async
+    @database_sync_to_async
     def change(*, fail):
         with transaction.atomic():
             board_refresh_on_commit(store_id=store.pk)
@@ -152,19 +152,19 @@ async def test_floor_changes_are_published_to_a_store_s_boards_only_while_one_is
     channel = await layer.new_channel()
     await layer.group_add(board_group(store.pk), channel)
     hint = asyncio.ensure_future(layer.receive(channel))
-    change = sync_to_async(lambda: board_refresh_on_commit(store_id=store.pk))
-    await sync_to_async(cache.delete)(f"push.boards-open.{store.pk}")  # no board left over
+    change = database_sync_to_async(lambda: board_refresh_on_commit(store_id=store.pk))
+    await database_sync_to_async(cache.delete)(f"push.boards-open.{store.pk}")  # no board left over
 
     await change()  # no board open: nothing is published
     await asyncio.sleep(0.3)
     assert not hint.done()
-    await sync_to_async(board_opened)(store.pk)
-    await sync_to_async(board_opened)(store.pk)
-    await sync_to_async(board_closed)(store.pk)  # one of the two boards closes
+    await database_sync_to_async(board_opened)(store.pk)
+    await database_sync_to_async(board_opened)(store.pk)
+    await database_sync_to_async(board_closed)(store.pk)  # one of the two boards closes
     await change()
     assert (await asyncio.wait_for(hint, 2))["type"] == "dashboard.refresh"
 
-    await sync_to_async(board_closed)(store.pk)  # the last one closes
+    await database_sync_to_async(board_closed)(store.pk)  # the last one closes
     hint = asyncio.ensure_future(layer.receive(channel))
     await change()
     await asyncio.sleep(0.3)

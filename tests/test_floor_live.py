@@ -2,7 +2,7 @@
 store isolation, resync on (re)connect, claims seen by every tablet, languages."""
 
 import pytest
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.test import Client, override_settings
 from django.utils import timezone
@@ -30,7 +30,7 @@ def _hosts():
 async def tablet(user, store, lang="fr"):
     """A signed-in tablet on ``store``'s Floor page; returns it with the list it got."""
     client = Client()
-    await sync_to_async(client.force_login)(user)
+    await database_sync_to_async(client.force_login)(user)
     communicator = WebsocketCommunicator(
         application,
         f"/ws/stores/{store.code}/floor/?lang={lang}",
@@ -46,14 +46,14 @@ async def tablet(user, store, lang="fr"):
     return communicator, first
 
 
-@sync_to_async
+@database_sync_to_async
 def consenting(**kw):
     customer = CustomerFactory(**kw)
     ConsentFactory(customer=customer)
     return customer
 
 
-@sync_to_async
+@database_sync_to_async
 def signed_entry(store, customer, event="enter"):
     source = WebhookSourceFactory(key="beacons", kind=WebhookSource.Kind.BEACON)
     payload = presence_payload(store, customer.loyalty_number, event=event)
@@ -63,7 +63,7 @@ def signed_entry(store, customer, event="enter"):
 async def test_a_card_reaches_the_tablets_of_its_store_and_never_another_store(
     associate, store, other_store
 ):
-    lyon_associate = await sync_to_async(make_staff)(Role.ASSOCIATE, other_store)
+    lyon_associate = await database_sync_to_async(make_staff)(Role.ASSOCIATE, other_store)
     paris, _ = await tablet(associate, store)
     lyon, _ = await tablet(lyon_associate, other_store)
     camille = await consenting(first_name="Camille", last_name="Martin")
@@ -96,11 +96,11 @@ async def test_on_every_connect_the_tablet_gets_the_whole_current_list(associate
 
 
 async def test_a_claim_is_seen_by_every_tablet_of_the_store(associate, store):
-    colleague = await sync_to_async(make_staff)(
+    colleague = await database_sync_to_async(make_staff)(
         Role.ASSOCIATE, store, first_name="Hugo", last_name="Roux"
     )
     customer = await consenting(first_name="Camille", last_name="Martin")
-    visit = await sync_to_async(Visit.objects.create)(
+    visit = await database_sync_to_async(Visit.objects.create)(
         store=store,
         customer=customer,
         source=Visit.Source.BEACON,
@@ -111,8 +111,8 @@ async def test_a_claim_is_seen_by_every_tablet_of_the_store(associate, store):
     theirs, _ = await tablet(colleague, store)
 
     client = Client()
-    await sync_to_async(client.force_login)(associate)
-    response = await sync_to_async(client.post)(
+    await database_sync_to_async(client.force_login)(associate)
+    response = await database_sync_to_async(client.post)(
         f"/stores/{store.code}/floor/visits/{visit.pk}/claim/", headers={"HX-Request": "true"}
     )
 
@@ -127,7 +127,7 @@ async def test_a_claim_is_seen_by_every_tablet_of_the_store(associate, store):
 
 
 async def test_each_tablet_gets_the_fragment_in_its_own_language(associate, store):
-    colleague = await sync_to_async(make_staff)(Role.ASSOCIATE, store)
+    colleague = await database_sync_to_async(make_staff)(Role.ASSOCIATE, store)
     french, _ = await tablet(associate, store, lang="fr")
     english, _ = await tablet(colleague, store, lang="en")
     camille = await consenting(first_name="Camille", last_name="Martin")
