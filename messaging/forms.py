@@ -23,6 +23,10 @@ class MessageForm(forms.Form):
     )
     key = _KEY
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "message_%s")  # the card's note form has its own "text"
+        super().__init__(*args, **kwargs)
+
 
 class SelectionAddForm(forms.Form):
     variant = forms.ModelChoiceField(

@@ -51,8 +51,9 @@ def test_from_a_follow_up_to_a_selection_the_client_opens(
     expect(page.get_by_label("Objet")).to_have_value("back_in_stock")
     section = page.get_by_test_id("messaging")
     section.get_by_placeholder("Chercher un produit à ajouter").fill("arco")
+    section.get_by_role("button", name="Rechercher").click()
+    expect(page.get_by_test_id("selection-results")).to_contain_text("Lampe Arco")
     result = page.get_by_test_id("selection-add").first
-    expect(result).to_contain_text("Lampe Arco")
     result.get_by_placeholder("Note pour le client (facultatif)").fill("Elle est arrivée ce matin")
     result.get_by_role("button", name="Ajouter").click()
     expect(page.get_by_test_id("selection-item")).to_contain_text("Lampe Arco")

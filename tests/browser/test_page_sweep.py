@@ -34,15 +34,20 @@ from django.db.models import Count
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from catalog.models import Product, Store
+from clientbook.models import FollowUp
 from clienteling.demo.accounts import DEMO_STAFF
 from customers.models import Customer
 from customers.services import privacy_code_issue
 from floor.models import Visit
 from inventory.models import StockLevel
+from messaging.models import Selection, SelectionItem
+from messaging.services import selection_token
 from offers.models import Offer
 from orders.services import LineRequest, order_place
+from products.links import comparison_token
 from staff.services import store_device_register
 from staff.tablet import DEVICE_COOKIE, device_cookie_set
 from tests.browser.conftest import ROOT, TABLET, _database_url
@@ -84,6 +89,7 @@ NOT_PAGES = {
     "admin:jsi18n": "JavaScript, not a page",
     "admin:autocomplete": "JSON for admin's autocomplete fields",
     "admin:view_on_site": "redirects to the object on the app",
+    "product_image": "a product photo's file, not a page",
 }
 # Admin's own pages per model beside the list, add and change forms.
 ADMIN_NOT_PAGES = {
@@ -103,6 +109,16 @@ PARAMETERS = {
     "visit_id": lambda w, v: w.visit.pk,
     "offer_id": lambda w, v: w.offer.pk,
     "user_id": lambda w, v: w.associate.pk,
+    "item_id": lambda w, v: w.selection_item.pk,
+    "follow_up_id": lambda w, v: w.follow_up.pk,
+    "outcome": lambda w, v: "done",
+}
+# Parameters whose value depends on the page as well as on their name.
+URL_PARAMETERS = {
+    "products:public_compare": {
+        "token": lambda w, v: comparison_token([w.product.pk, w.other_product.pk])
+    },
+    "messaging:selection_public": {"token": lambda w, v: selection_token(w.selection)},
 }
 
 
@@ -246,6 +262,13 @@ def world(live_server_url):
         mode="pickup",
         pickup_store=w.store,
     )
+    w.other_product = Product.objects.exclude(pk=product.pk).order_by("pk").first()
+    # A selection sent to the client (the link they open) and a follow-up to act on.
+    w.selection = Selection.objects.create(
+        customer=customer, created_by=w.associate, store=w.store, sent_at=timezone.now()
+    )
+    w.selection_item = SelectionItem.objects.create(selection=w.selection, variant=w.variant)
+    w.follow_up = FollowUp.objects.order_by("pk").first()
     return w
 
 
@@ -307,7 +330,8 @@ def visit_urls(visitor: Visitor, world, base_url: str, sweep: Sweep, axe: Axe) -
         if name in NOT_PAGES or name.startswith("admin:"):
             continue
         try:
-            kwargs = {p: PARAMETERS[p](world, visitor) for p in params}
+            makers = {**PARAMETERS, **URL_PARAMETERS.get(name, {})}
+            kwargs = {p: makers[p](world, visitor) for p in params}
             path = reverse(name, kwargs=kwargs)
         except (KeyError, NoReverseMatch) as error:
             sweep.answers.setdefault(name, {})[visitor.name] = f"no value for {error}"
