@@ -51,7 +51,7 @@ from django.test import Client
 from django.utils import timezone
 
 from catalog.models import Product, Store
-from customers.models import BulkReadFlag, CardView, Consent, Customer
+from customers.models import BulkReadFlag, CardView, Customer
 from integrations.models import WebhookSource
 from integrations.webhooks import signed_headers
 from inventory.models import StockLevel
@@ -127,25 +127,7 @@ class Fixture:
             kind=WebhookSource.Kind.BEACON,
             rate_limit_per_minute=1_000_000,
         )
-        self.clients = Customer.objects.bulk_create(
-            Customer(
-                loyalty_number=f"BENCH-{run}-{i}",
-                first_name="Bench",
-                last_name=f"Client {i}",
-                tier=Customer.Tier.GOLD,
-            )
-            for i in range(events)
-        )
-        Consent.objects.bulk_create(
-            Consent(
-                customer=c,
-                purpose=Consent.Purpose.IN_STORE_RECOGNITION,
-                granted=True,
-                source=Consent.Source.APP,
-                recorded_at=timezone.now(),
-            )
-            for c in self.clients
-        )
+        self.clients = stack.consenting_clients(run, events)
 
     def paths(self) -> list[str]:
         """The mix, one of each page in turn."""

@@ -36,7 +36,7 @@ from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from catalog.models import Store  # noqa: E402
-from customers.models import Consent, Customer  # noqa: E402
+from customers.models import Customer  # noqa: E402
 from integrations.models import WebhookSource  # noqa: E402
 from integrations.webhooks import signed_headers  # noqa: E402
 from staff.models import StaffProfile  # noqa: E402
@@ -79,25 +79,7 @@ class Fixture:
             kind=WebhookSource.Kind.BEACON,
             rate_limit_per_minute=100_000,
         )
-        self.customers = Customer.objects.bulk_create(
-            Customer(
-                loyalty_number=f"BENCH-{run}-{i}",
-                first_name="Bench",
-                last_name=f"Client {i}",
-                tier=Customer.Tier.GOLD,
-            )
-            for i in range(events)
-        )
-        Consent.objects.bulk_create(
-            Consent(
-                customer=c,
-                purpose=Consent.Purpose.IN_STORE_RECOGNITION,
-                granted=True,
-                source=Consent.Source.APP,
-                recorded_at=timezone.now(),
-            )
-            for c in self.customers
-        )
+        self.customers = stack.consenting_clients(run, events)
         self.cookies = []
         for _ in range(clients):
             client = Client()

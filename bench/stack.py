@@ -38,6 +38,35 @@ LOG_DIR = Path(tempfile.mkdtemp(prefix="bench-"))
 FLOOR_DEFAULT = ROOT.parent / "shared" / "floor"
 
 
+def consenting_clients(run: str, count: int) -> list:
+    """``count`` gold clients of this run who agreed to in-store recognition: their entry
+    events show a card on the tablets."""
+    from django.utils import timezone
+
+    from customers.models import Consent, Customer
+
+    clients = Customer.objects.bulk_create(
+        Customer(
+            loyalty_number=f"BENCH-{run}-{i}",
+            first_name="Bench",
+            last_name=f"Client {i}",
+            tier=Customer.Tier.GOLD,
+        )
+        for i in range(count)
+    )
+    Consent.objects.bulk_create(
+        Consent(
+            customer=c,
+            purpose=Consent.Purpose.IN_STORE_RECOGNITION,
+            granted=True,
+            source=Consent.Source.APP,
+            recorded_at=timezone.now(),
+        )
+        for c in clients
+    )
+    return clients
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
