@@ -32,6 +32,7 @@ import asyncio
 import contextlib
 import hashlib
 import hmac
+import html
 import itertools
 import json
 import os
@@ -52,13 +53,32 @@ from django.utils import timezone
 
 from catalog.models import Product, Store
 from customers.models import BulkReadFlag, CardView, Customer
+from integrations import tickets
 from integrations.models import WebhookSource
 from integrations.webhooks import signed_headers
 from inventory.models import StockLevel
 from staff.models import StaffProfile
 
 MARKER = re.compile(r'data-customer="(BENCH-[^"]+)"')
+WS_CONNECT = re.compile(r'ws-connect="([^"]+)"')
 FLOOR_MARKER = re.compile(r'id="c-(BENCH-[^"]+)"')
+
+
+async def socket_urls(servers, page: str, cookies: list[str]) -> list[str]:
+    """Each session's socket URL as its page tells the browser (with the page's ticket)."""
+    urls = []
+    for i, cookie in enumerate(cookies):
+        http = stack.Http(servers.port(i), f"sessionid={cookie}")
+        status, body = await http.request("GET", page)
+        await http.close()
+        if status != 200:
+            sys.exit(f"{page}: {status}")
+        urls.append(html.unescape(WS_CONNECT.search(body.decode()).group(1)))
+    return urls
+
+
+def each(url: str | list[str], i: int) -> str:
+    return url if isinstance(url, str) else url[i % len(url)]
 
 
 def sessions_for(user: User, count: int) -> list[str]:
@@ -128,6 +148,7 @@ class Fixture:
             rate_limit_per_minute=1_000_000,
         )
         self.clients = stack.consenting_clients(run, events)
+        self.created = time.time()
 
     def paths(self) -> list[str]:
         """The mix, one of each page in turn."""
@@ -213,7 +234,9 @@ async def pages(servers, users: int, seconds: float, paths: list[str], cookies: 
 # --- Push -------------------------------------------------------------------------------------
 
 
-async def push(servers, *, url: str, cookies, tablets: int, rate: float, names, payload, marker):
+async def push(
+    servers, *, url: str | list[str], cookies, tablets: int, rate: float, names, payload, marker
+):
     """Tablets on one floor; an event per 1/rate s; request sent -> card on each tablet."""
     sent_at: dict[str, float] = {}
     arrivals: list[float] = []
@@ -233,7 +256,7 @@ async def push(servers, *, url: str, cookies, tablets: int, rate: float, names, 
             headers["Cookie"] = f"sessionid={cookies[i % len(cookies)]}"
         try:
             async with websockets.connect(
-                f"ws://127.0.0.1:{port}{url}", additional_headers=headers, max_size=None
+                f"ws://127.0.0.1:{port}{each(url, i)}", additional_headers=headers, max_size=None
             ) as ws:
                 connected += 1
                 if connected == tablets:
@@ -293,7 +316,9 @@ async def push(servers, *, url: str, cookies, tablets: int, rate: float, names, 
 # --- Reconnect and idle sockets -----------------------------------------------------------------
 
 
-async def reconnect(servers, *, url: str, cookies, count: int, first_message: bool, hold=None):
+async def reconnect(
+    servers, *, url: str | list[str], cookies, count: int, first_message: bool, hold=None
+):
     """``count`` sockets connecting at once; seconds until all are open (with their first
     state when the page sends one), failures. ``hold``: called while they are all open."""
     opened: list[float] = []
@@ -309,7 +334,7 @@ async def reconnect(servers, *, url: str, cookies, count: int, first_message: bo
         await start.wait()
         try:
             ws = await websockets.connect(
-                f"ws://127.0.0.1:{port}{url}",
+                f"ws://127.0.0.1:{port}{each(url, i)}",
                 additional_headers=headers,
                 max_size=None,
                 open_timeout=30,
@@ -386,7 +411,6 @@ def main() -> int:
         f"database {settings.DATABASES['default']['NAME']}   store {fixture.store.code}   "
         f"Daphne processes per side: {n}   cores: {os.cpu_count()}   {stack.load()}"
     )
-    app_ws = f"/ws/stores/{fixture.store.code}/floor/?lang=fr"
     try:
         with (
             stack.start_app(n) as app,
@@ -395,6 +419,15 @@ def main() -> int:
             # Warm-up: every page of the mix once per process, the floor's page too.
             asyncio.run(pages(app, n, 1.5, fixture.paths(), fixture.cookies))
             asyncio.run(pages(floor, n, 1.5, ["/page/"], []))
+            # The tablets' socket URLs as their pages give them, with the pages' tickets
+            # (issued once the staff the bench created are older than the tickets' margin).
+            time.sleep(max(0.0, fixture.created + tickets.CLOCK_MARGIN + 0.5 - time.time()))
+            app_ws = asyncio.run(
+                socket_urls(app, f"/stores/{fixture.store.code}/floor/", fixture.cookies)
+            )
+            push_ws = asyncio.run(
+                socket_urls(app, f"/stores/{fixture.push_store.code}/floor/", fixture.push_cookies)
+            )
 
             if "pages" in only:
                 print(f"pages: {args.users} users, closed loop, {args.seconds:g} s per run")
@@ -447,7 +480,7 @@ def main() -> int:
                     lambda: asyncio.run(
                         push(
                             app,
-                            url=f"/ws/stores/{fixture.push_store.code}/floor/?lang=fr",
+                            url=push_ws,
                             cookies=fixture.push_cookies,
                             tablets=args.tablets,
                             rate=args.rate,

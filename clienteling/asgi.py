@@ -5,9 +5,9 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clienteling.settings")
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from channels.sessions import SessionMiddlewareStack  # noqa: E402
 
 from .overload import AdmissionLimit  # noqa: E402
 from .routing import websocket_urlpatterns  # noqa: E402
@@ -16,8 +16,10 @@ application = ProtocolTypeRouter(
     {
         # Beyond MAX_CONCURRENT_REQUESTS at once, a 503 with Retry-After.
         "http": AdmissionLimit(django_asgi_app),
+        # The session is read when the socket is admitted, with its user and access, in
+        # one trip (integrations.live.SessionBoundConsumer.admit).
         "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            SessionMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),
     }
 )

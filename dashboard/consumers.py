@@ -1,4 +1,3 @@
-import time
 from urllib.parse import parse_qs
 
 from asgiref.sync import sync_to_async
@@ -48,32 +47,23 @@ class DashboardConsumer(SessionBoundConsumer):
     join, and only while their session lasts and they keep the store
     (``SessionBoundConsumer``)."""
 
+    page = "board"
+
     def authorise(self, user) -> int | None:
         return _managed_store_id(user, self.scope["url_route"]["kwargs"]["store_code"])
 
-    async def connect(self):
-        user = self.scope["user"]
-        if not user.is_authenticated:
-            await self.refuse_signed_out()
-            return
-        store_id, deadline = await self.admit(user)
-        if store_id is None:
-            await self.close(code=4403)
-            return
+    async def join(self, store_id: int) -> None:
         self.store_id = store_id
         self.language = _language(self.scope)
         self.group = board_group(store_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
-        await sync_to_async(board_opened)(store_id)  # floor changes are published from now
-        joined_at = time.monotonic()
-        await self.bind(deadline)
-        await self.accept()
-        await self.send_state(since=joined_at)
+        # Floor changes are published to this store's boards from now.
+        await sync_to_async(board_opened, thread_sensitive=False)(store_id)
 
     async def disconnect(self, code):
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
-            await sync_to_async(board_closed)(self.store_id)
+            await sync_to_async(board_closed, thread_sensitive=False)(self.store_id)
         await self.unbind()
 
     async def dashboard_refresh(self, event):
@@ -84,7 +74,7 @@ class DashboardConsumer(SessionBoundConsumer):
         # A restarted Redis forgot which boards are open: count this one again (after a
         # mere network blip it is counted twice, which only costs a publish).
         if hasattr(self, "group"):
-            await sync_to_async(board_opened)(self.store_id)
+            await sync_to_async(board_opened, thread_sensitive=False)(self.store_id)
         await super().layer_resync(event)
 
     def state_key(self) -> tuple:

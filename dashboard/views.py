@@ -19,10 +19,12 @@ from django.views.decorators.http import require_POST
 from clientbook.selectors import book_figures_periods
 from customers.selectors import bulk_reads_recent
 from floor.services import FloorError, visit_send
+from integrations.live import live_ticket
 from staff.access import Role, staff_required, store_or_403, stores_for
 from staff.middleware import store_visit
 from staff.session import wants_fragment
 
+from .consumers import DashboardConsumer
 from .forms import FiguresExportForm
 from .selectors import SORTS, figures_table, floor_board, stores_overview, trend_panels
 
@@ -97,6 +99,7 @@ def board(request, store_code):
     context = {
         "store": store,
         "board": board,
+        "live_ticket": live_ticket(request, DashboardConsumer.page, store),
         "trends": trend_panels(store, today=board.today),
         "bulk_reads": bulk_reads_recent(store.pk),
         "follow_ups": _follow_up_figures(store),

@@ -1,4 +1,3 @@
-import time
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
@@ -19,19 +18,13 @@ class FloorConsumer(SessionBoundConsumer):
     clients present, and again when Redis comes back after an outage: a push missed while
     it was away is never lost."""
 
+    page = "floor"
+
     def authorise(self, user) -> int | None:
         code = self.scope["url_route"]["kwargs"]["store_code"]
         return stores_for(user).filter(code=code).values_list("pk", flat=True).first()
 
-    async def connect(self):
-        user = self.scope["user"]
-        if not user.is_authenticated:
-            await self.refuse_signed_out()
-            return
-        store_id, deadline = await self.admit(user)
-        if store_id is None:
-            await self.close(code=4403)
-            return
+    async def join(self, store_id: int) -> None:
         query = parse_qs(self.scope.get("query_string", b"").decode())
         languages = dict(settings.LANGUAGES)
         self.language = next((c for c in query.get("lang", []) if c in languages), None) or (
@@ -39,12 +32,7 @@ class FloorConsumer(SessionBoundConsumer):
         )
         self.store_id = store_id
         self.group = floor_group(store_id)
-        # Join first, then read: a change committed meanwhile arrives after the list.
         await self.channel_layer.group_add(self.group, self.channel_name)
-        joined_at = time.monotonic()
-        await self.bind(deadline)
-        await self.accept()
-        await self.send_state(since=joined_at)
 
     def state_key(self) -> tuple:
         return ("floor", self.store_id, self.language)

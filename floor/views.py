@@ -20,11 +20,13 @@ from customers.services import (
     note_add,
 )
 from customers.session import card_opened, select_customer, selected_customer_id
+from integrations.live import live_ticket
 from staff.access import staff_required, store_or_403
 from staff.middleware import store_visit
 from staff.session import next_url, wants_fragment
 
 from .card import card_history, card_notes, customer_card
+from .consumers import FloorConsumer
 from .forms import CheckInForm, NoteForm
 from .models import Visit
 from .selectors import floor_cards, floor_list
@@ -40,7 +42,12 @@ CHECKIN_RESULTS = 8
 def page(request, store_code):
     store = store_or_403(request.user, store_code)
     store_visit(request, store)
-    return render(request, "floor/floor.html", {"store": store, **floor_list(store.pk)})
+    ticket = live_ticket(request, FloorConsumer.page, store)
+    return render(
+        request,
+        "floor/floor.html",
+        {"store": store, "live_ticket": ticket, **floor_list(store.pk)},
+    )
 
 
 @require_GET

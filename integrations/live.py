@@ -23,21 +23,24 @@ in but no longer allowed here (store or role removed): the page goes home."""
 from __future__ import annotations
 
 import asyncio
+import random
 import time
-from datetime import timedelta
+from types import SimpleNamespace
+from urllib.parse import parse_qs
 
-from channels.auth import get_user
-from channels.db import database_sync_to_async
+from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.contrib.auth import get_user_model, user_logged_out
+from django.contrib.auth import get_user, get_user_model, user_logged_out
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
+from django.contrib.sessions.models import Session
+from django.db import close_old_connections, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from catalog.models import Store
 from staff.models import StaffProfile
 
+from . import tickets
 from .consumers import LiveConsumer
 from .push import board_group, floor_group, send_on_commit, session_group, user_group
 
@@ -53,10 +56,9 @@ def _session_store(session_key: str):
     return import_string(f"{settings.SESSION_ENGINE}.SessionStore")(session_key=session_key)
 
 
-def _seconds_left(session) -> float:
-    """Until the session expires, as its store says (database sessions: the row's
-    ``expire_date``, which activity pushes back), at most the re-check period."""
-    period = recheck_seconds()
+def _expires_at(session) -> float | None:
+    """When the session expires (a timestamp), as its store says (database sessions: the
+    row's ``expire_date``, which activity pushes back); ``None`` when it is gone."""
     if isinstance(session, DatabaseSessionStore) and session.session_key:
         expires = (
             session.get_model_class()
@@ -64,21 +66,66 @@ def _seconds_left(session) -> float:
             .values_list("expire_date", flat=True)
             .first()
         )
-        if expires is None:
-            return 0.0
-        return max(0.0, min(period, (expires - timezone.now()) / timedelta(seconds=1)))
-    return period
+        return None if expires is None else expires.timestamp()
+    return time.time() + session.get_expiry_age()
+
+
+def _seconds_left(session) -> float:
+    """Until the session expires, at most the re-check period."""
+    expires = _expires_at(session)
+    if expires is None:
+        return 0.0
+    return max(0.0, min(recheck_seconds(), expires - time.time()))
+
+
+def live_ticket(request, page: str, store) -> str:
+    """The ticket the page's socket shows when it connects (``integrations.tickets``): the
+    request showing ``page`` of ``store`` was allowed it."""
+    return tickets.issue(
+        page=page,
+        store_code=store.code,
+        granted=store.pk,
+        user_id=request.user.pk,
+        session_key=request.session.session_key,
+        expires=_expires_at(request.session) or 0.0,
+    )
+
+
+def _admission(session, authorise) -> tuple:
+    """Who the session is signed in as, what ``authorise`` grants them and how long until
+    the session must be read again: ``(user, granted or None, seconds)``. The whole check
+    of a socket, read in one trip to a database thread."""
+    user = get_user(SimpleNamespace(session=session))
+    if not user.is_authenticated:
+        return user, None, 0.0
+    return user, authorise(user), _seconds_left(session)
+
+
+def _admission_in_thread(session, authorise) -> tuple:
+    try:
+        return _admission(session, authorise)
+    finally:
+        close_old_connections()  # back to the pool: the thread outlives the admission
+
+
+# A burst of reconnects waits on PostgreSQL, not on Python: admissions run on the event
+# loop's thread pool, several at a time, rather than one after another on the process's
+# one database thread.
+_admit_in_thread = sync_to_async(_admission_in_thread, thread_sensitive=False)
+_still_valid = sync_to_async(tickets.still_valid, thread_sensitive=False)
 
 
 class SessionBoundConsumer(LiveConsumer):
     """A consumer whose socket closes when its session ends or its access is withdrawn.
 
-    Subclasses implement ``authorise(user)`` (sync, runs in a thread: the thing the page
-    shows, e.g. a store id, or ``None`` when refused), ``state_html()`` (the page's whole
-    current state, sent by ``send_state()`` on connect and again whenever pushes may have
-    been lost) and ``state_key()`` (what that state depends on), call ``bind()`` in
-    ``connect`` and forward pushes only ``if await self.live()``."""
+    Subclasses set ``page`` (what their tickets name) and implement ``authorise(user)``
+    (sync, runs in a thread: the thing the page shows, e.g. a store id, or ``None`` when
+    refused), ``join(granted)`` (join the page's
+    groups), ``state_html()`` (the page's whole current state, sent by ``send_state()`` on
+    connect and again whenever pushes may have been lost) and ``state_key()`` (what that
+    state depends on), and forward pushes only ``if await self.live()``."""
 
+    page: str = ""
     session_key: str | None = None
     user_id: int | None = None
     deadline = 0.0
@@ -111,27 +158,59 @@ class SessionBoundConsumer(LiveConsumer):
         await self.accept()
         await self.end(CLOSE_SIGNED_OUT)
 
-    async def admit(self, user):
-        """``authorise(user)`` and when to re-check the session, read in one trip to the
-        database thread (a burst of reconnects queues there): ``(authorised, deadline)``."""
-
-        def both():
-            return self.authorise(user), _seconds_left(self.scope["session"])
-
+    async def admit(self):
+        """Whether the socket is signed in, what ``authorise`` grants it and when to re-check
+        its session: ``(signed_in, granted or None, deadline)``, from the page's ticket when
+        it admits (``integrations.tickets``: no database), else read in one trip."""
         began = time.monotonic()
-        authorised, seconds = await database_sync_to_async(both)()
-        return authorised, began + seconds
+        store_code = self.scope["url_route"]["kwargs"]["store_code"]
+        session_key = self.scope["session"].session_key
+        query = parse_qs(self.scope.get("query_string", b"").decode())
+        found = tickets.read(
+            (query.get("ticket") or [""])[0],
+            page=self.page,
+            store_code=store_code,
+            session_key=session_key,
+        )
+        if found is not None:
+            granted, user_id, expires, issued = found
+            if await _still_valid(
+                issued=issued, session_key=session_key, user_id=user_id, store_id=granted
+            ):
+                self.user_id = user_id
+                # A burst of sockets admitted together re-checks in full spread over time.
+                period = recheck_seconds() * random.uniform(0.5, 1.0)  # noqa: S311 (not a secret)
+                return True, granted, began + max(0.0, min(period, expires - time.time()))
+        user, granted, seconds = await _admit_in_thread(self.scope["session"], self.authorise)
+        self.user_id = user.pk
+        return user.is_authenticated, granted, began + seconds
 
-    async def bind(self, deadline: float | None = None) -> None:
+    async def connect(self):
+        """Admit the socket (4401 when signed out, 4403 when not allowed here), then
+        ``join(granted)``: the subclass's groups, joined before its state is read."""
+        signed_in, granted, deadline = await self.admit()
+        if not signed_in:
+            await self.refuse_signed_out()
+            return
+        if granted is None:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        await self.join(granted)
+        # Join first, then read: a change committed meanwhile arrives after the state.
+        joined_at = time.monotonic()
+        await self.bind(deadline)
+        await self.accept()
+        await self.send_state(since=joined_at)
+
+    async def join(self, granted) -> None:
+        raise NotImplementedError
+
+    async def bind(self, deadline: float) -> None:
         """Tie this socket to the user's and the session's groups, and start watching
-        (``deadline``: from ``admit``, else read now)."""
-        self.user_id = self.scope["user"].pk
+        until ``deadline`` (from ``admit``)."""
         self.session_key = self.scope["session"].session_key
         await self.channel_layer.group_add(user_group(self.user_id), self.channel_name)
         await self.channel_layer.group_add(session_group(self.session_key), self.channel_name)
-        if deadline is None:
-            began = time.monotonic()
-            deadline = began + await database_sync_to_async(_seconds_left)(self.scope["session"])
         self.deadline = deadline
         self.watcher = asyncio.create_task(self.watch())
 
@@ -152,16 +231,17 @@ class SessionBoundConsumer(LiveConsumer):
 
     async def recheck(self) -> bool:
         """Read the session again; close the socket (and say so) when it no longer holds."""
-        session = await database_sync_to_async(_session_store)(self.session_key)
-        user = await get_user({"session": session})
+        began = time.monotonic()
+        user, granted, seconds = await _admit_in_thread(
+            _session_store(self.session_key), self.authorise
+        )
         if not user.is_authenticated or user.pk != self.user_id:
             await self.end(CLOSE_SIGNED_OUT)
             return False
-        if await database_sync_to_async(self.authorise)(user) is None:
+        if granted is None:
             await self.end(CLOSE_FORBIDDEN)
             return False
-        seconds = await database_sync_to_async(_seconds_left)(session)
-        self.deadline = time.monotonic() + seconds
+        self.deadline = began + seconds
         return not self.ended
 
     async def end(self, code: int) -> None:
@@ -227,20 +307,37 @@ CLOSE = {"type": "session.close", "code": CLOSE_SIGNED_OUT}
 RECHECK = {"type": "session.recheck"}
 
 
+def _void_tickets(kind: str, pk: int) -> None:
+    # After the commit: a ticket issued before then was issued under the old state.
+    transaction.on_commit(lambda: tickets.changed(kind, pk))
+
+
 def on_signed_out(sender, request, user, **kwargs):
     session_key = getattr(getattr(request, "session", None), "session_key", None)
     if session_key:
+        tickets.revoke_session(session_key)
         send_on_commit(session_group(session_key), CLOSE)
+
+
+def on_session_deleted(sender, instance, **kwargs):
+    # Signed out, a new session key, deleted in admin or by clearsessions.
+    tickets.revoke_session(instance.session_key)
 
 
 def on_user_saved(sender, instance, created, update_fields=None, **kwargs):
     # Signing in only stamps last_login: nothing to re-check there.
     if created or (update_fields and set(update_fields) <= {"last_login"}):
         return
+    _void_tickets("user", instance.pk)
     send_on_commit(user_group(instance.pk), RECHECK)
 
 
+def on_user_deleted(sender, instance, **kwargs):
+    _void_tickets("user", instance.pk)
+
+
 def on_profile_changed(sender, instance, **kwargs):
+    _void_tickets("user", instance.user_id)
     send_on_commit(user_group(instance.user_id), RECHECK)
 
 
@@ -248,12 +345,13 @@ def on_profile_stores_changed(sender, instance, action, reverse, pk_set, **kwarg
     if action not in ("post_add", "post_remove", "post_clear"):
         return
     if isinstance(instance, StaffProfile):
-        send_on_commit(user_group(instance.user_id), RECHECK)
+        on_profile_changed(StaffProfile, instance)
     else:  # changed from the store's side: every socket of that store re-checks
         on_store_saved(Store, instance)
 
 
 def on_store_saved(sender, instance, **kwargs):
+    _void_tickets("store", instance.pk)
     send_on_commit(floor_group(instance.pk), RECHECK)
     send_on_commit(board_group(instance.pk), RECHECK)
 
@@ -268,3 +366,5 @@ def connect_receivers() -> None:
         on_profile_stores_changed, sender=StaffProfile.stores.through, dispatch_uid=f"{uid}.stores"
     )
     post_save.connect(on_store_saved, sender=Store, dispatch_uid=f"{uid}.store")
+    post_delete.connect(on_user_deleted, sender=get_user_model(), dispatch_uid=f"{uid}.user_del")
+    post_delete.connect(on_session_deleted, sender=Session, dispatch_uid=f"{uid}.session_del")
