@@ -234,6 +234,33 @@ async def pages(servers, users: int, seconds: float, paths: list[str], cookies: 
 # --- Push -------------------------------------------------------------------------------------
 
 
+async def beside_idle(work, servers, *, url: list[str], cookies, count: int):
+    """Runs ``work`` (a coroutine) while ``count`` idle tablets of another store are open
+    (opened 50 at a time, each with its first list, before the work starts)."""
+    sockets = []
+
+    async def one(i: int):
+        port = servers.port(i)
+        ws = await websockets.connect(
+            f"ws://127.0.0.1:{port}{each(url, i)}",
+            additional_headers={
+                "Origin": f"http://127.0.0.1:{port}",
+                "Cookie": f"sessionid={cookies[i % len(cookies)]}",
+            },
+            max_size=None,
+            open_timeout=30,
+        )
+        await asyncio.wait_for(ws.recv(), 30)
+        sockets.append(ws)
+
+    try:
+        for start in range(0, count, 50):
+            await asyncio.gather(*(one(i) for i in range(start, min(count, start + 50))))
+        return await work
+    finally:
+        await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
+
+
 async def push(
     servers, *, url: str | list[str], cookies, tablets: int, rate: float, names, payload, marker
 ):
@@ -397,6 +424,9 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=20)
     parser.add_argument("--events", type=int, default=100, help="per push run")
     parser.add_argument("--reconnect", type=int, default=500)
+    parser.add_argument(
+        "--others", type=int, default=500, help="idle app tablets of another store during push"
+    )
     args = parser.parse_args()
     if connection.vendor != "postgresql" or not settings.REDIS_URL:
         sys.exit("Set DATABASE_URL (PostgreSQL, migrated, seeded) and REDIS_URL.")
@@ -459,7 +489,8 @@ def main() -> int:
             if "push" in only:
                 print(
                     f"push: {args.tablets} tablets, {args.rate:g} events/s, "
-                    f"{args.events} events per run; floor RECORD=1"
+                    f"{args.events} events per run; floor RECORD=1; app: {args.others} idle "
+                    "tablets of another store open too (the floor has no stores)"
                 )
                 names = iter(c.loyalty_number for c in fixture.clients)
                 counter = itertools.count()
@@ -478,15 +509,21 @@ def main() -> int:
                         )
                     ),
                     lambda: asyncio.run(
-                        push(
+                        beside_idle(
+                            push(
+                                app,
+                                url=push_ws,
+                                cookies=fixture.push_cookies,
+                                tablets=args.tablets,
+                                rate=args.rate,
+                                names=list(itertools.islice(names, args.events)),
+                                payload=fixture.enter,
+                                marker=MARKER,
+                            ),
                             app,
-                            url=push_ws,
-                            cookies=fixture.push_cookies,
-                            tablets=args.tablets,
-                            rate=args.rate,
-                            names=list(itertools.islice(names, args.events)),
-                            payload=fixture.enter,
-                            marker=MARKER,
+                            url=app_ws,
+                            cookies=fixture.cookies,
+                            count=args.others,
                         )
                     ),
                 )
