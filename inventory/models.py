@@ -11,31 +11,23 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Store, Variant
 
 
-def held_units(at: datetime, *, row: str = ""):
-    """Units of a stock row held for orders at ``at``: ``reserved`` less the pickup holds
-    that ran out by then (still counted in ``reserved`` until the next writer on the row
-    or the sweep releases them). ``row`` is the path to the stock row from the query's
-    model (``""`` on ``StockLevel``). Used by ``with_available``, and by queries that
-    reach stock rows through a join."""
-    lapsed = (
-        Reservation.objects.past_hold(at)
-        .filter(store_id=OuterRef(f"{row}store_id"), variant_id=OuterRef(f"{row}variant_id"))
-        .order_by()
-        .values("store_id")
-        .annotate(units=Sum("quantity"))
-        .values("units")
-    )
-    return F(f"{row}reserved") - Coalesce(Subquery(lapsed), 0)
-
-
 class StockLevelQuerySet(models.QuerySet):
     def with_available(self, at: datetime | None = None):
         """Annotate ``held`` (units held for orders at ``at``) and ``available`` (on hand
         less held). ``reserved`` still counts a pickup hold whose time ran out until the
         next writer on the row (or the sweep) releases it; ``held`` leaves it out the
         moment it lapses. The one definition of "available": every reader uses it."""
+        at = at or timezone.now()
+        lapsed = (
+            Reservation.objects.past_hold(at)
+            .filter(store_id=OuterRef("store_id"), variant_id=OuterRef("variant_id"))
+            .order_by()
+            .values("store_id")
+            .annotate(units=Sum("quantity"))
+            .values("units")
+        )
         return self.annotate(
-            held=held_units(at or timezone.now()),
+            held=F("reserved") - Coalesce(Subquery(lapsed), 0),
             available=F("on_hand") - F("held"),
         )
 

@@ -45,7 +45,7 @@ def stock_lookup(
     now: datetime | None = None,
 ) -> list[StockAt]:
     """One variant across stores: ``origin`` first, then the stores with units on hand
-    by distance (within ``radius_km``), then the warehouses. One query."""
+    by distance (within ``radius_km``), then the warehouses. Two plain queries."""
     return [
         StockAt(
             store=place.store,
@@ -62,7 +62,7 @@ def fulfilment_options(
     variant_ids: Iterable[int], *, near: Store, now: datetime | None = None
 ) -> dict[int, list[StockAt]]:
     """Per variant, the places with units available, in the order a source is chosen:
-    ``near`` itself, other stores by distance, then warehouses. One query."""
+    ``near`` itself, other stores by distance, then warehouses. Two queries."""
     variant_ids = list(variant_ids)
     options: dict[int, list[StockAt]] = {}
     for row in stock_rows_near(variant_ids, near=near, at=now):
