@@ -14,6 +14,9 @@ Timed per query, for a mix of typed words, typos, brands, SKUs, EANs and filters
                  and stock here, as the results page runs it (2–4 queries)
   ORM query      the results query alone, built and run through the ORM
   raw SQL        the very same SQL string and parameters, through a cursor
+then the whole search page through Django in-process for the same queries (test client,
+an associate of the store, ``DEBUG`` off), its query count, and the results fragment alone
+(the htmx request sent while typing).
 """
 
 import argparse
@@ -24,15 +27,22 @@ import sys
 import time
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlencode
+from uuid import uuid4
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clienteling.settings")
+os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
+os.environ.setdefault("HTTPS", "0")
+os.environ.pop("REDIS_URL", None)  # tasks would only be enqueued on commit, which never comes
 
 import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
 
 from catalog.models import (  # noqa: E402
     Brand,
@@ -286,6 +296,22 @@ def ensure_search_schema() -> None:
             cursor.execute("ANALYZE catalog_searchword")
 
 
+def analyze_if_never_analyzed() -> None:
+    """A database never analyzed (autovacuum off, no ANALYZE since it was seeded) has
+    its planner guessing row counts: gather the statistics a maintained database has,
+    inside the transaction (rolled back with the rest)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname FROM pg_stat_user_tables WHERE n_live_tup > 1000"
+            " AND last_analyze IS NULL AND last_autoanalyze IS NULL"
+        )
+        stale = [row[0] for row in cursor.fetchall()]
+        for table in stale:
+            cursor.execute(f'ANALYZE "{table}"')
+    if stale:
+        print(f"analyzed {len(stale)} never-analyzed tables (rolled back at the end)")
+
+
 def query_mix(rng: random.Random, n: int) -> list[ProductQuery]:
     """What associates type: words of real names (whole, prefix, typo, no accents), brands,
     SKUs and EANs, sometimes with a category or "in stock here"."""
@@ -343,11 +369,59 @@ def percentiles(samples: list[float]) -> str:
     return f"p50 {q[49]:6.1f} ms   p95 {q[94]:6.1f} ms   p99 {q[98]:6.1f} ms"
 
 
+def queries_of(client, url: str) -> list[str]:
+    """The SQL statements one request sends."""
+    sent = []
+    with connection.execute_wrapper(lambda run, sql, *a: sent.append(sql) or run(sql, *a)):
+        client.get(url)
+    return sent
+
+
+def page_url(query: ProductQuery) -> str:
+    params = {"q": query.text}
+    if query.category is not None:
+        params["category"] = query.category.pk
+    if query.in_stock_at is not None:
+        params["in_stock"] = "on"
+    return "/products/?" + urlencode(params)
+
+
+def time_pages(queries: list[ProductQuery], store: Store, rounds: int) -> None:
+    """The search page through Django in-process (sign-in middleware, the search, prices,
+    photos, filters, template), as an associate of ``store``; its queries per request."""
+    from staff.models import StaffProfile
+    from tests.factories import make_staff
+
+    associate = make_staff(StaffProfile.Role.ASSOCIATE, store, username=f"bench-{uuid4().hex[:8]}")
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(associate)
+    urls = [page_url(query) for query in queries]
+    for url in urls[:20]:  # warm-up
+        assert client.get(url).status_code == 200, url
+    counts = [len(queries_of(client, url)) for url in urls]
+    pages, fragments = [], []
+    for _ in range(rounds):
+        for url in urls:
+            started = time.perf_counter()
+            client.get(url)
+            pages.append((time.perf_counter() - started) * 1000)
+            started = time.perf_counter()
+            client.get(url, headers={"HX-Request": "true"})
+            fragments.append((time.perf_counter() - started) * 1000)
+    print(
+        f"\nthe search page through Django in-process (test client, no network, DEBUG off), "
+        f"{min(counts)}–{max(counts)} queries per page; load average {os.getloadavg()[0]:.1f}"
+    )
+    print(f"  whole page    {percentiles(pages)}")
+    print(f"  results only  {percentiles(fragments)}   (htmx request as typing sends)")
+
+
 def run(args) -> None:
     rng = random.Random(args.seed)
     if args.create:
         create_catalog(args.create, rng)
     ensure_search_schema()
+    analyze_if_never_analyzed()
     counts = {
         "products": Product.objects.count(),
         "variants": Variant.objects.count(),
@@ -399,6 +473,8 @@ def run(args) -> None:
     for kind, samples in sorted(by_kind.items()):
         print(f"  {kind:<22} {len(samples):4} x  {percentiles(samples)}")
 
+    time_pages(queries, store, args.rounds)
+
     sample = next(q for q in queries if " " in q.text and q.has_text)
     qs = product_search_queryset(sample, code_matches(sample.text))[: PAGE_SIZE + 1]
     sql, params = qs.query.sql_with_params()
@@ -426,4 +502,9 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # Production settings (DEBUG off: no query log), static files served without a manifest.
+    plain_static = "django.contrib.staticfiles.storage.StaticFilesStorage"
+    with override_settings(
+        DEBUG=False, STORAGES={**settings.STORAGES, "staticfiles": {"BACKEND": plain_static}}
+    ):
+        main()

@@ -8,11 +8,12 @@ back at the end (the order tables are created inside it when the database has no
 migrated that far; a few variants are stocked in every store inside it too).
 
 Prints, for one variant's lookup across all stores — the page's selector
-(``inventory.selectors.stock_lookup``: its two queries, the distances and the
-objects) beside the very SQL it sent, run raw through a cursor, interleaved in the same
-run — p50/p95/p99;
-then the whole stock page through Django (middleware, template); then order submissions
-per second (``order_place``: lock, check, write an order, its line and reservation).
+(``inventory.selectors.stock_lookup``: its query, and the rows it makes of the answer)
+beside the very SQL it sent, run raw through a cursor, interleaved in the same run —
+p50/p95/p99; then the whole stock page through Django in-process (middleware, selectors,
+price, template) with its query count, for the 25 nearest stores, all of them and within
+50 km; then order submissions per second (``order_place``: lock, check, write an order,
+its line and reservation).
 """
 
 import argparse
@@ -39,12 +40,20 @@ from django.test import Client, override_settings  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from catalog.models import Store, Variant  # noqa: E402
-from clienteling import models as order_models  # noqa: E402
 from customers.models import Customer  # noqa: E402
-from inventory.models import StockLevel  # noqa: E402
+from inventory.models import Reservation, StockLevel  # noqa: E402
 from inventory.selectors import stock_lookup  # noqa: E402
+from orders.models import Order, OrderEvent, OrderLine  # noqa: E402
 from orders.services import DeliveryAddress, LineRequest, StockUnavailable, order_place  # noqa: E402
 from staff.models import StaffProfile  # noqa: E402
+
+
+def queries_of(client, url: str) -> list[str]:
+    """The SQL statements one request sends."""
+    sent = []
+    with connection.execute_wrapper(lambda run, sql, *a: sent.append(sql) or run(sql, *a)):
+        client.get(url)
+    return sent
 
 
 class Rollback(Exception):
@@ -63,14 +72,7 @@ def ms(samples):
 def ensure_order_tables():
     existing = set(connection.introspection.table_names())
     missing = [
-        m
-        for m in (
-            order_models.Order,
-            order_models.OrderLine,
-            order_models.Reservation,
-            order_models.OrderEvent,
-        )
-        if m._meta.db_table not in existing
+        m for m in (Order, OrderLine, Reservation, OrderEvent) if m._meta.db_table not in existing
     ]
     if missing:
         with connection.schema_editor(atomic=False) as editor:
@@ -170,17 +172,26 @@ def main():
             )
             client = Client(HTTP_HOST="localhost")
             client.force_login(associate)
-            pages = []
-            for variant_id in everywhere * 3:
-                started = time.perf_counter()
-                response = client.get(f"/stock/variants/{variant_id}/")
-                pages.append(time.perf_counter() - started)
-                assert response.status_code == 200, response.status_code
             print(
-                "\nthe stock page through Django, variant in every store "
-                "(25 nearest listed; test client, no network)"
+                "\nthe stock page through Django in-process (middleware, selectors, price, "
+                "template; test client, no network), variant in every store"
             )
-            print(f"  page      GET /stock/…      {ms(pages)}")
+            for label, query in (
+                ("25 nearest listed", ""),
+                ("all stores listed", "?all=1"),
+                ("within 50 km", "?radius=50"),
+            ):
+                urls = [f"/stock/variants/{v}/{query}" for v in everywhere]
+                for url in urls[:5]:  # warm-up
+                    assert client.get(url).status_code == 200
+                sent = queries_of(client, urls[0])
+                pages = []
+                for url in urls * 3:
+                    started = time.perf_counter()
+                    response = client.get(url)
+                    pages.append(time.perf_counter() - started)
+                    assert response.status_code == 200, response.status_code
+                print(f"  {label:18} {len(sent):2d} queries   {ms(pages)}")
 
             # Order submissions: one line each, from a store that has the unit.
             candidates = list(

@@ -28,6 +28,8 @@ from tests.factories import (
     OfferFactory,
     ProductFactory,
     ReviewFactory,
+    StockLevelFactory,
+    StoreFactory,
     VariantFactory,
     mfa_login,
 )
@@ -206,6 +208,35 @@ def test_search_query_count_does_not_grow_with_results(
         assert len(names(search(associate_client, q="LG"))) == 16
     with django_assert_num_queries(11):  # a code: its variants are looked up too
         assert len(names(search(associate_client, q="SAM-QE"))) == 2
+
+
+def test_whole_search_page_in_stock_here_queries_do_not_grow(
+    associate_client, store, catalog, django_assert_max_num_queries
+):
+    """The whole page (filters included) with "in stock here": as many queries with
+    sixty matching products stocked in thirty stores as with the catalog's few."""
+
+    def page():
+        return associate_client.get(SEARCH, {"q": "LG", "in_stock": "1"})
+
+    def stocked_lg(i, stores):
+        variant = VariantFactory(
+            product=ProductFactory(name=f"Téléviseur LG {i}", brand=catalog.brands["lg"])
+        )
+        for s in stores:
+            StockLevelFactory(store=s, variant=variant, on_hand=2)
+
+    stocked_lg(0, [store])
+    product_search_refresh()
+    with django_assert_max_num_queries(16) as few:
+        assert names(page()) == ["Téléviseur LG 0"]  # the other LG TV is not stocked here
+    for i in range(1, 60):
+        stocked_lg(i, [store, StoreFactory()] if i < 30 else [store])
+    product_search_refresh()
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = page()
+    assert len(names(response)) == 20  # one page
+    assert 'data-testid="next-page"' in response.text
 
 
 def test_search_selector_queries_are_bounded_even_when_respelling(

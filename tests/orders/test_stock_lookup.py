@@ -78,6 +78,49 @@ def test_the_lookup_is_two_queries_whatever_the_number_of_stores(
     assert distances == sorted(distances)
 
 
+def test_nearest_first_and_the_radius_as_the_crow_flies(store, tv, stock):
+    """Stores listed in the order and within the radius the haversine distance gives,
+    whatever order they were created in; stores without units and closed ones left out;
+    a warehouse after every store, however near."""
+    cities = {  # name: (latitude, longitude, on hand)
+        "Marseille": (43.2965, 5.3698, 2),
+        "Versailles": (48.8049, 2.1204, 1),
+        "Rouen": (49.4432, 1.0999, 5),
+        "Saint-Denis": (48.9362, 2.3574, 3),
+        "Reims": (49.2583, 4.0317, 1),
+        "Meaux": (48.9601, 2.8788, 0),  # none on hand: not listed
+        "Lille": (50.6292, 3.0573, 7),
+    }
+    for name, (lat, lng, on_hand) in cities.items():
+        stock(StoreFactory(name=name, latitude=lat, longitude=lng), tv, on_hand=on_hand)
+    closed = StoreFactory(name="Fermé", latitude=48.87, longitude=2.33, is_active=False)
+    stock(closed, tv, on_hand=9)
+    depot = StoreFactory(name="Dépôt", is_warehouse=True, latitude=48.86, longitude=2.34)
+
+    def expected(radius=None):
+        near = sorted(
+            (distance_km(store.latitude, store.longitude, lat, lng), name)
+            for name, (lat, lng, on_hand) in cities.items()
+            if on_hand
+        )
+        return [name for km, name in near if radius is None or km <= radius]
+
+    everywhere = stock_lookup(variant_id=tv.pk, origin=store)
+    assert [p.store.name for p in everywhere] == [store.name, *expected(), "Dépôt"]
+    assert expected() == ["Saint-Denis", "Versailles", "Rouen", "Reims", "Lille", "Marseille"]
+    for place in everywhere[1:-1]:
+        lat, lng, _ = cities[place.store.name]
+        assert place.distance_km == pytest.approx(
+            distance_km(store.latitude, store.longitude, lat, lng), rel=1e-6
+        )
+    assert everywhere[0].distance_km == pytest.approx(0)
+
+    within = stock_lookup(variant_id=tv.pk, origin=store, radius_km=100)
+    assert [p.store.name for p in within] == [store.name, *expected(100), "Dépôt"]
+    assert expected(100) == ["Saint-Denis", "Versailles"]
+    assert [p.store.pk for p in within][-1] == depot.pk
+
+
 def test_haversine_matches_known_distances():
     assert distance_km(48.8566, 2.3522, 45.7640, 4.8357) == pytest.approx(392, abs=1)  # Paris–Lyon
     assert distance_km(48.8566, 2.3522, 48.8566, 2.3522) == 0
