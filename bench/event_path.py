@@ -162,6 +162,7 @@ async def main() -> None:
     await layer.group_add(floor_group(run.store.pk), channel)
     client = AsyncClient()
     times: list[float] = []
+    requests: list[float] = []
     counts: list[int] = []
     missing = 0
     profiler = cProfile.Profile() if args.profile else None
@@ -176,6 +177,7 @@ async def main() -> None:
             response = await client.post(
                 "/api/presence/", body, content_type="application/json", headers=headers
             )
+            answered = time.perf_counter()
             await on_thread(run.after_commit)()
             elapsed = (time.perf_counter() - start) * 1000
             if timed and profiler:
@@ -185,11 +187,12 @@ async def main() -> None:
             sent = await on_thread(run.statements)()
             if timed:
                 times.append(elapsed)
+                requests.append((answered - start) * 1000)
                 counts.append(len(sent))
                 if args.sql and i == args.warmup:
                     print(f"the statements of one event ({len(sent)}):")
                     for sql in sent:
-                        print("   ", sql[:200])
+                        print("   ", sql[:150])
             try:
                 message = await asyncio.wait_for(layer.receive(channel), 2)
             except TimeoutError:
@@ -204,6 +207,9 @@ async def main() -> None:
         f"({args.warmup} before them not timed)"
     )
     print(f"server time per event: {percentiles(times)}")
+    print(f"  of which the request:  {percentiles(requests)}")
+    after = [t - r for t, r in zip(times, requests, strict=True)]
+    print(f"  and after its commit:  {percentiles(after)}")
     print(
         f"SQL statements per event: {statistics.median(counts):.0f} "
         f"(min {min(counts)}, max {max(counts)})"

@@ -53,6 +53,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from catalog.models import Store
 
+from .cache import count
 from .models import WebhookEvent, WebhookSource
 
 MAX_SKEW_SECONDS = 300
@@ -259,9 +260,7 @@ def _authenticate(request, kinds, key, timestamp, signature) -> WebhookSource:
 
 def _rate_limit(source: WebhookSource) -> None:
     window = int(time.time() // 60)
-    key = f"webhook-rl:{source.pk}:{window}"
-    cache.add(key, 0, timeout=90)
-    if cache.incr(key) > source.rate_limit_per_minute:
+    if count(f"webhook-rl:{source.pk}:{window}", 90) > source.rate_limit_per_minute:
         raise WebhookError(
             429,
             "rate_limited",
