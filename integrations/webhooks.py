@@ -114,6 +114,7 @@ class Known:
     returns as read-only: every request of the process shares it."""
 
     def __init__(self):
+        self.token_tried_at = -math.inf
         self.clear()
 
     def clear(self, version: str | None = None) -> None:
@@ -124,13 +125,13 @@ class Known:
 
     def sync(self, version: str | None) -> None:
         """Read at the start of each request: a token unlike ours (or none) drops all."""
-        if version is None:  # Redis unreachable, or the token was lost: keep nothing
+        now = time.monotonic()
+        if version is None and now - self.token_tried_at > 5:
+            # No token (a fresh or restarted Redis) or no Redis: keep nothing until one
+            # is set (tried every few seconds, not on every request while Redis is down).
+            self.token_tried_at = now
             cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-        if (
-            version is None
-            or version != self.version
-            or time.monotonic() - self.read_at > KNOWN_MAX_AGE_SECONDS
-        ):
+        if version is None or version != self.version or now - self.read_at > KNOWN_MAX_AGE_SECONDS:
             self.clear(version)
 
     def _keep(self, table: dict, key, load):
