@@ -3,12 +3,11 @@ figures its card summary shows, in one query whatever their number."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Exists, Max, OuterRef, QuerySet, Subquery, Sum
-from django.db.models.functions import Now
 from django.utils import timezone
 
 from customers.models import Interaction, Purchase, WishlistItem
@@ -47,7 +46,7 @@ def _per_customer(queryset, aggregate):
 
 
 def _with_figures(visits: QuerySet[Visit], store_id, now) -> QuerySet[Visit]:
-    """``visits`` with the figures a card summary shows (``now`` a moment or ``Now()``)."""
+    """``visits`` with the figures a card summary shows, as of ``now``."""
     in_stock_here = WishlistItem.objects.filter(
         Exists(
             StockLevel.objects.filter(
@@ -120,26 +119,34 @@ def floor_cards(
 
 
 # The figures of one visit as SQL built once per process (building and compiling that
-# query costs several times running it): the moment is the database's (``Now()``), and
-# these stand for the visit and its store until the statement is run.
+# query costs several times running it). These stand for the visit, its store and the
+# moment until the statement is run; every moment in it is "now" give or take a duration.
 _VISIT_PLACEHOLDER = -7_301_000_001
 _STORE_PLACEHOLDER = -7_301_000_002
+_NOW_PLACEHOLDER = datetime(2000, 1, 1, tzinfo=UTC)
 _figures_sql: dict[str, tuple[str, tuple]] = {}
 
 
 def _figures_statement(alias: str) -> tuple[str, tuple]:
     if alias not in _figures_sql:
         query = _with_figures(
-            Visit.objects.filter(pk=_VISIT_PLACEHOLDER), _STORE_PLACEHOLDER, Now()
+            Visit.objects.filter(pk=_VISIT_PLACEHOLDER), _STORE_PLACEHOLDER, _NOW_PLACEHOLDER
         ).values_list(*FIGURES)
         sql, params = query.query.sql_with_params()
-        swapped = [
-            p for p in params if type(p) is int and p in (_VISIT_PLACEHOLDER, _STORE_PLACEHOLDER)
-        ]
-        if len(swapped) != 2:
-            raise AssertionError(f"The figures' query should hold each placeholder once: {params}")
+        ids = sorted(p for p in params if type(p) is int and p < -7_000_000_000)
+        moments = [p for p in params if isinstance(p, datetime)]
+        if ids != sorted((_VISIT_PLACEHOLDER, _STORE_PLACEHOLDER)) or any(
+            abs(m - _NOW_PLACEHOLDER) > timedelta(days=365) for m in moments
+        ):
+            raise AssertionError(f"The figures' query holds unexpected parameters: {params}")
         _figures_sql[alias] = (sql, tuple(params))
     return _figures_sql[alias]
+
+
+def _swap(param, ids: dict[int, int], shift: timedelta):
+    if type(param) is int:
+        return ids.get(param, param)
+    return param + shift if isinstance(param, datetime) else param
 
 
 def arrival_card(visit: Visit, customer, store) -> Visit | None:
@@ -149,18 +156,19 @@ def arrival_card(visit: Visit, customer, store) -> Visit | None:
     if visit.attended_by_id or visit.sent_to_id or visit.sent_by_id:
         return None
     visit.customer, visit.store = customer, store
-    if connection.vendor != "postgresql":  # the demo's SQLite: built on each call
+    if connection.vendor == "postgresql":
+        sql, params = _figures_statement(connection.alias)
+        ids = {_VISIT_PLACEHOLDER: visit.pk, _STORE_PLACEHOLDER: store.pk}
+        shift = timezone.now() - _NOW_PLACEHOLDER
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [_swap(p, ids, shift) for p in params])
+            values = cursor.fetchone()
+    else:  # the demo's SQLite answers text and floats to a raw cursor: the ORM converts
         values = (
             _with_figures(Visit.objects.filter(pk=visit.pk), store.pk, timezone.now())
             .values_list(*FIGURES)
             .get()
         )
-    else:
-        sql, params = _figures_statement(connection.alias)
-        values = {_VISIT_PLACEHOLDER: visit.pk, _STORE_PLACEHOLDER: store.pk}
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [values.get(p, p) if type(p) is int else p for p in params])
-            values = cursor.fetchone()
     for name, value in zip(FIGURES, values, strict=True):
         setattr(visit, name, value)
     _name_interest(visit)
