@@ -223,7 +223,8 @@ async def main() -> None:
     print(f"cards published and received: {len(run.customers) - missing} of {len(run.customers)}")
     print(load())
     if profiler:
-        pstats.Stats(profiler).sort_stats("tottime").print_stats(45)
+        stats = pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "tottime"))
+        stats.print_stats(int(os.environ.get("BENCH_TOP", "45")))
 
 
 if __name__ == "__main__":
