@@ -85,9 +85,37 @@ def customers_resolve(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str],
     return found
 
 
-def customer_resolve(*, kind: str, identifier: str) -> Customer | None:
+def customer_resolve(*, kind: str, identifier: str, lock: bool = False) -> Customer | None:
+    """The customer an identifier names, if any. With ``lock``, their row is locked (FOR NO
+    KEY UPDATE, until the transaction ends) by the same statement that finds it."""
     key = (kind, identifier_normalize(kind, identifier))
-    return customers_resolve([key]).get(key)
+    if not lock:
+        return customers_resolve([key]).get(key)
+    kind, identifier = key
+    if not identifier:
+        return None
+    if kind == IdentifierKind.APP_DEVICE:
+        device = (
+            AppDevice.objects.filter(
+                device_id=identifier, is_active=True, customer__erased_at__isnull=True
+            )
+            .select_related("customer")
+            .select_for_update(no_key=True, of=("customer",))
+            .first()
+        )
+        return device.customer if device else None
+    field = {
+        IdentifierKind.LOYALTY_NUMBER: "loyalty_number",
+        IdentifierKind.EMAIL_SHA256: "email_sha256",
+    }.get(kind)
+    if field is None:
+        return None
+    return (
+        Customer.objects.active()
+        .filter(**{field: identifier})
+        .select_for_update(no_key=True)
+        .first()
+    )
 
 
 def consent_in_force(customer_id: int, purpose: str, *, at: datetime | None = None) -> bool:

@@ -16,6 +16,7 @@ from integrations.push import (
     send_on_commit,
 )
 
+from .models import Visit
 from .selectors import floor_cards, floor_list
 
 FLOOR_PARTIALS = "floor/partials.html"
@@ -27,17 +28,21 @@ def floor_list_html(store_id: int, language: str) -> str:
         return render_to_string(f"{FLOOR_PARTIALS}#floor_clients", floor_list(store_id))
 
 
-def _push_card(store_id: int, visit_id: int, how: str) -> None:
-    cards = floor_cards(store_id, visit_ids=[visit_id])
-    if not cards:  # gone again before the push left: the list is already right
-        return
-    html = render_by_language(f"{FLOOR_PARTIALS}#push_{how}", {"visit": cards[0]})
+def _push_card(store_id: int, visit_id: int, how: str, card: Visit | None = None) -> None:
+    if card is None:
+        cards = floor_cards(store_id, visit_ids=[visit_id])
+        if not cards:  # gone again before the push left: the list is already right
+            return
+        card = cards[0]
+    html = render_by_language(f"{FLOOR_PARTIALS}#push_{how}", {"visit": card})
     send(floor_group(store_id), {"type": "floor.html", "html": html})
 
 
-def card_arrive_on_commit(*, store_id: int, visit_id: int) -> None:
-    """A client appears on the store's tablets (at the top of the list)."""
-    on_commit(_push_card, store_id, visit_id, "arrive")
+def card_arrive_on_commit(*, store_id: int, visit_id: int, card: Visit | None = None) -> None:
+    """A client appears on the store's tablets (at the top of the list). ``card``: the
+    visit as committed with its figures (``selectors.arrival_card``), sent as it is;
+    else the card is read after commit."""
+    on_commit(_push_card, store_id, visit_id, "arrive", card)
     board_refresh_on_commit(store_id=store_id)
 
 

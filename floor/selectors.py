@@ -3,9 +3,10 @@ figures its card summary shows, in one query whatever their number."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Exists, Max, OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 
@@ -44,22 +45,15 @@ def _per_customer(queryset, aggregate):
     )
 
 
-def floor_cards(
-    store_id: int, *, visit_ids: list[int] | None = None, limit: int | None = None
-) -> list[Visit]:
-    """The card summaries of the clients present (or of ``visit_ids`` among them), newest
-    arrival first, at most ``limit``. One query."""
-    visits = present_visits(store_id)
-    if visit_ids is not None:
-        visits = visits.filter(pk__in=visit_ids)
+def _with_figures(visits: QuerySet[Visit], store_id, now) -> QuerySet[Visit]:
+    """``visits`` with the figures a card summary shows, as of ``now``."""
     in_stock_here = WishlistItem.objects.filter(
         Exists(
             StockLevel.objects.filter(
                 store_id=store_id, variant_id=OuterRef("variant_id")
-            ).in_stock()
+            ).in_stock(now)
         )
     )
-    now = timezone.now()
     # The customer's strongest online interest lately (customers.selectors says how it is
     # weighed), and the strongest thing they did with it (saved, left in a cart, viewed).
     strongest = (
@@ -74,29 +68,111 @@ def floor_cards(
         )
         .order_by("-strength", "-last_at", "product_id")
     )
-    cards = (
-        visits.select_related("customer", "attended_by", "store", "sent_to", "sent_by")
-        .annotate(
-            lifetime_spend=_per_customer(Purchase.objects.all(), Sum("total")),
-            visit_count=_per_customer(Visit.objects.all(), Count("pk")),
-            previous_visit_at=Subquery(
-                Visit.objects.filter(
-                    customer_id=OuterRef("customer_id"), arrived_at__lt=OuterRef("arrived_at")
-                )
-                .order_by("-arrived_at")
-                .values("arrived_at")[:1]
-            ),
-            wishlist_here=_per_customer(in_stock_here, Count("pk", distinct=True)),
-            interest_product=Subquery(strongest.values("product__name")[:1]),
-            interest_top_kind=Subquery(strongest.values("top_kind")[:1]),
-        )
-        .order_by("-arrived_at", "-pk")
+    return visits.annotate(
+        lifetime_spend=_per_customer(Purchase.objects.all(), Sum("total")),
+        visit_count=_per_customer(Visit.objects.all(), Count("pk")),
+        previous_visit_at=Subquery(
+            Visit.objects.filter(
+                customer_id=OuterRef("customer_id"), arrived_at__lt=OuterRef("arrived_at")
+            )
+            .order_by("-arrived_at")
+            .values("arrived_at")[:1]
+        ),
+        wishlist_here=_per_customer(in_stock_here, Count("pk", distinct=True)),
+        interest_product=Subquery(strongest.values("product__name")[:1]),
+        interest_top_kind=Subquery(strongest.values("top_kind")[:1]),
     )
+
+
+FIGURES = (
+    "lifetime_spend",
+    "visit_count",
+    "previous_visit_at",
+    "wishlist_here",
+    "interest_product",
+    "interest_top_kind",
+)
+
+
+def _name_interest(visit: Visit) -> None:
+    kind = KIND_OF_RANK.get(visit.interest_top_kind)
+    visit.interest_kind = Interaction.Kind(kind).label if kind else ""
+
+
+def floor_cards(
+    store_id: int, *, visit_ids: list[int] | None = None, limit: int | None = None
+) -> list[Visit]:
+    """The card summaries of the clients present (or of ``visit_ids`` among them), newest
+    arrival first, at most ``limit``. One query."""
+    visits = present_visits(store_id)
+    if visit_ids is not None:
+        visits = visits.filter(pk__in=visit_ids)
+    cards = _with_figures(
+        visits.select_related("customer", "attended_by", "store", "sent_to", "sent_by"),
+        store_id,
+        timezone.now(),
+    ).order_by("-arrived_at", "-pk")
     visits = list(cards if limit is None else cards[:limit])
     for visit in visits:
-        kind = KIND_OF_RANK.get(visit.interest_top_kind)
-        visit.interest_kind = Interaction.Kind(kind).label if kind else ""
+        _name_interest(visit)
     return visits
+
+
+# The figures of one visit as SQL built once per process (building and compiling that
+# query costs several times running it). These stand for the visit, its store and the
+# moment until the statement is run; every moment in it is "now" give or take a duration.
+_VISIT_PLACEHOLDER = -7_301_000_001
+_STORE_PLACEHOLDER = -7_301_000_002
+_NOW_PLACEHOLDER = datetime(2000, 1, 1, tzinfo=UTC)
+_figures_sql: dict[str, tuple[str, tuple]] = {}
+
+
+def _figures_statement(alias: str) -> tuple[str, tuple]:
+    if alias not in _figures_sql:
+        query = _with_figures(
+            Visit.objects.filter(pk=_VISIT_PLACEHOLDER), _STORE_PLACEHOLDER, _NOW_PLACEHOLDER
+        ).values_list(*FIGURES)
+        sql, params = query.query.sql_with_params()
+        ids = sorted(p for p in params if type(p) is int and p < -7_000_000_000)
+        moments = [p for p in params if isinstance(p, datetime)]
+        if ids != sorted((_VISIT_PLACEHOLDER, _STORE_PLACEHOLDER)) or any(
+            abs(m - _NOW_PLACEHOLDER) > timedelta(days=365) for m in moments
+        ):
+            raise AssertionError(f"The figures' query holds unexpected parameters: {params}")
+        _figures_sql[alias] = (sql, tuple(params))
+    return _figures_sql[alias]
+
+
+def _swap(param, ids: dict[int, int], shift: timedelta):
+    if type(param) is int:
+        return ids.get(param, param)
+    return param + shift if isinstance(param, datetime) else param
+
+
+def arrival_card(visit: Visit, customer, store) -> Visit | None:
+    """The card of a visit that just appeared, from the visit, customer and store in hand
+    and its figures read in one statement; ``None`` where it needs more (someone is with
+    the client or was sent to them: the push reads the card then)."""
+    if visit.attended_by_id or visit.sent_to_id or visit.sent_by_id:
+        return None
+    visit.customer, visit.store = customer, store
+    if connection.vendor == "postgresql":
+        sql, params = _figures_statement(connection.alias)
+        ids = {_VISIT_PLACEHOLDER: visit.pk, _STORE_PLACEHOLDER: store.pk}
+        shift = timezone.now() - _NOW_PLACEHOLDER
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [_swap(p, ids, shift) for p in params])
+            values = cursor.fetchone()
+    else:  # the demo's SQLite answers text and floats to a raw cursor: the ORM converts
+        values = (
+            _with_figures(Visit.objects.filter(pk=visit.pk), store.pk, timezone.now())
+            .values_list(*FIGURES)
+            .get()
+        )
+    for name, value in zip(FIGURES, values, strict=True):
+        setattr(visit, name, value)
+    _name_interest(visit)
+    return visit
 
 
 def floor_list(store_id: int) -> dict:

@@ -36,7 +36,7 @@ from staff.access import Role, has_role, stores_for
 
 from . import push
 from .models import PresenceEvent, Visit
-from .selectors import dedup_window
+from .selectors import arrival_card, dedup_window
 
 Outcome = PresenceEvent.Outcome
 
@@ -57,13 +57,23 @@ def visit_record(
     at: datetime,
     customer: Customer | None = None,
     visitor: str = "",
+    customer_locked: bool = False,
 ) -> tuple[Visit, bool]:
     """Record an entry of ``customer`` (or of the anonymous ``visitor`` key) at ``at``.
 
     Returns the visit and whether it has just appeared on the floor (so a card is due).
-    Safe under concurrency: the open-visit unique constraints turn a race into a retry."""
+    Safe under concurrency: a customer's visits are written under a lock on their row
+    (taken here unless ``customer_locked`` says the caller holds it), so two entries of one
+    customer wait for each other; for anonymous visitors, the open-visit unique
+    constraints turn a race into a retry."""
     if (customer is None) == (not visitor):
         raise ValueError("Give either a customer or a visitor key.")
+    if customer is not None:
+        if not customer_locked:
+            Customer.objects.select_for_update(no_key=True).filter(pk=customer.pk).values_list(
+                "pk"
+            ).get()
+        return _visit_touch(store=store, source=source, at=at, customer=customer, visitor="")
     for attempt in range(2):
         try:
             with transaction.atomic():
@@ -134,11 +144,8 @@ def presence_record(
     a card is shown, log the outcome. The card is pushed after commit."""
     at = min(occurred_at, timezone.now())
     identifier = identifier_normalize(identifier_kind, identifier)
-    customer = customer_resolve(kind=identifier_kind, identifier=identifier)
-    if customer is not None:  # wait for a consent being recorded, then read it
-        Customer.objects.select_for_update(no_key=True).filter(pk=customer.pk).values_list(
-            "pk"
-        ).get()
+    # Locked as it is found: wait for a consent being recorded, then read it.
+    customer = customer_resolve(kind=identifier_kind, identifier=identifier, lock=True)
     recognised = customer is not None and consent_in_force(
         customer.pk, Consent.Purpose.IN_STORE_RECOGNITION
     )
@@ -155,13 +162,19 @@ def presence_record(
             push.board_refresh_on_commit(store_id=store.pk)  # one anonymous shopper fewer
         outcome = Outcome.EXIT
     else:
-        visit, appeared = visit_record(store=store, source=source, at=at, **who)
+        visit, appeared = visit_record(
+            store=store, source=source, at=at, customer_locked=True, **who
+        )
         if not recognised:
             outcome = Outcome.ANONYMOUS if customer is None else Outcome.NO_CONSENT
             if appeared:
                 push.board_refresh_on_commit(store_id=store.pk)  # the board counts them live
         elif appeared:
-            push.card_arrive_on_commit(store_id=store.pk, visit_id=visit.pk)
+            # The card's figures now, in this transaction: the push after commit is made
+            # from what is in hand, not read again.
+            push.card_arrive_on_commit(
+                store_id=store.pk, visit_id=visit.pk, card=arrival_card(visit, customer, store)
+            )
             outcome = Outcome.PUSHED
         else:
             outcome = Outcome.DUPLICATE

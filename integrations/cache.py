@@ -11,7 +11,7 @@ pages answer. Redis's own socket timeouts (settings) keep each failure to about 
 import logging
 from collections import Counter
 
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -35,6 +35,38 @@ def _degrading(name: str, fallback):
     return method
 
 
+_COUNT = "redis.call('SET', KEYS[1], 0, 'EX', ARGV[1], 'NX') return redis.call('INCR', KEYS[1])"
+
+
+def count(key: str, timeout: int) -> int:
+    """Add one to the counter ``key`` of the default cache, kept ``timeout`` seconds from
+    its first count, and return it (rate limits)."""
+    from django.core.cache import cache
+
+    if isinstance(cache, DegradingRedisCache):
+        return cache.count(key, timeout)
+    cache.add(key, 0, timeout=timeout)
+    return cache.incr(key)
+
+
+class ReusingRedisCacheClient(RedisCacheClient):
+    """One redis-py client per connection pool, kept, where Django makes one per cache
+    operation (making one sets up its some 170 reply callbacks: a good part of a cache
+    read). A redis-py client is safe to share between threads; its pool hands each command
+    a connection."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(pool)
+        if client is None:
+            client = self._clients[pool] = self._client(connection_pool=pool)
+        return client
+
+
 class DegradingRedisCache(RedisCache):
     get = _degrading("get", lambda key, default=None, version=None: default)
     get_many = _degrading("get_many", lambda keys, version=None: {})
@@ -47,6 +79,22 @@ class DegradingRedisCache(RedisCache):
     delete_many = _degrading("delete_many", lambda *args, **kwargs: None)
     clear = _degrading("clear", lambda: None)
     _incr = _degrading("incr", lambda key, delta=1, version=None: delta)
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = ReusingRedisCacheClient
+
+    def count(self, key, timeout, version=None) -> int:
+        """Add one to a counter kept ``timeout`` seconds from its first count, and return
+        it: one trip to Redis (SET NX and INCR in a script), where ``add`` then ``incr``
+        take three. Without Redis: 1, as on a fresh key."""
+        key = self.make_and_validate_key(key, version=version)
+        try:
+            return self._cache.get_client(key, write=True).eval(_COUNT, 1, key, int(timeout))
+        except UNREACHABLE as error:
+            failures["count"] += 1
+            logger.warning("Cache count without Redis (%s): answered as fresh.", error)
+            return 1
 
     def incr(self, key, delta=1, version=None):
         """A counter that vanished since it was added (Redis restarted between the two

@@ -19,6 +19,15 @@ form fields take only their JSON type (``Json*Field``: ``7`` is not a string), a
 moment older than ``WEBHOOK_EVENT_MAX_AGE`` is refused. Failed authentications are
 counted per IP and per source key in the shared cache; past the limit, a 429 with
 ``Retry-After`` until the minute is over.
+
+Sources and stores are kept per process (``known``): each request reads one version
+token from the shared cache (Redis), in the same trip as its failure counts, and a
+process holding an older token reads them again from the database. Saving or deleting a
+source, its stores or a store sets a new token when its transaction commits (and once
+before, for the writer's own reads), so a rotated secret or a deactivated source is
+refused at once by every process. Without Redis (no token) nothing is kept; a token lost
+while Redis was unreachable at a commit is made up for by re-reading at least every
+``KNOWN_MAX_AGE_SECONDS``.
 """
 
 from __future__ import annotations
@@ -29,6 +38,7 @@ import json
 import math
 import re
 import time
+import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import wraps
@@ -36,13 +46,14 @@ from functools import wraps
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from catalog.models import Store
 
+from .cache import count
 from .models import WebhookEvent, WebhookSource
 
 MAX_SKEW_SECONDS = 300
@@ -91,6 +102,82 @@ def signed_headers(source: WebhookSource, body: bytes, *, now: float | None = No
     }
 
 
+# --- sources and stores, kept per process ---------------------------------------------
+
+VERSION_KEY = "webhooks.known-version"
+KNOWN_MAX_AGE_SECONDS = 60
+
+
+class Known:
+    """The active sources, their stores and the active stores this process has looked up,
+    valid while the shared version token is the one they were read under. Treat what it
+    returns as read-only: every request of the process shares it."""
+
+    def __init__(self):
+        self.token_tried_at = -math.inf
+        self.clear()
+
+    def clear(self, version: str | None = None) -> None:
+        self.version, self.read_at = version, time.monotonic()
+        self.sources: dict[str, WebhookSource | None] = {}
+        self.stores: dict[str, Store | None] = {}
+        self.allowed: dict[int, frozenset[int]] = {}
+
+    def sync(self, version: str | None) -> None:
+        """Read at the start of each request: a token unlike ours (or none) drops all."""
+        now = time.monotonic()
+        if version is None and now - self.token_tried_at > 5:
+            # No token (a fresh or restarted Redis) or no Redis: keep nothing until one
+            # is set (tried every few seconds, not on every request while Redis is down).
+            self.token_tried_at = now
+            cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        if version is None or version != self.version or now - self.read_at > KNOWN_MAX_AGE_SECONDS:
+            self.clear(version)
+
+    def _keep(self, table: dict, key, load):
+        if key in table:
+            return table[key]
+        value = load()
+        if self.version is not None:
+            table[key] = value
+        return value
+
+    def source(self, key: str) -> WebhookSource | None:
+        return self._keep(
+            self.sources, key, lambda: WebhookSource.objects.filter(key=key, is_active=True).first()
+        )
+
+    def store(self, code: str) -> Store | None:
+        """The active store (selling or warehouse) with this code."""
+        return self._keep(
+            self.stores, code, lambda: Store.objects.filter(code=code, is_active=True).first()
+        )
+
+    def allowed_stores(self, source: WebhookSource) -> frozenset[int]:
+        """The ids of the stores ``source`` may speak for; empty: every store."""
+        return self._keep(
+            self.allowed,
+            source.pk,
+            lambda: frozenset(source.stores.values_list("pk", flat=True)),
+        )
+
+
+known = Known()
+
+
+def known_changed(**_kwargs) -> None:
+    """A source, its stores or a store changed: every process reads them again. A new
+    token now (the writer's own reads see the change in its transaction) and once the
+    transaction commits (what every other process must see)."""
+    _new_version()
+    if connection.in_atomic_block:
+        transaction.on_commit(_new_version)
+
+
+def _new_version() -> None:
+    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+
 # --- failed authentication is throttled per IP and per source key ----------------------
 
 
@@ -113,8 +200,10 @@ def _retry_after_window() -> int:
 
 def _throttle_failures(request: HttpRequest, key: str | None) -> None:
     """Refuse (429) a caller that failed authentication too often this minute: guessing
-    secrets or timestamps costs a minute per few dozen tries."""
-    counts = cache.get_many([name for name, _limit in _failure_keys(request, key)])
+    secrets or timestamps costs a minute per few dozen tries. Reads the version of the
+    sources and stores in the same trip (``known``)."""
+    counts = cache.get_many([name for name, _limit in _failure_keys(request, key)] + [VERSION_KEY])
+    known.sync(counts.get(VERSION_KEY))
     for name, limit in _failure_keys(request, key):
         if counts.get(name, 0) >= limit:
             raise WebhookError(
@@ -153,7 +242,7 @@ def _authenticate(request, kinds, key, timestamp, signature) -> WebhookSource:
         raise WebhookError(401, "unsigned", "Source, timestamp and signature headers are required.")
     if key is None:
         raise WebhookError(403, "unknown_source", "No active source has this key.")
-    source = WebhookSource.objects.filter(key=key, is_active=True).first()
+    source = known.source(key)
     if source is None:
         raise WebhookError(403, "unknown_source", f"No active source {key!r}.")
     if kinds and source.kind not in kinds:
@@ -172,9 +261,7 @@ def _authenticate(request, kinds, key, timestamp, signature) -> WebhookSource:
 
 def _rate_limit(source: WebhookSource) -> None:
     window = int(time.time() // 60)
-    key = f"webhook-rl:{source.pk}:{window}"
-    cache.add(key, 0, timeout=90)
-    if cache.incr(key) > source.rate_limit_per_minute:
+    if count(f"webhook-rl:{source.pk}:{window}", 90) > source.rate_limit_per_minute:
         raise WebhookError(
             429,
             "rate_limited",
@@ -274,14 +361,18 @@ def _parse(request: HttpRequest) -> dict:
 
 def event_once(source: WebhookSource, event_id: str) -> None:
     """Record ``event_id`` for ``source`` inside the caller's transaction; a replay raises
-    a 409. Call it in the same transaction as the event's effect."""
-    try:
-        with transaction.atomic():
-            WebhookEvent.objects.create(source=source, event_id=event_id)
-    except IntegrityError:
-        raise WebhookError(
-            409, "duplicate_event", f"Event {event_id!r} was already received."
-        ) from None
+    a 409. Call it in the same transaction as the event's effect. One statement: an
+    insert that does nothing on a replay (waiting for a concurrent one to commit or not)."""
+    table = connection.ops.quote_name(WebhookEvent._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (source_id, event_id, received_at) VALUES (%s, %s, %s) "  # noqa: S608
+            "ON CONFLICT DO NOTHING RETURNING id",
+            [source.pk, event_id, timezone.now()],
+        )
+        inserted = cursor.fetchone()
+    if inserted is None:
+        raise WebhookError(409, "duplicate_event", f"Event {event_id!r} was already received.")
 
 
 def signed_webhook(*kinds: str) -> Callable:
@@ -406,13 +497,10 @@ def source_store(source: WebhookSource, code: object, *, warehouses: bool = Fals
     """The active store ``code`` names, if ``source`` may speak for it: the same answer on
     every endpoint (422 ``unknown_store``, 403 ``store_not_allowed``). A warehouse counts
     only where ``warehouses`` (stock systems run in warehouses; shoppers do not walk in)."""
-    stores = Store.objects.filter(is_active=True)
-    if not warehouses:
-        stores = stores.filter(is_warehouse=False)
-    store = stores.filter(code=code).first() if isinstance(code, str) and code else None
-    if store is None:
+    store = known.store(code) if isinstance(code, str) and code else None
+    if store is None or (store.is_warehouse and not warehouses):
         raise WebhookError(422, "unknown_store", f"No open store has the code {code!r}.")
-    allowed = source.stores.all()
-    if allowed.exists() and not allowed.filter(pk=store.pk).exists():
+    allowed = known.allowed_stores(source)
+    if allowed and store.pk not in allowed:
         raise WebhookError(403, "store_not_allowed", f"This source cannot speak for {code!r}.")
     return store
