@@ -91,7 +91,7 @@ def _wishlist_and_interests(
     where its variant can be had (read once for both)."""
     items = list(
         WishlistItem.objects.filter(customer=customer)
-        .select_related("variant__product__brand")
+        .select_related("variant__product__brand", "variant__product__category")
         .order_by("-added_at")
     )
     interests = customer_interests(customer.pk)
@@ -168,7 +168,7 @@ def _similar_in_stock(
             | Q(**{f"{product}category__parent_id__in": list(sister)}),
             **{f"{product}is_active": True},
         )
-        .select_related("variant__product__brand")
+        .select_related("variant__product__brand", "variant__product__category")
         .annotate(rank=rank)
         .order_by("-rank", f"{product}name", f"{product}id", "variant_id")[: SUGGESTIONS * 5]
     )

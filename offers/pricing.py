@@ -372,11 +372,11 @@ class LiveOffers:
     @classmethod
     def load(cls, at: datetime) -> LiveOffers:
         """Two queries: the offers with the offers' version, then their links."""
-        offers = list(
-            Offer.objects.filter(is_active=True, ends_at__gt=at).annotate(
-                offers_version=RawSQL(VERSION_SQL, ())  # noqa: S611 (a constant)
-            )
-        )
+        offers = Offer.objects.filter(is_active=True, ends_at__gt=at)
+        if connection.vendor == "postgresql":
+            version = RawSQL(VERSION_SQL, ())  # noqa: S611 (a constant)
+            offers = offers.annotate(offers_version=version)
+        offers = list(offers)
         scopes = {o.pk: o.scope for o in offers}
         parts = [
             through.objects.filter(offer__in=list(scopes))
@@ -392,7 +392,7 @@ class LiveOffers:
         links = [link for link in links if scopes[link[1]] == link[0]]
         listed = {offer_id for _kind, offer_id, _target in links}  # an empty list covers nothing
         live = cls([o for o in offers if o.pk in listed], links, at)
-        live.token = offers[0].offers_version if offers else None
+        live.token = getattr(offers[0], "offers_version", None) if offers else None
         return live
 
 
@@ -414,7 +414,7 @@ def live_offers(at: datetime) -> LiveOffers:
     """The live offers: from this process's memory while the offers' version is the one they
     were read with (one query, to compare it), else read again (two, then three)."""
     global _live
-    live = _live
+    live = _live  # never kept without a version (SQLite)
     if live is not None and at >= live.loaded_at and offers_token() == live.token:
         return live
     live = LiveOffers.load(min(at, timezone.now()))
@@ -534,10 +534,16 @@ class OfferBook:
         self, variants: Sequence[Variant], ancestors: dict[int, frozenset[int]] | None = None
     ) -> dict[int, Price]:
         """Prices keyed by variant id. The variants' products must be loaded; without
-        ``ancestors`` (from ``category_ancestors``), one query reads them."""
+        ``ancestors`` (from ``category_ancestors``), one query reads them unless the
+        products' categories were loaded with them."""
         products = {v.product_id: v.product for v in variants}
-        if ancestors is None:
-            ancestors = category_ancestors(p.category_id for p in products.values())
+        if ancestors is None:  # from the categories loaded with the products, else one query
+            loaded = [p for p in products.values() if Product.category.is_cached(p)]
+            ancestors = {p.category_id: ancestor_ids(p.category.path) for p in loaded}
+            if len(loaded) < len(products):
+                ancestors |= category_ancestors(
+                    p.category_id for p in products.values() if p.category_id not in ancestors
+                )
         wording = Wording()
         by_product = {
             pk: self.price(p, ancestors.get(p.category_id, frozenset()), wording)

@@ -37,7 +37,17 @@ DROP TABLE offers_version;
 """
 
 
+def create(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(SQL)
+
+
+def drop(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(REVERSE)
+
+
 class Migration(migrations.Migration):
     dependencies = [("offers", "0003_offer_financing")]
 
-    operations = [migrations.RunSQL(SQL, REVERSE)]
+    operations = [migrations.RunPython(create, drop)]
