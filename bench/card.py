@@ -3,11 +3,13 @@
     DATABASE_URL=postgres://…/clienteling_scale python bench/card.py [--runs 40]
 
 Picks the active customer with the most purchase lines and a selling store with stock,
-builds the card's context (``floor.card.customer_card``: history page, wishlist with
-availability and prices, offers, suggestions) ``--runs`` times, then requests the whole
-card page through Django's stack (middleware, session, template; no network) as an
-associate of that store, and prints for each the query count, p50/p95, the slowest
-queries of one card and the load average.
+builds the card's context ``--runs`` times: its first paint (``floor.card.customer_card``:
+history page, wishlist with availability and prices, visits, notes, consents, orders) and
+what it loads right after (``card_suggestions``: offers, suggestions, complements); then
+requests both through Django's stack (middleware, session, template; no network) as an
+associate of that store. Prints for each the query count, p50/p95, the slowest queries of
+one run and the load average. Older code without ``card_suggestions``: the one context
+and page.
 
 Everything runs in one transaction that is rolled back: the page logs each read of the
 card, and the associate is the benchmark's own. On a database without the offers' version
@@ -36,7 +38,7 @@ from django.test import Client  # noqa: E402
 
 from catalog.models import Store  # noqa: E402
 from customers.models import Customer  # noqa: E402
-from floor.card import customer_card  # noqa: E402
+from floor import card  # noqa: E402
 from staff.models import StaffProfile  # noqa: E402
 
 
@@ -101,10 +103,17 @@ def main() -> None:
         with transaction.atomic():
             version_stand_in()
             timed(
-                "card's context",
-                lambda: customer_card(customer_id=customer.pk, store=store),
+                "card's context, first paint",
+                lambda: card.customer_card(customer_id=customer.pk, store=store),
                 args.runs,
             )
+            later = getattr(card, "card_suggestions", None)
+            if later:
+                timed(
+                    "card's context, suggestions and offers",
+                    lambda: later(customer=customer, store=store),
+                    args.runs,
+                )
             user = get_user_model().objects.create_user(username="bench-card-associate")
             StaffProfile.objects.create(user=user, role=StaffProfile.Role.ASSOCIATE)
             user.staff_profile.stores.add(store)
@@ -116,6 +125,15 @@ def main() -> None:
                 assert response.status_code == 200, response.status_code
 
             timed("card page", page, args.runs)
+            if later:
+
+                def suggestions():
+                    response = client.get(
+                        f"/customers/{customer.pk}/suggestions/", headers={"HX-Request": "true"}
+                    )
+                    assert response.status_code == 200, response.status_code
+
+                timed("card's suggestions and offers (the page loads them)", suggestions, args.runs)
             raise RolledBack
     except RolledBack:
         pass

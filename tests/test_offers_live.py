@@ -36,9 +36,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def card(client, customer) -> str:
-    response = client.get(f"/customers/{customer.pk}/")
-    assert response.status_code == 200
-    return response.text
+    """The card as a browser shows it: the page, then its suggestions and offers."""
+    page = client.get(f"/customers/{customer.pk}/")
+    later = client.get(f"/customers/{customer.pk}/suggestions/", headers={"HX-Request": "true"})
+    assert page.status_code == later.status_code == 200
+    return page.text + later.text
 
 
 def brand_offer(brand, **fields) -> Offer:
