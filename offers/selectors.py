@@ -8,9 +8,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import reduce
+from itertools import chain
 from math import inf
 from operator import or_
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -237,6 +239,14 @@ def offers_for_customer(
     return items
 
 
+def _together(parts: list[QuerySet]) -> Iterable:
+    """The rows of several ordered and sliced queries: in one (UNION ALL) where the
+    database allows it (PostgreSQL), else one after the other (SQLite)."""
+    if len(parts) > 1 and connection.features.supports_slicing_ordering_in_compound:
+        return parts[0].union(*parts[1:], all=True)
+    return chain.from_iterable(parts)
+
+
 # How many of an offer's products, by name, are kept to choose its examples from.
 FIRST_PRODUCTS = 60
 
@@ -259,9 +269,8 @@ def _first_products(offers: list[Offer], book: OfferBook, tree: Tree) -> dict[in
             .values_list("offer", "pk", "brand_id", "category_id")[:FIRST_PRODUCTS]
             for o in missing
         ]
-        rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
         found = defaultdict(list)
-        for offer_id, *product in rows:
+        for offer_id, *product in _together(parts):
             found[offer_id].append(tuple(product))
         for o in missing:
             kept[o.pk] = (now, found[o.pk])
@@ -378,8 +387,7 @@ def _add_preferred(
             .order_by("rank", "name", "pk")
             .values_list("offer", "pk")[:count]
         )
-    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    for offer_id, pk in rows:
+    for offer_id, pk in _together(parts):
         more[offer_id].append(pk)
 
 
