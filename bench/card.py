@@ -7,8 +7,9 @@ builds the card's context ``--runs`` times: its first paint (``floor.card.custom
 history page, wishlist with availability and prices, visits, notes, consents, orders) and
 what it loads right after (``card_suggestions``: offers, suggestions, complements); then
 requests both through Django's stack (middleware, session, template; no network) as an
-associate of that store. Prints for each the query count, p50/p95, the slowest queries of
-one run and the load average. Older code without ``card_suggestions``: the one context
+associate of that store. Prints for each the query count, p50/p95 (and the p50 of this
+process's CPU time, which other work on the machine moves less), the slowest queries of one
+run and the load average. Older code without ``card_suggestions``: the one context
 and page.
 
 Everything runs in one transaction that is rolled back: the page logs each read of the
@@ -60,15 +61,17 @@ def timed(label: str, call, runs: int) -> None:
 
     with connection.execute_wrapper(record):  # the page resets connection.queries
         call()
-    times = []
+    times, cpu = [], []
     for _ in range(runs):
-        began = time.perf_counter()
+        began, began_cpu = time.perf_counter(), time.process_time()
         call()
         times.append((time.perf_counter() - began) * 1000)
+        cpu.append((time.process_time() - began_cpu) * 1000)
     print(
         f"{label}: {len(queries)} queries  "
         f"p50 {statistics.median(times):.1f} ms  "
         f"p95 {statistics.quantiles(times, n=20)[18]:.1f} ms  "
+        f"(this process's CPU p50 {statistics.median(cpu):.1f} ms)  "
         f"load {os.getloadavg()[0]:.1f}  cores {os.cpu_count()}"
     )
     print("  slowest queries:")
