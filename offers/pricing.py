@@ -366,7 +366,7 @@ class LiveOffers:
                 self.covers[offer_id][kind].add(target_id)
                 self.listing[kind, target_id].append(self.offers[offer_id])
         # Per offer: (when read, its first active products with a variant, by name).
-        self.first_products: dict[tuple[int, int], tuple[float, list]] = {}
+        self.first_products: dict[int, tuple[float, list]] = {}
         self.token: str | None = None
 
     @classmethod
