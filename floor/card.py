@@ -91,7 +91,7 @@ def _wishlist_and_interests(
     where its variant can be had (read once for both)."""
     items = list(
         WishlistItem.objects.filter(customer=customer)
-        .select_related("variant__product__brand")
+        .select_related("variant__product__brand", "variant__product__category")
         .order_by("-added_at")
     )
     interests = customer_interests(customer.pk)
@@ -168,7 +168,7 @@ def _similar_in_stock(
             | Q(**{f"{product}category__parent_id__in": list(sister)}),
             **{f"{product}is_active": True},
         )
-        .select_related("variant__product__brand")
+        .select_related("variant__product__brand", "variant__product__category")
         .annotate(rank=rank)
         .order_by("-rank", f"{product}name", f"{product}id", "variant_id")[: SUGGESTIONS * 5]
     )
@@ -207,14 +207,14 @@ def _card_products(customer: Customer, store: Store | None, ctx: dict, book: Off
 
 
 def customer_card(*, customer_id: int, store: Store | None, page: str | int | None = None) -> dict:
-    """The card's context; ``store`` is the associate's (None for head office)."""
+    """The card's context; ``store`` is the associate's (None for head office). The
+    suggestions and offers come after the first paint (``card_suggestions``)."""
     customer = customer_for_card(customer_id)
     preference = getattr(customer, "preference", None)
-    # The live offers and this client's facts, loaded once for every price on the card.
-    now = timezone.now()
-    book = OfferBook.load(customer=customer, channel=Channel.STORE, at=now)
+    # The live offers and this client's facts, loaded once for the wishlist's prices.
+    book = OfferBook.load(customer=customer, channel=Channel.STORE, at=timezone.now())
     wishlist, interests = _wishlist_and_interests(customer, store, book)
-    ctx = {
+    return {
         "customer": customer,
         "store": store,
         "preference": preference,
@@ -232,6 +232,20 @@ def customer_card(*, customer_id: int, store: Store | None, page: str | int | No
         "notes": card_notes(customer),
         "consents": consents_current(customer.pk),
         "open_orders": open_orders_for(customer_id=customer.pk),
+    }
+
+
+def card_suggestions(*, customer: Customer, store: Store | None) -> dict:
+    """The card's slower blocks, loaded after its first paint: what to show the client
+    (wishlist in stock here, similar products in stock here, complements) and the offers
+    for them, all priced from one load of the live offers."""
+    now = timezone.now()
+    book = OfferBook.load(customer=customer, channel=Channel.STORE, at=now)
+    wishlist, interests = _wishlist_and_interests(customer, store, book)
+    ctx = {
+        "customer": customer,
+        "store": store,
+        "interests": interests,
         "offers": offers_for_customer(customer=customer, at=now, book=book),
         "suggest_wishlist_here": [row for row in wishlist if row["availability"].in_stock_here],
         "suggest_similar": _similar_in_stock(

@@ -18,6 +18,11 @@ urlpatterns = [
     path(f"{FLOOR}visits/<int:visit_id>/release/", views.visit_release_view, name="release"),
     path(f"{FLOOR}visits/<int:visit_id>/done/", views.visit_done_view, name="done"),
     path("customers/<int:customer_id>/", views.card, name="card"),
+    path(
+        "customers/<int:customer_id>/suggestions/",
+        views.card_suggestions_view,
+        name="card_suggestions",
+    ),
     path("customers/<int:customer_id>/notes/", views.note_create, name="note_create"),
     path("customers/<int:customer_id>/consents/", views.consents, name="consents"),
     path(

@@ -19,13 +19,13 @@ from customers.services import (
     customer_search_count,
     note_add,
 )
-from customers.session import card_opened, select_customer, selected_customer_id
+from customers.session import card_customer_id, card_opened, select_customer, selected_customer_id
 from integrations.live import live_ticket
 from staff.access import staff_required, store_or_403
 from staff.middleware import store_visit
 from staff.session import next_url, wants_fragment
 
-from .card import card_history, card_notes, customer_card
+from .card import card_history, card_notes, card_suggestions, customer_card
 from .consumers import FloorConsumer
 from .forms import CheckInForm, NoteForm
 from .models import Visit
@@ -200,6 +200,21 @@ def card(request, customer_id):
     )
     context["note_form"] = NoteForm()
     return render(request, CARD, context)
+
+
+@require_GET
+@staff_required()
+def card_suggestions_view(request, customer_id):
+    """What to show the client and the offers for them: the card loads them after its
+    first paint."""
+    customer = get_object_or_404(Customer.objects.active(), pk=customer_id)
+    # Loaded by the card whose opening was just logged; read on its own, it is logged.
+    if card_customer_id(request) != customer.pk:
+        card_view_record(
+            viewer=request.user, customer=customer, store=request.store, reason=CardView.Reason.CARD
+        )
+    context = card_suggestions(customer=customer, store=request.store)
+    return render(request, f"{CARD}#suggestions", context)
 
 
 @require_POST

@@ -40,7 +40,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
+from django.db import connection
 from django.db.models import Count, Value
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.formats import get_format
 from django.utils.translation import gettext as _
@@ -340,23 +342,103 @@ class CustomerFacts:
         return facts
 
 
-class OfferBook:
-    """The offers live in one channel at one moment, what each one covers, and the facts
-    about one customer: everything needed to say which offers apply to a product."""
+# --- The live offers, kept in memory per process ------------------------------------------
 
-    def __init__(self, offers: Iterable[Offer], links: Iterable[tuple[str, int, int]], facts):
-        self.facts: CustomerFacts = facts
+# How long an offer's first products by name are kept (``LiveOffers.first_products``): they
+# only choose which examples the card shows, each checked against the live catalogue there.
+FIRST_PRODUCTS_SECONDS = 600
+
+
+class LiveOffers:
+    """Every offer switched on and not ended when loaded, and what each one lists, indexed
+    for pricing. Valid for any moment from ``loaded_at`` until the offers change."""
+
+    def __init__(self, offers: Iterable[Offer], links: Iterable[tuple[str, int, int]], loaded_at):
+        self.loaded_at = loaded_at
         self.offers = {o.pk: o for o in offers}
         self.covers: dict[int, dict[str, set[int]]] = {
             pk: {"product": set(), "brand": set(), "category": set()} for pk in self.offers
         }
-        # For each product, brand or category: the offers for this customer that list it.
+        # For each product, brand or category: the offers that list it.
         self.listing: dict[tuple[str, int], list[Offer]] = defaultdict(list)
         for kind, offer_id, target_id in links:
             if offer_id in self.covers:
                 self.covers[offer_id][kind].add(target_id)
-                if self.targets_customer(self.offers[offer_id]):
-                    self.listing[kind, target_id].append(self.offers[offer_id])
+                self.listing[kind, target_id].append(self.offers[offer_id])
+        # Per offer: (when read, its first active products with a variant, by name).
+        self.first_products: dict[int, tuple[float, list]] = {}
+        self.token: str | None = None
+
+    @classmethod
+    def load(cls, at: datetime) -> LiveOffers:
+        """Two queries: the offers with the offers' version, then their links."""
+        offers = Offer.objects.filter(is_active=True, ends_at__gt=at)
+        if connection.vendor == "postgresql":
+            version = RawSQL(VERSION_SQL, ())  # noqa: S611 (a constant)
+            offers = offers.annotate(offers_version=version)
+        offers = list(offers)
+        scopes = {o.pk: o.scope for o in offers}
+        parts = [
+            through.objects.filter(offer__in=list(scopes))
+            .annotate(kind=Value(kind))
+            .values_list("kind", "offer_id", column)
+            for kind, through, column in (
+                ("product", Offer.products.through, "product_id"),
+                ("brand", Offer.brands.through, "brand_id"),
+                ("category", Offer.categories.through, "category_id"),
+            )
+        ]
+        links = parts[0].union(*parts[1:], all=True) if offers else []
+        links = [link for link in links if scopes[link[1]] == link[0]]
+        listed = {offer_id for _kind, offer_id, _target in links}  # an empty list covers nothing
+        live = cls([o for o in offers if o.pk in listed], links, at)
+        live.token = getattr(offers[0], "offers_version", None) if offers else None
+        return live
+
+
+# The offers' version: a token changed in the transaction of any write to the offers or
+# what they list, by statement triggers (migration 0004), so every write counts, bulk ones,
+# updates of querysets and cascades included, and a process sees it when it sees the write.
+VERSION_SQL = "SELECT token::text FROM offers_version WHERE id = 1"
+_live: LiveOffers | None = None
+
+
+def offers_token() -> str | None:
+    with connection.cursor() as cursor:
+        cursor.execute(VERSION_SQL)
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def live_offers(at: datetime) -> LiveOffers:
+    """The live offers: from this process's memory while the offers' version is the one they
+    were read with (one query, to compare it), else read again (two, then three)."""
+    global _live
+    live = _live  # never kept without a version (SQLite)
+    if live is not None and at >= live.loaded_at and offers_token() == live.token:
+        return live
+    live = LiveOffers.load(min(at, timezone.now()))
+    if live.token is not None:
+        _live = live
+    return live
+
+
+def forget_live_offers() -> None:
+    """Drop this process's copy of the live offers, as a process that never read them."""
+    global _live
+    _live = None
+
+
+class OfferBook:
+    """The offers live in one channel at one moment, what each one covers, and the facts
+    about one customer: everything needed to say which offers apply to a product."""
+
+    def __init__(self, live: LiveOffers, offers: Iterable[Offer], facts):
+        self.live = live
+        self.facts: CustomerFacts = facts
+        self.offers = {o.pk: o for o in offers}
+        self.covers = live.covers
+        self._for_customer = {pk for pk, o in self.offers.items() if self.targets_customer(o)}
 
     @classmethod
     def load(
@@ -369,31 +451,31 @@ class OfferBook:
         brand_ids: Iterable[int] | None = None,
         category_ids: Iterable[int] | None = None,
     ) -> OfferBook:
-        """Two queries for the offers (links, then offers) plus the customer's facts.
-        With ids given, only the links touching them are read; else every live offer."""
-        product_ids, brand_ids, category_ids = (
-            None if ids is None else list(ids) for ids in (product_ids, brand_ids, category_ids)
-        )
-        live = Offer.objects.live(at)
-        parts = []
-        for kind, through, column, ids in (
-            ("product", Offer.products.through, "product_id", product_ids),
-            ("brand", Offer.brands.through, "brand_id", brand_ids),
-            ("category", Offer.categories.through, "category_id", category_ids),
-        ):
-            rows = through.objects.filter(offer__in=live, offer__scope=kind)
-            if ids is not None:
-                rows = rows.filter(**{f"{column}__in": ids})
-            parts.append(rows.annotate(kind=Value(kind)).values_list("kind", "offer_id", column))
-        links = list(parts[0].union(*parts[1:], all=True))
-        offer_ids = {offer_id for _kind, offer_id, _target in links}
+        """The live offers (``live_offers``: one query while they have not changed) plus the
+        customer's facts. With ids given, only the offers listing one of them are kept."""
+        live = live_offers(at)
+        if product_ids is None and brand_ids is None and category_ids is None:
+            candidates = live.offers.values()
+        else:
+            found = {}
+            for kind, ids in (
+                ("product", product_ids),
+                ("brand", brand_ids),
+                ("category", category_ids),
+            ):
+                for pk in ids or ():
+                    found.update((o.pk, o) for o in live.listing.get((kind, pk), ()))
+            candidates = found.values()
         offers = [
             o
-            for o in (Offer.objects.filter(pk__in=offer_ids) if offer_ids else [])
-            if o.applies_in(channel) and (customer is not None or _public(o))
+            for o in candidates
+            if o.starts_at <= at < o.ends_at
+            and o.applies_in(channel)
+            and (customer is not None or _public(o))
         ]
+        product_ids = None if product_ids is None else list(product_ids)
         facts = CustomerFacts.load(customer, offers, product_ids, at)
-        return cls(offers, links, facts)
+        return cls(live, offers, facts)
 
     def covers_product(self, offer: Offer, product: Product, ancestors: frozenset[int]) -> bool:
         covers = self.covers[offer.pk]
@@ -429,11 +511,10 @@ class OfferBook:
 
     def applicable(self, product: Product, ancestors: frozenset[int]) -> list[Offer]:
         """The offers that apply to ``product`` for this book's customer (rule 1)."""
-        listing = self.listing
-        found = {o.pk: o for o in listing.get(("product", product.pk), ())}
-        found.update((o.pk, o) for o in listing.get(("brand", product.brand_id), ()))
-        for category_id in ancestors:
-            found.update((o.pk, o) for o in listing.get(("category", category_id), ()))
+        listing, mine = self.live.listing, self._for_customer
+        keys = [("product", product.pk), ("brand", product.brand_id)]
+        keys += [("category", category_id) for category_id in ancestors]
+        found = {o.pk: o for key in keys for o in listing.get(key, ()) if o.pk in mine}
         return [o for o in found.values() if self.targets_product(o, product, ancestors)]
 
     def price(self, product: Product, ancestors: frozenset[int], wording: Wording) -> Price:
@@ -453,10 +534,16 @@ class OfferBook:
         self, variants: Sequence[Variant], ancestors: dict[int, frozenset[int]] | None = None
     ) -> dict[int, Price]:
         """Prices keyed by variant id. The variants' products must be loaded; without
-        ``ancestors`` (from ``category_ancestors``), one query reads them."""
+        ``ancestors`` (from ``category_ancestors``), one query reads them unless the
+        products' categories were loaded with them."""
         products = {v.product_id: v.product for v in variants}
-        if ancestors is None:
-            ancestors = category_ancestors(p.category_id for p in products.values())
+        if ancestors is None:  # from the categories loaded with the products, else one query
+            loaded = [p for p in products.values() if Product.category.is_cached(p)]
+            ancestors = {p.category_id: ancestor_ids(p.category.path) for p in loaded}
+            if len(loaded) < len(products):
+                ancestors |= category_ancestors(
+                    p.category_id for p in products.values() if p.category_id not in ancestors
+                )
         wording = Wording()
         by_product = {
             pk: self.price(p, ancestors.get(p.category_id, frozenset()), wording)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import reduce
+from itertools import chain
+from math import inf
 from operator import or_
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -28,7 +32,14 @@ from catalog.models import Category, Product, Variant
 from customers.models import Channel, Consent, Customer, Interaction, Preference, WishlistItem
 
 from .models import Offer, OfferChange, OfferMention
-from .pricing import CustomerFacts, OfferBook, Price, ancestor_ids, offer_label
+from .pricing import (
+    FIRST_PRODUCTS_SECONDS,
+    CustomerFacts,
+    OfferBook,
+    Price,
+    ancestor_ids,
+    offer_label,
+)
 from .services import MANY_TO_MANY, TRACKED_FIELDS
 
 NOTHING = Q(pk__in=[])
@@ -228,59 +239,156 @@ def offers_for_customer(
     return items
 
 
+def _together(parts: list[QuerySet]) -> Iterable:
+    """The rows of several ordered and sliced queries: in one (UNION ALL) where the
+    database allows it (PostgreSQL), else one after the other (SQLite)."""
+    if len(parts) > 1 and connection.features.supports_slicing_ordering_in_compound:
+        return parts[0].union(*parts[1:], all=True)
+    return chain.from_iterable(parts)
+
+
+# How many of an offer's products, by name, are kept to choose its examples from.
+FIRST_PRODUCTS = 60
+
+
+def _first_products(offers: list[Offer], book: OfferBook, tree: Tree) -> dict[int, list]:
+    """For each offer, its first ``FIRST_PRODUCTS`` active products with a variant, by name
+    and id, as (id, brand id, category id): kept with the live offers for
+    ``FIRST_PRODUCTS_SECONDS`` (they only choose examples, each checked live after), read in
+    one query for those not kept yet. Fewer than ``FIRST_PRODUCTS``: all of them."""
+    kept = book.live.first_products
+    now = time.monotonic()
+    missing = [o for o in offers if now - kept.get(o.pk, (-inf, []))[0] > FIRST_PRODUCTS_SECONDS]
+    if missing:
+        has_variant = Exists(Variant.objects.filter(product=OuterRef("pk")))
+        parts = [
+            Product.objects.filter(is_active=True)
+            .filter(scope_q(o.scope, book.covers[o.pk][o.scope], tree), has_variant)
+            .annotate(offer=Value(o.pk))
+            .order_by("name", "pk")
+            .values_list("offer", "pk", "brand_id", "category_id")[:FIRST_PRODUCTS]
+            for o in missing
+        ]
+        found = defaultdict(list)
+        for offer_id, *product in _together(parts):
+            found[offer_id].append(tuple(product))
+        for o in missing:
+            kept[o.pk] = (now, found[o.pk])
+    return {o.pk: kept[o.pk][1] for o in offers}
+
+
 def _add_examples(
     items: list[CustomerOffer], book: OfferBook, wished, examples: int, tree: Tree
 ) -> None:
-    """Wishlist variants first; then one query per offer for more of its products (what
-    the client viewed online, then their preferences, then by name); one query for those
-    products' variants and one for the prices."""
+    """Wishlist variants first; then more of the offer's products: what the client viewed
+    online, then their preferences, then by name. Queries: the products viewed, the offers'
+    first products by name (kept, see ``_first_products``), the preferred ones when these
+    do not hold enough (one for all offers), the chosen products' variants and their
+    categories' ancestors: at most five, whatever the number of offers."""
     facts = book.facts
     viewed = list(
-        Interaction.objects.filter(customer=facts.customer)
-        .order_by("-occurred_at")
-        .values_list("product_id", flat=True)[:50]
+        Product.objects.filter(
+            pk__in=Interaction.objects.filter(customer=facts.customer)
+            .order_by("-occurred_at")
+            .values("product_id")[:50],
+            is_active=True,
+        )
+        .filter(Exists(Variant.objects.filter(product=OuterRef("pk"))))
+        .select_related("category")
+        .order_by("name", "pk")
     )
-    rank = [When(pk__in=viewed, then=Value(0))] if viewed else []
-    if facts.preferred_brand_ids or facts.preferred_category_ids:
-        rank.append(When(preferred_q(facts, tree), then=Value(1)))
-    has_variant = Exists(Variant.objects.filter(product=OuterRef("pk")))
+    preferring = bool(facts.preferred_brand_ids or facts.preferred_category_ids)
+    liked = _under(facts.preferred_category_ids, tree)
+
+    def preferred(brand_id: int, category_id: int) -> bool:
+        return brand_id in facts.preferred_brand_ids or category_id in liked
+
     own: dict[int, list[Variant]] = {}
     more: dict[int, list[int]] = {}
+    needing = []
     for item in items:
         offer = item.offer
         own[offer.pk] = wished.get(offer.pk, [])[:examples]
-        missing = examples - len(own[offer.pk])
-        if missing <= 0 or offer.audience == Offer.Audience.WISHLIST:
-            continue
-        products = Product.objects.filter(is_active=True).filter(
-            scope_q(offer.scope, book.covers[offer.pk][offer.scope], tree)
-        )
-        if offer.audience == Offer.Audience.PREFERENCES:
-            products = products.filter(preferred_q(facts, tree))
-        products = products.filter(has_variant).exclude(
-            pk__in=[v.product_id for v in own[offer.pk]]
-        )
-        ordering = ["name", "pk"]
-        if rank:
-            products = products.alias(rank=Case(*rank, default=Value(2)))
-            ordering.insert(0, "rank")
-        ordered = products.order_by(*ordering).values_list("pk", flat=True)
-        more[offer.pk] = list(ordered[:missing])
+        if examples > len(own[offer.pk]) and offer.audience != Offer.Audience.WISHLIST:
+            needing.append(offer)
+    first = _first_products(needing, book, tree)
+    to_query: dict[int, int] = {}  # offer id -> preferred products still wanted from the database
+    for offer in needing:
+        taken = {v.product_id for v in own[offer.pk]}
+        wanted = examples - len(own[offer.pk])
+        only_preferred = offer.audience == Offer.Audience.PREFERENCES
+        chosen = [
+            p.pk
+            for p in viewed
+            if p.pk not in taken
+            and book.covers_product(offer, p, ancestor_ids(p.category.path))
+            and (not only_preferred or preferred(p.brand_id, p.category_id))
+        ][:wanted]
+        complete = len(first[offer.pk]) < FIRST_PRODUCTS
+        taken.update(chosen)
+        others = [row for row in first[offer.pk] if row[0] not in taken]
+        if preferring:
+            chosen += [pk for pk, b, c in others if preferred(b, c)][: wanted - len(chosen)]
+            if len(chosen) < wanted and not complete:  # not enough among its first by name
+                more[offer.pk], to_query[offer.pk] = chosen, wanted - len(chosen)
+                continue
+        if not only_preferred:
+            chosen += [pk for pk, _b, _c in others if pk not in chosen][: wanted - len(chosen)]
+        more[offer.pk] = chosen
+    if to_query:
+        _add_preferred(more, own, to_query, book, tree)
     first_variants: dict[int, Variant] = {}
-    wanted = {pk for products in more.values() for pk in products}
-    variants = Variant.objects.select_related("product").filter(product_id__in=wanted)
+    products = {pk for chosen in more.values() for pk in chosen}
+    variants = Variant.objects.select_related("product__category").filter(
+        product_id__in=products, product__is_active=True
+    )
     for variant in variants.order_by("product_id", "pk"):
         first_variants.setdefault(variant.product_id, variant)
     variants = [v for chosen in own.values() for v in chosen] + list(first_variants.values())
-    prices = book.prices(variants)
+    ancestors = {v.product.category_id: ancestor_ids(v.product.category.path) for v in variants}
+    prices = book.prices(variants, ancestors)
     for item in items:
+        offer = item.offer
         item.examples = [
-            OfferExample(variant=v, price=prices[v.pk], on_wishlist=True)
-            for v in own[item.offer.pk]
+            OfferExample(variant=v, price=prices[v.pk], on_wishlist=True) for v in own[offer.pk]
         ] + [
             OfferExample(variant=first_variants[pk], price=prices[first_variants[pk].pk])
-            for pk in more.get(item.offer.pk, [])
+            for pk in more.get(offer.pk, [])
+            if pk in first_variants  # still active and still covered: checked live
+            and book.covers_product(
+                offer,
+                first_variants[pk].product,
+                ancestors.get(first_variants[pk].product.category_id, frozenset()),
+            )
         ]
+
+
+def _add_preferred(
+    more: dict[int, list[int]], own, wanted: dict[int, int], book: OfferBook, tree: Tree
+) -> None:
+    """The client's preferred products for the offers whose first products by name did not
+    hold enough, then (offers for everyone) others by name: one query for all offers."""
+    facts = book.facts
+    has_variant = Exists(Variant.objects.filter(product=OuterRef("pk")))
+    parts = []
+    for offer_id, count in wanted.items():
+        offer = book.offers[offer_id]
+        taken = [v.product_id for v in own[offer_id]] + more[offer_id]
+        products = (
+            Product.objects.filter(is_active=True)
+            .filter(scope_q(offer.scope, book.covers[offer_id][offer.scope], tree), has_variant)
+            .exclude(pk__in=taken)
+        )
+        rank = Case(When(preferred_q(facts, tree), then=Value(1)), default=Value(2))
+        if offer.audience == Offer.Audience.PREFERENCES:
+            products, rank = products.filter(preferred_q(facts, tree)), Value(1)
+        parts.append(
+            products.annotate(offer=Value(offer_id), rank=rank)
+            .order_by("rank", "name", "pk")
+            .values_list("offer", "pk")[:count]
+        )
+    for offer_id, pk in _together(parts):
+        more[offer_id].append(pk)
 
 
 def offer_for_customer(

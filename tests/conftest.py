@@ -15,6 +15,14 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_live_offers():
+    """The live offers a process keeps in memory: every test starts as a new process."""
+    from offers.pricing import forget_live_offers
+
+    forget_live_offers()
+
+
+@pytest.fixture(autouse=True)
 def _site_language():
     """A page served in English leaves English active in the test's thread (the locale
     middleware does not switch back): every test starts in the site's language."""

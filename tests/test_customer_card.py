@@ -44,6 +44,11 @@ def card_url(customer):
     return f"/customers/{customer.pk}/"
 
 
+def suggestions_url(customer):
+    """What to show them and the offers: loaded by the card after its first paint."""
+    return f"/customers/{customer.pk}/suggestions/"
+
+
 def test_the_card_shows_who_they_are_and_logs_the_view(associate_client, associate, store, camille):
     PurchaseFactory(customer=camille, total=Decimal("1200.00"), channel="web")
     PurchaseFactory(customer=camille, total=Decimal("300.50"), channel="store", store=store)
@@ -123,6 +128,7 @@ def test_wishlist_items_say_where_they_can_be_had(associate_client, store, other
     assert "Commandable depuis l’entrepôt" in items["TV Depot"]
     assert "Épuisé partout" in items["TV Rien"]
     # Suggested: show them what they wished for and is here.
+    page = associate_client.get(suggestions_url(camille), headers=HTMX).text
     actions = page[page.index('data-testid="next-actions"') :]
     assert "TV Ici" in actions[: actions.index("</section>")]
 
@@ -161,7 +167,7 @@ def test_similar_products_in_stock_here_are_suggested(associate_client, store, c
     away = VariantFactory(product=ProductFactory(name="OLED 77C4", category=tv.category))
     StockLevelFactory(store=StoreFactory(code="far"), variant=away)
 
-    page = associate_client.get(card_url(camille)).text
+    page = associate_client.get(suggestions_url(camille), headers=HTMX).text
     similar = page[page.index('data-testid="similar"') :]
     similar = similar[: similar.index("</ul>")]
     assert "OLED 65C4" in similar and "499,00\xa0€" in similar
@@ -209,14 +215,16 @@ def test_notes_are_added_with_htmx_and_an_empty_one_is_refused(
 
 def test_offers_and_open_orders_have_their_places(associate_client, camille):
     page = associate_client.get(card_url(camille)).text
-    assert "Offres pour ce client" in page and "Aucune offre pour ce client" in page
     assert "Commandes en cours" in page and "Aucune commande en cours" in page
+    assert f'hx-get="{suggestions_url(camille)}" hx-trigger="load"' in page
+    page = associate_client.get(suggestions_url(camille), headers=HTMX).text
+    assert "Offres pour ce client" in page and "Aucune offre pour ce client" in page
 
     tv = VariantFactory(product__name="TV OLED 55", product__list_price=Decimal("999.00"))
     WishlistItemFactory(customer=camille, variant=tv)
     offer = OfferFactory(name="-10 % sur les TV", scope="brand", target_tiers=["platinum"])
     offer.brands.add(tv.product.brand)
-    page = associate_client.get(card_url(camille)).text
+    page = associate_client.get(suggestions_url(camille), headers=HTMX).text
     assert "-10 % sur les TV" in page
     assert "membres Platine" in page
     assert "899,10\xa0€" in page  # the wished TV, priced for her
@@ -299,3 +307,17 @@ def test_the_card_costs_the_same_queries_for_1_or_1000_history_lines(
     # the access-log row and its bulk-read check; the client book (entry, planned, contacts);
     # recent purchases and their complements
     assert len(one) <= 37
+
+
+def test_suggestions_come_after_the_first_paint_and_a_read_on_their_own_is_logged(
+    associate_client, camille
+):
+    page = associate_client.get(card_url(camille)).text
+    assert 'data-testid="next-actions"' not in page  # not computed for the first paint
+    assert "Chargement des suggestions et des offres…" in page
+    later = associate_client.get(suggestions_url(camille), headers=HTMX)
+    assert 'data-testid="next-actions"' in later.text and "<html" not in later.text
+    assert CardView.objects.count() == 1  # loaded by the card whose opening was logged
+    other = CustomerFactory()
+    associate_client.get(suggestions_url(other), headers=HTMX)
+    assert CardView.objects.filter(customer=other).count() == 1

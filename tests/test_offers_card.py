@@ -186,9 +186,10 @@ def test_a_mention_is_recorded_once_per_offer_client_and_day(shop, associate, st
 
 def test_the_card_shows_the_offers_with_prices_and_a_mention_button(associate_client, shop):
     offer(shop["sony"], name="Semaine Sony", value=D("10"))
-    response = associate_client.get(
-        reverse("floor:card", kwargs={"customer_id": shop["client"].pk})
-    )
+    card = associate_client.get(reverse("floor:card", kwargs={"customer_id": shop["client"].pk}))
+    suggestions = reverse("floor:card_suggestions", kwargs={"customer_id": shop["client"].pk})
+    assert f'hx-get="{suggestions}" hx-trigger="load"' in card.text  # after the first paint
+    response = associate_client.get(suggestions, headers={"HX-Request": "true"})
     assert response.status_code == 200
     html = unescape(response.text)
     assert "Offres pour ce client" in html
@@ -212,7 +213,9 @@ def test_mentioning_by_htmx_records_it_and_swaps_the_button(associate_client, sh
     # Tapping twice changes nothing.
     associate_client.post(url, headers={"HX-Request": "true"})
     assert OfferMention.objects.count() == 1
-    page = associate_client.get(reverse("floor:card", kwargs={"customer_id": shop["client"].pk}))
+    page = associate_client.get(
+        reverse("floor:card_suggestions", kwargs={"customer_id": shop["client"].pk})
+    )
     assert "Mentionnée ✓" in page.text
 
 

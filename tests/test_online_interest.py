@@ -145,7 +145,7 @@ def test_the_card_opens_on_the_strongest_interest_with_its_links(
     interests = interests[: interests.index("</section>")]
     # At the top: right under who they are, before their figures and suggestions.
     assert page.index('data-testid="interests"') < page.index('id="h-summary"')
-    assert page.index('data-testid="interests"') < page.index('data-testid="next-actions"')
+    assert page.index('data-testid="interests"') < page.index('id="h-actions"')
     first = interests[interests.index('data-testid="interest"') :]
     first = first[: first.index("</li>")]
     tv = world["tv"]
@@ -186,7 +186,7 @@ def test_similar_in_stock_here_follow_the_strongest_interest_then_the_price(
     in_stock("OLED 65C4 Lyon", world["tvs"], world["lg"], "1290.00", where=StoreFactory())
     StockLevelFactory(store=store, variant=world["tv"], on_hand=1)  # what he saw: not again
 
-    page = associate_client.get(f"/customers/{martin.pk}/").text
+    page = associate_client.get(f"/customers/{martin.pk}/suggestions/").text
     similar = page[page.index('data-testid="similar"') :]
     similar = similar[: similar.index("</ul>")]
     names = ["OLED 48C4", "OLED 83C4", "511 Slim", "502 Taper"]
@@ -209,7 +209,7 @@ def test_a_sister_category_comes_after_the_same_category(associate_client, store
         )
         StockLevelFactory(store=store, variant=variant)
 
-    page = associate_client.get(f"/customers/{customer.pk}/").text
+    page = associate_client.get(f"/customers/{customer.pk}/suggestions/").text
     similar = page[page.index('data-testid="similar"') :]
     similar = similar[: similar.index("</ul>")]
     assert similar.index("OLED 65") < similar.index("LED 55")

@@ -219,7 +219,7 @@ def test_complements_on_the_card_after_a_purchase(associate_client, catalog, sto
     purchase = PurchaseFactory(customer=customer, store=store)
     PurchaseLineFactory(purchase=purchase, variant=catalog.oled.variants.first())
     Complement.objects.create(category=catalog.categories["tv"], complement=catalog.headphones)
-    page = associate_client.get(reverse("floor:card", args=[customer.pk]))
+    page = associate_client.get(reverse("floor:card_suggestions", args=[customer.pk]))
     assert page.status_code == 200
     assert 'data-testid="complement"' in page.text and "Sony WH-1000XM5" in page.text
 
@@ -280,6 +280,6 @@ def test_card_suggestions_show_their_photos(associate_client, catalog, store):
     customer = CustomerFactory()
     WishlistItemFactory(customer=customer, variant=catalog.headphones.variants.first())
     image = product_image_save(product=catalog.headphones, upload=photo())
-    page = associate_client.get(reverse("floor:card", args=[customer.pk]))
+    page = associate_client.get(reverse("floor:card_suggestions", args=[customer.pk]))
     suggestions = page.text.split('data-testid="next-actions"')[1].split("</section>")[0]
     assert image.thumbnail_url in suggestions

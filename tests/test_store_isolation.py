@@ -121,6 +121,13 @@ CASES = [
     # Clients are shared across stores.
     Case("floor:card", "get", lambda w: {"customer_id": w.client.pk}, SHARED, expect=(200,)),
     Case(
+        "floor:card_suggestions",
+        "get",
+        lambda w: {"customer_id": w.client.pk},
+        SHARED,
+        expect=(200,),
+    ),
+    Case(
         "floor:note_create",
         "post",
         lambda w: {"customer_id": w.client.pk},
