@@ -61,6 +61,7 @@ from staff.models import StaffProfile
 
 MARKER = re.compile(r'data-customer="(BENCH-[^"]+)"')
 WS_CONNECT = re.compile(r'ws-connect="([^"]+)"')
+PAGES = ("card", "search", "product", "floor", "stock")
 FLOOR_MARKER = re.compile(r'id="c-(BENCH-[^"]+)"')
 
 
@@ -150,18 +151,19 @@ class Fixture:
         self.clients = stack.consenting_clients(run, events)
         self.created = time.time()
 
-    def paths(self) -> list[str]:
-        """The mix, one of each page in turn."""
-        mix = []
+    def paths(self, mix: tuple[str, ...] = PAGES) -> list[str]:
+        """The mix, one of each page in turn (``mix``: which pages)."""
+        paths = []
         for i in range(10):
-            mix += [
-                f"/customers/{self.customers[i % len(self.customers)]}/",
-                f"/products/?q={self.terms[i % len(self.terms)]}",
-                f"/products/{self.products[i % len(self.products)]}/",
-                f"/stores/{self.store.code}/floor/",
-                f"/stock/variants/{self.variants[i % len(self.variants)]}/",
-            ]
-        return mix
+            page = {
+                "card": f"/customers/{self.customers[i % len(self.customers)]}/",
+                "search": f"/products/?q={self.terms[i % len(self.terms)]}",
+                "product": f"/products/{self.products[i % len(self.products)]}/",
+                "floor": f"/stores/{self.store.code}/floor/",
+                "stock": f"/stock/variants/{self.variants[i % len(self.variants)]}/",
+            }
+            paths += [page[name] for name in mix]
+        return paths
 
     def enter(self, loyalty_number: str) -> tuple[bytes, dict]:
         body = json.dumps(
@@ -419,6 +421,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=2, help="floor, app runs per figure")
     parser.add_argument("--only", default="pages,push,reconnect,idle")
     parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--mix", default=",".join(PAGES), help="the pages of the pages figure")
     parser.add_argument("--seconds", type=float, default=8, help="per pages run")
     parser.add_argument("--tablets", type=int, default=50)
     parser.add_argument("--rate", type=float, default=20)
@@ -430,6 +433,7 @@ def main() -> int:
     args = parser.parse_args()
     if connection.vendor != "postgresql" or not settings.REDIS_URL:
         sys.exit("Set DATABASE_URL (PostgreSQL, migrated, seeded) and REDIS_URL.")
+    mix = tuple(name for name in args.mix.split(",") if name in PAGES) or PAGES
     only = set(args.only.split(","))
     floor_path = stack.floor_dir(args.floor)
     stack.floor_prepare(floor_path)
@@ -447,7 +451,7 @@ def main() -> int:
             stack.start_floor(floor_path, n, record="push" in only) as floor,
         ):
             # Warm-up: every page of the mix once per process, the floor's page too.
-            asyncio.run(pages(app, n, 1.5, fixture.paths(), fixture.cookies))
+            asyncio.run(pages(app, n, 1.5, fixture.paths(mix), fixture.cookies))
             asyncio.run(pages(floor, n, 1.5, ["/page/"], []))
             # The tablets' socket URLs as their pages give them, with the pages' tickets
             # (issued once the staff the bench created are older than the tickets' margin).
@@ -460,12 +464,15 @@ def main() -> int:
             )
 
             if "pages" in only:
-                print(f"pages: {args.users} users, closed loop, {args.seconds:g} s per run")
+                print(
+                    f"pages: {args.users} users, closed loop, {args.seconds:g} s per run, "
+                    f"mix {','.join(mix)}"
+                )
                 floors, apps = stack.interleave(
                     rounds,
                     lambda: asyncio.run(pages(floor, args.users, args.seconds, ["/page/"], [])),
                     lambda: asyncio.run(
-                        pages(app, args.users, args.seconds, fixture.paths(), fixture.cookies)
+                        pages(app, args.users, args.seconds, fixture.paths(mix), fixture.cookies)
                     ),
                 )
                 for f, a in zip(floors, apps, strict=True):
