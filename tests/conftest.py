@@ -1,4 +1,5 @@
 import pytest
+from django.test import override_settings
 
 from staff.models import StaffProfile
 from tests.factories import StoreFactory, make_staff
@@ -89,3 +90,10 @@ def image_storage(settings, tmp_path):
         },
     }
     return tmp_path
+
+
+@pytest.fixture
+def _hosts():
+    """The hosts websocket tests connect as (the origin check of live sockets)."""
+    with override_settings(ALLOWED_HOSTS=["localhost", "testserver"]):
+        yield

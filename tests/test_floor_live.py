@@ -4,7 +4,7 @@ store isolation, resync on (re)connect, claims seen by every tablet, languages."
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.test import Client, override_settings
+from django.test import Client
 from django.utils import timezone
 
 from clienteling.asgi import application
@@ -19,12 +19,6 @@ pytestmark = [
     pytest.mark.usefixtures("_hosts"),
 ]
 Role = StaffProfile.Role
-
-
-@pytest.fixture
-def _hosts():
-    with override_settings(ALLOWED_HOSTS=["localhost", "testserver"]):
-        yield
 
 
 async def tablet(user, store, lang="fr"):

@@ -9,7 +9,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.contrib.sessions.models import Session
-from django.test import Client, override_settings
+from django.test import Client
 
 from clienteling.asgi import application
 from integrations.live import CLOSE_FORBIDDEN, CLOSE_SIGNED_OUT
@@ -23,12 +23,6 @@ pytestmark = [
     pytest.mark.usefixtures("_hosts"),
 ]
 Role = StaffProfile.Role
-
-
-@pytest.fixture
-def _hosts():
-    with override_settings(ALLOWED_HOSTS=["localhost", "testserver"]):
-        yield
 
 
 async def signed_in(user) -> Client:

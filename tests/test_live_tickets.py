@@ -12,7 +12,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.core.cache import cache
-from django.test import Client, override_settings
+from django.test import Client
 
 from clienteling.asgi import application
 from integrations import live, tickets
@@ -25,12 +25,6 @@ pytestmark = [
     pytest.mark.usefixtures("_hosts"),
 ]
 Role = StaffProfile.Role
-
-
-@pytest.fixture
-def _hosts():
-    with override_settings(ALLOWED_HOSTS=["localhost", "testserver"]):
-        yield
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ import redis
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
-from django.test import Client, override_settings
+from django.test import Client
 from django.utils import timezone
 
 from clienteling.asgi import application
@@ -31,12 +31,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("_hosts"),
 ]
-
-
-@pytest.fixture
-def _hosts():
-    with override_settings(ALLOWED_HOSTS=["localhost", "testserver"]):
-        yield
 
 
 @pytest.fixture
