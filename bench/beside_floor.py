@@ -49,13 +49,12 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.db.models import Count
 from django.test import Client
-from django.utils import timezone
+from entry import entry_event
 
 from catalog.models import Product, Store
 from customers.models import BulkReadFlag, CardView, Customer
 from integrations import tickets
 from integrations.models import WebhookSource
-from integrations.webhooks import signed_headers
 from inventory.models import StockLevel
 from staff.models import StaffProfile
 
@@ -166,17 +165,7 @@ class Fixture:
         return paths
 
     def enter(self, loyalty_number: str) -> tuple[bytes, dict]:
-        body = json.dumps(
-            {
-                "store": self.push_store.code,
-                "identifier_kind": "loyalty_number",
-                "identifier": loyalty_number,
-                "event": "enter",
-                "occurred_at": timezone.now().isoformat(),
-                "event_id": uuid.uuid4().hex,
-            }
-        ).encode()
-        return body, signed_headers(self.source, body)
+        return entry_event(self.source, self.push_store.code, loyalty_number)
 
     def delete(self) -> None:
         from django.contrib.sessions.models import Session

@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
-import json
 import os
 import pstats
 import statistics
@@ -57,13 +56,12 @@ from django.db import connection, transaction  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import AsyncClient  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
-from django.utils import timezone  # noqa: E402
+from entry import entry_event  # noqa: E402
 
 from catalog.models import Store  # noqa: E402
 from customers.models import Consent, Customer  # noqa: E402
 from integrations.models import WebhookSource  # noqa: E402
 from integrations.push import floor_group  # noqa: E402
-from integrations.webhooks import signed_headers  # noqa: E402
 
 
 class Rollback(Exception):
@@ -118,17 +116,7 @@ class Run:
             raise SystemExit(f"Only {len(self.customers)} recognisable clients; lower --events.")
 
     def body(self, customer: Customer) -> tuple[bytes, dict]:
-        body = json.dumps(
-            {
-                "store": self.store.code,
-                "identifier_kind": "loyalty_number",
-                "identifier": customer.loyalty_number,
-                "event": "enter",
-                "occurred_at": timezone.now().isoformat(),
-                "event_id": uuid.uuid4().hex,
-            }
-        ).encode()
-        return body, signed_headers(self.source, body)
+        return entry_event(self.source, self.store.code, customer.loyalty_number)
 
     def statements(self) -> list[str]:
         """The statements sent since the last call."""

@@ -18,7 +18,6 @@ and deletes them at the end: it never touches other data.
 
 import argparse
 import asyncio
-import json
 import os
 import re
 import statistics
@@ -33,12 +32,11 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth.models import User  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.utils import timezone  # noqa: E402
+from entry import entry_event  # noqa: E402
 
 from catalog.models import Store  # noqa: E402
 from customers.models import Customer  # noqa: E402
 from integrations.models import WebhookSource  # noqa: E402
-from integrations.webhooks import signed_headers  # noqa: E402
 from staff.models import StaffProfile  # noqa: E402
 
 MARKER = re.compile(r'data-customer="(BENCH-[^"]+)"')
@@ -87,17 +85,7 @@ class Fixture:
             self.cookies.append(client.cookies["sessionid"].value)
 
     def payload(self, customer: Customer) -> tuple[bytes, dict]:
-        body = json.dumps(
-            {
-                "store": self.store.code,
-                "identifier_kind": "loyalty_number",
-                "identifier": customer.loyalty_number,
-                "event": "enter",
-                "occurred_at": timezone.now().isoformat(),
-                "event_id": uuid.uuid4().hex,
-            }
-        ).encode()
-        return body, signed_headers(self.source, body)
+        return entry_event(self.source, self.store.code, customer.loyalty_number)
 
     def delete(self) -> None:
         from django.contrib.sessions.models import Session
