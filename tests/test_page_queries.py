@@ -3,6 +3,7 @@ staff profile, and the store they work in, once each."""
 
 import pytest
 
+from staff.access import stores_for
 from staff.models import StaffProfile
 
 pytestmark = pytest.mark.django_db
@@ -56,3 +57,21 @@ def test_a_change_of_role_or_store_counts_from_the_next_page(
     profile.save()
     # A manager without MFA set up is sent to set it up.
     assert associate_client.get("/stock/").status_code == 302
+
+
+def test_a_floor_socket_is_let_in_on_one_read_of_session_user_and_access(
+    associate_client, associate, store, django_assert_max_num_queries
+):
+    """A socket (re)connecting is checked in one trip to a database thread: its session
+    (with its expiry), its user with their profile, their access to the store."""
+    from integrations.live import _admission, _session_store
+
+    key = associate_client.cookies["sessionid"].value
+    with django_assert_max_num_queries(3):
+        user, granted, seconds = _admission(
+            _session_store(key),
+            lambda user: (
+                stores_for(user).filter(code=store.code).values_list("pk", flat=True).first()
+            ),
+        )
+    assert user == associate and granted == store.pk and seconds > 0
