@@ -54,6 +54,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = 60 * 60 * 12  # one shift
+# Database sessions that keep the expiry of the row they read (integrations/sessions.py).
+SESSION_ENGINE = "integrations.sessions"
 
 INSTALLED_APPS = [
     "daphne",
@@ -275,9 +277,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Django's and allauth's backends, loading the user with their staff profile (one query).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "staff.backends.StaffModelBackend",
+    "staff.backends.StaffAuthenticationBackend",
 ]
 
 # Staff sign-in: email + password, no public sign-up, rate-limited.

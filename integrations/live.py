@@ -60,6 +60,11 @@ def _expires_at(session) -> float | None:
     """When the session expires (a timestamp), as its store says (database sessions: the
     row's ``expire_date``, which activity pushes back); ``None`` when it is gone."""
     if isinstance(session, DatabaseSessionStore) and session.session_key:
+        loaded = getattr(session, "loaded_expiry", None)
+        if loaded is not None and loaded[0] == session.session_key:
+            # Read with the session at the start of the request: activity since then
+            # only pushes it back, so the ticket expires no later than the session.
+            return loaded[1].timestamp()
         expires = (
             session.get_model_class()
             .objects.filter(session_key=session.session_key)

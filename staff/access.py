@@ -16,11 +16,15 @@ Role = StaffProfile.Role
 
 
 def staff_profile(user) -> StaffProfile | None:
-    """The user's profile, cached on the user object; superusers count as head office."""
+    """The user's profile, cached on the user object (a signed-in request's user comes
+    with it: ``staff.backends``); superusers count as head office."""
     if not user.is_authenticated:
         return None
     if not hasattr(user, "_staff_profile_cache"):
-        profile = StaffProfile.objects.filter(user=user).first()
+        try:
+            profile = user.staff_profile
+        except StaffProfile.DoesNotExist:
+            profile = None
         if profile is None and user.is_superuser:
             profile = StaffProfile(user=user, role=Role.HEAD_OFFICE)
         user._staff_profile_cache = profile
@@ -65,7 +69,16 @@ def staff_required(*roles: str):
     return decorator
 
 
+def remember_current_store(user, store: Store | None) -> None:
+    """The request's current store, just read through ``stores_for(user)``: kept on the
+    user object so ``store_or_403`` of that same store costs no query."""
+    user._current_store_cache = store
+
+
 def store_or_403(user, code: str) -> Store:
+    current = getattr(user, "_current_store_cache", None)
+    if current is not None and current.code == code:
+        return current
     store = stores_for(user).filter(code=code).first()
     if store is None:
         raise PermissionDenied

@@ -5,7 +5,7 @@ from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.http import HttpResponse
 from django.shortcuts import resolve_url
 
-from .access import staff_profile, stores_for
+from .access import remember_current_store, staff_profile, stores_for
 
 SESSION_STORE_KEY = "current_store_id"
 
@@ -45,6 +45,7 @@ class StaffMiddleware:
             request.staff = staff_profile(request.user)
             if request.staff is not None:
                 request.store = current_store(request)
+                remember_current_store(request.user, request.store)
         return self.get_response(request)
 
 

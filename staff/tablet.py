@@ -64,7 +64,7 @@ def device_cookie_set(response, device: StoreDevice) -> None:
 
 def holder_sign_in(request, *, device: StoreDevice, user) -> None:
     """``user`` now holds ``device``: a fresh session of theirs, in the device's store."""
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend="staff.backends.StaffModelBackend")
     request.session[HOLDER_KEY] = {"device": device.pk, "seen": int(time.time())}
     request.session[SESSION_STORE_KEY] = device.store_id
 

@@ -197,16 +197,16 @@ def test_search_query_count_does_not_grow_with_results(
     # session, user, staff profile, store; then the results' ids, the products (with their
     # stock here) and their variants; their prices (category paths, offers touching them);
     # their photos.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         assert len(names(search(associate_client, q="LG"))) == 1
     for i in range(15):
         product = ProductFactory(name=f"Téléviseur LG {i}", brand=catalog.brands["lg"])
         VariantFactory(product=product)
         VariantFactory(product=product)
     product_search_refresh()
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         assert len(names(search(associate_client, q="LG"))) == 16
-    with django_assert_num_queries(11):  # a code: its variants are looked up too
+    with django_assert_num_queries(10):  # a code: its variants are looked up too
         assert len(names(search(associate_client, q="SAM-QE"))) == 2
 
 
@@ -356,12 +356,12 @@ def test_product_page_query_count_does_not_grow(
     associate_client, catalog, django_assert_num_queries
 ):
     url = reverse("products:product", args=[catalog.oled.pk])
-    with django_assert_num_queries(13):  # prices (category paths, offers), complements, photos
+    with django_assert_num_queries(12):  # prices (category paths, offers), complements, photos
         associate_client.get(url)
     for _ in range(5):
         VariantFactory(product=catalog.oled)
         ReviewFactory(product=catalog.oled)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         associate_client.get(url)
 
 
@@ -580,9 +580,9 @@ def test_comparison_query_count_does_not_grow(associate_client, catalog, django_
     # session, user, staff profile, store; products, characteristics, variants; the tray
     # saved in the session (savepoint, update, release); the prices (category paths, offers
     # touching them).
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         associate_client.get(compare_url(catalog.oled, catalog.qled))
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         associate_client.get(
             compare_url(catalog.oled, catalog.qled, catalog.lg, catalog.headphones)
         )
@@ -652,11 +652,11 @@ def test_labels_need_a_choice(client, manager, catalog):
 def test_labels_query_count_does_not_grow(client, manager, catalog, django_assert_num_queries):
     client.force_login(manager)
     params = {"category": catalog.categories["tv"].pk}
-    with django_assert_num_queries(10):  # with the prices: category paths, offers
+    with django_assert_num_queries(9):  # with the prices: category paths, offers
         client.get(LABELS, params)
     for i in range(10):
         VariantFactory(product=ProductFactory(name=f"TV {i}", category=catalog.categories["tv"]))
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         assert len(label_urls(client.get(LABELS, params))) == 13
 
 
