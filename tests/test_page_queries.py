@@ -75,3 +75,28 @@ def test_a_floor_socket_is_let_in_on_one_read_of_session_user_and_access(
             ),
         )
     assert user == associate and granted == store.pk and seconds > 0
+
+
+def test_sessions_signed_in_before_the_staff_backends_stay_signed_in(client, associate, store):
+    """A deploy does not sign anybody out: sessions naming the backends used before get the
+    staff backends' names."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.contrib.sessions.backends.db import SessionStore
+
+    renaming = import_module("staff.migrations.0003_sessions_name_the_staff_backends")
+    session = SessionStore()
+    session.update(
+        {
+            "_auth_user_id": str(associate.pk),
+            "_auth_user_backend": "allauth.account.auth_backends.AuthenticationBackend",
+            "_auth_user_hash": associate.get_session_auth_hash(),
+        }
+    )
+    session.create()
+    client.cookies["sessionid"] = session.session_key
+    assert client.get("/stock/").status_code == 302  # the old name: signed out
+
+    renaming.forwards(apps, None)
+    assert client.get("/stock/").status_code == 200
