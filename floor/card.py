@@ -6,13 +6,25 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, Exists, FloatField, Max, OuterRef, Q, Value, When
-from django.db.models.functions import Abs, Cast
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    FloatField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Abs, Cast, Coalesce
 from django.utils import timezone
 
 from catalog.models import Product, Store, Variant
 from customers.models import (
     Channel,
+    Consent,
     Customer,
     Interaction,
     Note,
@@ -46,16 +58,30 @@ COMPLEMENT_DAYS = 30
 
 
 def customer_for_card(customer_id: int) -> Customer:
+    """The active client with their home store and preferences, and their visits
+    everywhere (``visit_count``) and the last one before today's (``last_visit_at``) read
+    in the same query. Raises ``Customer.DoesNotExist``."""
+    visits = Visit.objects.filter(customer=OuterRef("pk")).order_by().values("customer")
+    ended = visits.filter(~present_condition(timezone.now()))
     return (
         Customer.objects.active()
         .select_related("home_store", "preference")
         .prefetch_related("preference__brands", "preference__categories")
+        .annotate(
+            visit_count=Coalesce(Subquery(visits.annotate(n=Count("pk")).values("n")), 0),
+            last_visit_at=Subquery(ended.annotate(last=Max("arrived_at")).values("last")),
+        )
         .get(pk=customer_id)
     )
 
 
-def card_history(customer: Customer, page: str | int | None):
-    return Paginator(purchases_page(customer.pk), HISTORY_PER_PAGE).get_page(page)
+def card_history(customer: Customer, page: str | int | None, *, count: int | None = None):
+    """A page of the history; ``count``, the number of purchases when already known, spares
+    the paginator its count query."""
+    paginator = Paginator(purchases_page(customer.pk), HISTORY_PER_PAGE)
+    if count is not None:
+        paginator.count = count  # a cached property: set, it is not counted again
+    return paginator.get_page(page)
 
 
 def card_notes(customer: Customer) -> list[Note]:
@@ -66,34 +92,51 @@ def card_notes(customer: Customer) -> list[Note]:
     )
 
 
-def _visit_stats(customer: Customer, store: Store | None) -> dict:
-    """Visits everywhere, the last one before today's, and the visit in this store now."""
-    now = timezone.now()
-    ongoing = present_condition(now)
-    stats = Visit.objects.filter(customer=customer).aggregate(
-        count=Count("pk"), last=Max("arrived_at", filter=~ongoing)
+def _visit_here(customer: Customer, store: Store | None) -> Visit | None:
+    """The client's visit in this store now."""
+    if store is None:
+        return None
+    return (
+        present_visits(store.pk, now=timezone.now())
+        .filter(customer=customer)
+        .select_related("attended_by", "store")
+        .first()
     )
-    here = None
-    if store is not None:
-        here = (
-            present_visits(store.pk, now=now)
-            .filter(customer=customer)
-            .select_related("attended_by", "store")
-            .first()
-        )
-    return {"visit_count": stats["count"], "last_visit_at": stats["last"], "visit_here": here}
 
 
-def _wishlist_and_interests(
-    customer: Customer, store: Store | None, book: OfferBook
-) -> tuple[list, list]:
-    """The wishlist (with prices) and the online interests, strongest first, each with
-    where its variant can be had (read once for both)."""
-    items = list(
+def _wishlist_items(customer: Customer) -> list[WishlistItem]:
+    return list(
         WishlistItem.objects.filter(customer=customer)
         .select_related("variant__product__brand", "variant__product__category")
         .order_by("-added_at")
     )
+
+
+def _known_facts(customer: Customer, items: list[WishlistItem], consents=None, at=None) -> dict:
+    """What the offers' targeting needs and the card has read already (``OfferBook.load``'s
+    ``known``): the whole wishlist; with the consents read, the personalised offers' consent
+    in force at ``at``; the preferences when the client comes from ``customer_for_card``."""
+    known: dict = {"wishlist_product_ids": [item.variant.product_id for item in items]}
+    if consents is not None:
+        row = next(r for r in consents if r["code"] == Consent.Purpose.PERSONALISED_OFFERS)
+        latest = row["consent"]
+        if latest is None or latest.recorded_at <= at:  # else: the one in force at ``at``
+            known["personalised"] = row["granted"]
+    if hasattr(customer, "visit_count"):  # customer_for_card: preferences prefetched
+        preference = getattr(customer, "preference", None)
+        known["preferences"] = (
+            ([b.pk for b in preference.brands.all()], [c.pk for c in preference.categories.all()])
+            if preference
+            else ((), ())
+        )
+    return known
+
+
+def _wishlist_and_interests(
+    customer: Customer, store: Store | None, book: OfferBook, items: list[WishlistItem]
+) -> tuple[list, list]:
+    """The wishlist (with prices) and the online interests, strongest first, each with
+    where its variant can be had (read once for both)."""
     interests = customer_interests(customer.pk)
     variants = [item.variant for item in items]
     availability = availability_for(
@@ -206,31 +249,50 @@ def _card_products(customer: Customer, store: Store | None, ctx: dict, book: Off
     return {"complements": complements}
 
 
-def customer_card(*, customer_id: int, store: Store | None, page: str | int | None = None) -> dict:
-    """The card's context; ``store`` is the associate's (None for head office). The
-    suggestions and offers come after the first paint (``card_suggestions``)."""
-    customer = customer_for_card(customer_id)
-    preference = getattr(customer, "preference", None)
-    # The live offers and this client's facts, loaded once for the wishlist's prices.
-    book = OfferBook.load(customer=customer, channel=Channel.STORE, at=timezone.now())
-    wishlist, interests = _wishlist_and_interests(customer, store, book)
+def customer_card(
+    *,
+    customer_id: int | None = None,
+    store: Store | None,
+    page: str | int | None = None,
+    customer: Customer | None = None,
+) -> dict:
+    """The card's context; ``store`` is the associate's (None for head office); the client
+    from ``customer_for_card`` when the caller has read them. The suggestions and offers
+    come after the first paint (``card_suggestions``)."""
+    if customer is None:
+        customer = customer_for_card(customer_id)
+    at = timezone.now()
+    consents = consents_current(customer.pk)
+    items = _wishlist_items(customer)
+    # The live offers and this client's facts (those not read above), for the wishlist's
+    # prices.
+    book = OfferBook.load(
+        customer=customer,
+        channel=Channel.STORE,
+        at=at,
+        known=_known_facts(customer, items, consents, at),
+    )
+    wishlist, interests = _wishlist_and_interests(customer, store, book, items)
+    summary = purchase_summary(customer.pk)
     return {
         "customer": customer,
         "store": store,
-        "preference": preference,
+        "preference": getattr(customer, "preference", None),
         "sizes": list(
             SizePreference.objects.filter(customer=customer)
             .select_related("category")
             .order_by("category__name")
         ),
-        "summary": purchase_summary(customer.pk),
-        **_visit_stats(customer, store),
+        "summary": summary,
+        "visit_count": customer.visit_count,
+        "last_visit_at": customer.last_visit_at,
+        "visit_here": _visit_here(customer, store),
         "wishlist": wishlist,
-        "history": card_history(customer, page),
+        "history": card_history(customer, page, count=summary["purchase_count"]),
         "interests": interests,
         "interest_days": INTEREST_DAYS,
         "notes": card_notes(customer),
-        "consents": consents_current(customer.pk),
+        "consents": consents,
         "open_orders": open_orders_for(customer_id=customer.pk),
     }
 
@@ -240,8 +302,11 @@ def card_suggestions(*, customer: Customer, store: Store | None) -> dict:
     (wishlist in stock here, similar products in stock here, complements) and the offers
     for them, all priced from one load of the live offers."""
     now = timezone.now()
-    book = OfferBook.load(customer=customer, channel=Channel.STORE, at=now)
-    wishlist, interests = _wishlist_and_interests(customer, store, book)
+    items = _wishlist_items(customer)
+    book = OfferBook.load(
+        customer=customer, channel=Channel.STORE, at=now, known=_known_facts(customer, items)
+    )
+    wishlist, interests = _wishlist_and_interests(customer, store, book, items)
     ctx = {
         "customer": customer,
         "store": store,
