@@ -43,7 +43,7 @@ from customers.selectors import (
 )
 from inventory.availability import availability_for
 from inventory.models import StockLevel
-from offers.pricing import OfferBook
+from offers.pricing import OfferBook, ancestor_ids, with_offers_version
 from offers.selectors import offers_for_customer
 from orders.selectors import open_orders_for
 from products.selectors import complements_for, photos_attach
@@ -57,14 +57,25 @@ SUGGESTIONS = 4
 COMPLEMENT_DAYS = 30
 
 
+def card_customers(at=None):
+    """Active clients, each with what the offers' targeting would otherwise read on its
+    own: their consent to personalised offers in force at ``at`` (``offers_personalised``,
+    None for none) and the offers' version (``offers_version``)."""
+    at = at or timezone.now()
+    consent = Consent.objects.granted_subquery(Consent.Purpose.PERSONALISED_OFFERS, at)
+    return with_offers_version(Customer.objects.active().annotate(offers_personalised=consent))
+
+
 def customer_for_card(customer_id: int) -> Customer:
-    """The active client with their home store and preferences, and their visits
-    everywhere (``visit_count``) and the last one before today's (``last_visit_at``) read
-    in the same query. Raises ``Customer.DoesNotExist``."""
+    """The client as ``card_customers`` gives them, with their home store and preferences,
+    and their visits everywhere (``visit_count``) and the last one before today's
+    (``last_visit_at``), in the same query (and those of the preferences' brands and
+    categories). Raises ``Customer.DoesNotExist``."""
+    now = timezone.now()
     visits = Visit.objects.filter(customer=OuterRef("pk")).order_by().values("customer")
-    ended = visits.filter(~present_condition(timezone.now()))
+    ended = visits.filter(~present_condition(now))
     return (
-        Customer.objects.active()
+        card_customers(now)
         .select_related("home_store", "preference")
         .prefetch_related("preference__brands", "preference__categories")
         .annotate(
@@ -108,28 +119,44 @@ def _wishlist_items(customer: Customer) -> list[WishlistItem]:
     return list(
         WishlistItem.objects.filter(customer=customer)
         .select_related("variant__product__brand", "variant__product__category")
-        .order_by("-added_at")
+        .order_by("-added_at", "-pk")
     )
 
 
-def _known_facts(customer: Customer, items: list[WishlistItem], consents=None, at=None) -> dict:
-    """What the offers' targeting needs and the card has read already (``OfferBook.load``'s
-    ``known``): the whole wishlist; with the consents read, the personalised offers' consent
-    in force at ``at``; the preferences when the client comes from ``customer_for_card``."""
+def _offer_book(
+    customer: Customer, items: list[WishlistItem], at, *, preferences: bool, wishlist_only: bool
+):
+    """The live offers and this client's facts, from what the card has read of them: the
+    client from ``card_customers`` (consent, offers' version), their whole wishlist and, with
+    ``preferences``, their preferences (``customer_for_card`` prefetches them). With
+    ``wishlist_only``, only the offers that list a wishlist item's product, brand or
+    category (enough to price the wishlist)."""
     known: dict = {"wishlist_product_ids": [item.variant.product_id for item in items]}
-    if consents is not None:
-        row = next(r for r in consents if r["code"] == Consent.Purpose.PERSONALISED_OFFERS)
-        latest = row["consent"]
-        if latest is None or latest.recorded_at <= at:  # else: the one in force at ``at``
-            known["personalised"] = row["granted"]
-    if hasattr(customer, "visit_count"):  # customer_for_card: preferences prefetched
+    if hasattr(customer, "offers_personalised"):
+        known["personalised"] = bool(customer.offers_personalised)
+    if preferences:
         preference = getattr(customer, "preference", None)
         known["preferences"] = (
             ([b.pk for b in preference.brands.all()], [c.pk for c in preference.categories.all()])
             if preference
             else ((), ())
         )
-    return known
+    listing = {}
+    if wishlist_only:
+        products = [item.variant.product for item in items]
+        listing = {
+            "product_ids": [p.pk for p in products],
+            "brand_ids": {p.brand_id for p in products},
+            "category_ids": set().union(*(ancestor_ids(p.category.path) for p in products)),
+        }
+    return OfferBook.load(
+        customer=customer,
+        channel=Channel.STORE,
+        at=at,
+        known=known,
+        token=getattr(customer, "offers_version", None),
+        **listing,
+    )
 
 
 def _wishlist_and_interests(
@@ -143,7 +170,7 @@ def _wishlist_and_interests(
         [v.pk for v in variants] + [i.variant_id for i in interests if i.variant_id],
         store=store,
     )
-    prices = book.prices(variants)
+    prices = book.prices(variants) if book else {}
     wishlist = [
         {
             "item": item,
@@ -261,16 +288,12 @@ def customer_card(
     come after the first paint (``card_suggestions``)."""
     if customer is None:
         customer = customer_for_card(customer_id)
-    at = timezone.now()
-    consents = consents_current(customer.pk)
     items = _wishlist_items(customer)
-    # The live offers and this client's facts (those not read above), for the wishlist's
-    # prices.
-    book = OfferBook.load(
-        customer=customer,
-        channel=Channel.STORE,
-        at=at,
-        known=_known_facts(customer, items, consents, at),
+    # The offers, for the wishlist's prices only.
+    book = (
+        _offer_book(customer, items, timezone.now(), preferences=True, wishlist_only=True)
+        if items
+        else None
     )
     wishlist, interests = _wishlist_and_interests(customer, store, book, items)
     summary = purchase_summary(customer.pk)
@@ -292,7 +315,7 @@ def customer_card(
         "interests": interests,
         "interest_days": INTEREST_DAYS,
         "notes": card_notes(customer),
-        "consents": consents,
+        "consents": consents_current(customer.pk),
         "open_orders": open_orders_for(customer_id=customer.pk),
     }
 
@@ -303,15 +326,13 @@ def card_suggestions(*, customer: Customer, store: Store | None) -> dict:
     for them, all priced from one load of the live offers."""
     now = timezone.now()
     items = _wishlist_items(customer)
-    book = OfferBook.load(
-        customer=customer, channel=Channel.STORE, at=now, known=_known_facts(customer, items)
-    )
+    book = _offer_book(customer, items, now, preferences=False, wishlist_only=False)
     wishlist, interests = _wishlist_and_interests(customer, store, book, items)
     ctx = {
         "customer": customer,
         "store": store,
         "interests": interests,
-        "offers": offers_for_customer(customer=customer, at=now, book=book),
+        "offers": offers_for_customer(customer=customer, at=now, book=book, wishlist=items),
         "suggest_wishlist_here": [row for row in wishlist if row["availability"].in_stock_here],
         "suggest_similar": _similar_in_stock(
             customer, store, [row["interest"] for row in interests], book

@@ -25,7 +25,14 @@ from staff.access import staff_required, store_or_403
 from staff.middleware import store_visit
 from staff.session import next_url, wants_fragment
 
-from .card import card_history, card_notes, card_suggestions, customer_card, customer_for_card
+from .card import (
+    card_customers,
+    card_history,
+    card_notes,
+    card_suggestions,
+    customer_card,
+    customer_for_card,
+)
 from .consumers import FloorConsumer
 from .forms import CheckInForm, NoteForm
 from .models import Visit
@@ -211,7 +218,7 @@ def card(request, customer_id):
 def card_suggestions_view(request, customer_id):
     """What to show the client and the offers for them: the card loads them after its
     first paint."""
-    customer = get_object_or_404(Customer.objects.active(), pk=customer_id)
+    customer = get_object_or_404(card_customers(), pk=customer_id)
     # Loaded by the card whose opening was just logged; read on its own, it is logged.
     if card_customer_id(request) != customer.pk:
         card_view_record(

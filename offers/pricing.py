@@ -386,11 +386,7 @@ class LiveOffers:
     @classmethod
     def load(cls, at: datetime) -> LiveOffers:
         """Two queries: the offers with the offers' version, then their links."""
-        offers = Offer.objects.filter(is_active=True, ends_at__gt=at)
-        if connection.vendor == "postgresql":
-            version = RawSQL(VERSION_SQL, ())  # noqa: S611 (a constant)
-            offers = offers.annotate(offers_version=version)
-        offers = list(offers)
+        offers = list(with_offers_version(Offer.objects.filter(is_active=True, ends_at__gt=at)))
         scopes = {o.pk: o.scope for o in offers}
         parts = [
             through.objects.filter(offer__in=list(scopes))
@@ -424,12 +420,25 @@ def offers_token() -> str | None:
     return row[0] if row else None
 
 
-def live_offers(at: datetime) -> LiveOffers:
+def with_offers_version(queryset):
+    """``queryset`` with the offers' version read in the same query (``offers_version``, for
+    ``live_offers``'s ``token``) where there is one (PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        return queryset
+    return queryset.annotate(offers_version=RawSQL(VERSION_SQL, ()))  # noqa: S611 (a constant)
+
+
+def live_offers(at: datetime, token: str | None = None) -> LiveOffers:
     """The live offers: from this process's memory while the offers' version is the one they
-    were read with (one query, to compare it), else read again (two, then three)."""
+    were read with (one query, to compare it, unless the caller read it: ``token``, from
+    ``with_offers_version``), else read again (two, then three)."""
     global _live
     live = _live  # never kept without a version (SQLite)
-    if live is not None and at >= live.loaded_at and offers_token() == live.token:
+    if (
+        live is not None
+        and at >= live.loaded_at
+        and (token if token is not None else offers_token()) == live.token
+    ):
         return live
     live = LiveOffers.load(min(at, timezone.now()))
     if live.token is not None:
@@ -465,11 +474,13 @@ class OfferBook:
         brand_ids: Iterable[int] | None = None,
         category_ids: Iterable[int] | None = None,
         known: dict | None = None,
+        token: str | None = None,
     ) -> OfferBook:
         """The live offers (``live_offers``: one query while they have not changed) plus the
-        customer's facts (``known``: those the caller has read, see ``CustomerFacts.load``).
-        With ids given, only the offers listing one of them are kept."""
-        live = live_offers(at)
+        customer's facts (``known``: those the caller has read, see ``CustomerFacts.load``;
+        ``token``: the offers' version, when read with them). With ids given, only the offers
+        listing one of them are kept."""
+        live = live_offers(at, token)
         if product_ids is None and brand_ids is None and category_ids is None:
             candidates = live.offers.values()
         else:
