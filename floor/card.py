@@ -45,6 +45,7 @@ from inventory.availability import availability_for
 from inventory.models import StockLevel
 from offers.pricing import OfferBook, ancestor_ids, with_offers_version
 from offers.selectors import offers_for_customer
+from orders.models import Order
 from orders.selectors import open_orders_for
 from products.selectors import complements_for, photos_attach
 
@@ -68,9 +69,10 @@ def card_customers(at=None):
 
 def customer_for_card(customer_id: int) -> Customer:
     """The client as ``card_customers`` gives them, with their home store and preferences,
-    and their visits everywhere (``visit_count``) and the last one before today's
-    (``last_visit_at``), in the same query (and those of the preferences' brands and
-    categories). Raises ``Customer.DoesNotExist``."""
+    their visits everywhere (``visit_count``) and the last one before today's
+    (``last_visit_at``), and whether they have sizes and open orders to read at all
+    (``has_sizes``, ``has_open_orders``), in the same query (and those of the preferences'
+    brands and categories). Raises ``Customer.DoesNotExist``."""
     now = timezone.now()
     visits = Visit.objects.filter(customer=OuterRef("pk")).order_by().values("customer")
     ended = visits.filter(~present_condition(now))
@@ -81,6 +83,10 @@ def customer_for_card(customer_id: int) -> Customer:
         .annotate(
             visit_count=Coalesce(Subquery(visits.annotate(n=Count("pk")).values("n")), 0),
             last_visit_at=Subquery(ended.annotate(last=Max("arrived_at")).values("last")),
+            has_sizes=Exists(SizePreference.objects.filter(customer=OuterRef("pk"))),
+            has_open_orders=Exists(
+                Order.objects.filter(customer=OuterRef("pk"), status__in=Order.OPEN_STATUSES)
+            ),
         )
         .get(pk=customer_id)
     )
@@ -305,7 +311,9 @@ def customer_card(
             SizePreference.objects.filter(customer=customer)
             .select_related("category")
             .order_by("category__name")
-        ),
+        )
+        if getattr(customer, "has_sizes", True)
+        else [],
         "summary": summary,
         "visit_count": customer.visit_count,
         "last_visit_at": customer.last_visit_at,
@@ -316,7 +324,9 @@ def customer_card(
         "interest_days": INTEREST_DAYS,
         "notes": card_notes(customer),
         "consents": consents_current(customer.pk),
-        "open_orders": open_orders_for(customer_id=customer.pk),
+        "open_orders": open_orders_for(customer_id=customer.pk)
+        if getattr(customer, "has_open_orders", True)
+        else [],
     }
 
 

@@ -18,12 +18,15 @@ from customers.models import (
     Preference,
     Purchase,
     PurchaseLine,
+    SizePreference,
 )
 from customers.session import SESSION_CLIENT_KEY
 from offers.models import OfferRedemption
 from offers.selectors import offers_for_customer
+from orders.models import Order
 from tests.clock import frozen
 from tests.factories import (
+    CategoryFactory,
     ConsentFactory,
     CustomerFactory,
     InteractionFactory,
@@ -316,15 +319,34 @@ def _targeted(customer):
     )
 
 
+def _sized_and_ordering(customer, store, by):
+    """A size on record and an order under way."""
+    SizePreference.objects.create(customer=customer, category=CategoryFactory(), size="M")
+    Order.objects.create(
+        reference=f"CMD-{customer.pk}",
+        idempotency_key=f"card-{customer.pk}",
+        customer=customer,
+        store=store,
+        created_by=by,
+        mode=Order.Mode.PICKUP,
+        pickup_store=store,
+        subtotal=0,
+        discount=0,
+        total=0,
+    )
+
+
 def test_the_card_costs_the_same_queries_for_1_or_1000_history_lines(
-    associate_client, store, other_store, django_assert_max_num_queries
+    associate_client, associate, store, other_store, django_assert_max_num_queries
 ):
     small, large = CustomerFactory(), CustomerFactory()
     _history(small, store, 1)
     _history(large, store, 1000)
     PurchaseLineFactory.create_batch(3, purchase=Purchase.objects.filter(customer=large).first())
     VisitFactory(store=store, customer=large)
-    _targeted(small), _targeted(large)
+    for customer in (small, large):
+        _targeted(customer)
+        _sized_and_ordering(customer, store, associate)
     associate_client.get(card_url(large))  # the live offers, now in this process's memory
 
     with CaptureQueriesContext(connection) as one:
@@ -332,8 +354,9 @@ def test_the_card_costs_the_same_queries_for_1_or_1000_history_lines(
     # Sign-in (session, user, profile, store), the client (with their visit figures, the
     # consent to offers and the offers' version) and their preferences (brands, categories),
     # the access-log row and its bulk-read check, the wishlist, the offers' uses, online
-    # interests (and their products) and availability, the purchase summary, sizes, the
-    # visit here, notes, consents, open orders, the client book (entry, planned, contacts),
+    # interests (and their products) and availability, the purchase summary, sizes (when
+    # they have some), the visit here, notes, consents, open orders (when they have some:
+    # a client with neither costs two fewer), the client book (entry, planned, contacts),
     # a page of history and its lines, the session (the card opened, three statements).
     with django_assert_max_num_queries(28) as thousand:
         response = associate_client.get(card_url(large))
