@@ -376,26 +376,30 @@ def customer_interests(customer_id: int, *, limit: int = 8) -> list[Interest]:
 def purchase_summary(customer_id: int, *, months: int = 12) -> dict:
     """Lifetime spend and count, and the last ``months`` months' totals per channel."""
     since = timezone.now() - timedelta(days=round(months * 30.44))
-    purchases = Purchase.objects.filter(customer_id=customer_id)
-    lifetime = purchases.aggregate(spend=Sum("total"), count=Count("id"))
-    per_channel = {
-        row["channel"]: row
-        for row in purchases.filter(purchased_at__gte=since)
+    recent = Q(purchased_at__gte=since)
+    rows = list(  # one query: per channel, lifetime and recent figures
+        Purchase.objects.filter(customer_id=customer_id)
         .values("channel")
-        .annotate(total=Sum("total"), count=Count("id"))
+        .annotate(
+            spend=Sum("total"),
+            count=Count("id"),
+            total=Sum("total", filter=recent),
+            recent=Count("id", filter=recent),
+        )
         .order_by()
-    }
+    )
+    per_channel = {row["channel"]: row for row in rows}
     channels = [
         {
             "channel": label,
             "total": per_channel.get(value, {}).get("total") or 0,
-            "count": per_channel.get(value, {}).get("count") or 0,
+            "count": per_channel.get(value, {}).get("recent") or 0,
         }
         for value, label in Channel.choices
     ]
     return {
-        "lifetime_spend": lifetime["spend"] or 0,
-        "purchase_count": lifetime["count"],
+        "lifetime_spend": sum(row["spend"] for row in rows),
+        "purchase_count": sum(row["count"] for row in rows),
         "channels": channels,
         "months": months,
     }

@@ -26,7 +26,8 @@ def selected_customer(request) -> Customer | None:
 
 
 def card_opened(request, customer_id: int) -> None:
-    request.session[SESSION_CARD_KEY] = customer_id
+    if request.session.get(SESSION_CARD_KEY) != customer_id:  # reopened: no session write
+        request.session[SESSION_CARD_KEY] = customer_id
 
 
 def card_customer_id(request) -> int | None:

@@ -6,13 +6,25 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, Exists, FloatField, Max, OuterRef, Q, Value, When
-from django.db.models.functions import Abs, Cast
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    FloatField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Abs, Cast, Coalesce
 from django.utils import timezone
 
 from catalog.models import Product, Store, Variant
 from customers.models import (
     Channel,
+    Consent,
     Customer,
     Interaction,
     Note,
@@ -31,8 +43,9 @@ from customers.selectors import (
 )
 from inventory.availability import availability_for
 from inventory.models import StockLevel
-from offers.pricing import OfferBook
+from offers.pricing import OfferBook, ancestor_ids, with_offers_version
 from offers.selectors import offers_for_customer
+from orders.models import Order
 from orders.selectors import open_orders_for
 from products.selectors import complements_for, photos_attach
 
@@ -45,17 +58,47 @@ SUGGESTIONS = 4
 COMPLEMENT_DAYS = 30
 
 
+def card_customers(at=None):
+    """Active clients, each with what the offers' targeting would otherwise read on its
+    own: their consent to personalised offers in force at ``at`` (``offers_personalised``,
+    None for none) and the offers' version (``offers_version``)."""
+    at = at or timezone.now()
+    consent = Consent.objects.granted_subquery(Consent.Purpose.PERSONALISED_OFFERS, at)
+    return with_offers_version(Customer.objects.active().annotate(offers_personalised=consent))
+
+
 def customer_for_card(customer_id: int) -> Customer:
+    """The client as ``card_customers`` gives them, with their home store and preferences,
+    their visits everywhere (``visit_count``) and the last one before today's
+    (``last_visit_at``), and whether they have sizes and open orders to read at all
+    (``has_sizes``, ``has_open_orders``), in the same query (and those of the preferences'
+    brands and categories). Raises ``Customer.DoesNotExist``."""
+    now = timezone.now()
+    visits = Visit.objects.filter(customer=OuterRef("pk")).order_by().values("customer")
+    ended = visits.filter(~present_condition(now))
     return (
-        Customer.objects.active()
+        card_customers(now)
         .select_related("home_store", "preference")
         .prefetch_related("preference__brands", "preference__categories")
+        .annotate(
+            visit_count=Coalesce(Subquery(visits.annotate(n=Count("pk")).values("n")), 0),
+            last_visit_at=Subquery(ended.annotate(last=Max("arrived_at")).values("last")),
+            has_sizes=Exists(SizePreference.objects.filter(customer=OuterRef("pk"))),
+            has_open_orders=Exists(
+                Order.objects.filter(customer=OuterRef("pk"), status__in=Order.OPEN_STATUSES)
+            ),
+        )
         .get(pk=customer_id)
     )
 
 
-def card_history(customer: Customer, page: str | int | None):
-    return Paginator(purchases_page(customer.pk), HISTORY_PER_PAGE).get_page(page)
+def card_history(customer: Customer, page: str | int | None, *, count: int | None = None):
+    """A page of the history; ``count``, the number of purchases when already known, spares
+    the paginator its count query."""
+    paginator = Paginator(purchases_page(customer.pk), HISTORY_PER_PAGE)
+    if count is not None:
+        paginator.count = count  # a cached property: set, it is not counted again
+    return paginator.get_page(page)
 
 
 def card_notes(customer: Customer) -> list[Note]:
@@ -66,41 +109,74 @@ def card_notes(customer: Customer) -> list[Note]:
     )
 
 
-def _visit_stats(customer: Customer, store: Store | None) -> dict:
-    """Visits everywhere, the last one before today's, and the visit in this store now."""
-    now = timezone.now()
-    ongoing = present_condition(now)
-    stats = Visit.objects.filter(customer=customer).aggregate(
-        count=Count("pk"), last=Max("arrived_at", filter=~ongoing)
+def _visit_here(customer: Customer, store: Store | None) -> Visit | None:
+    """The client's visit in this store now."""
+    if store is None:
+        return None
+    return (
+        present_visits(store.pk, now=timezone.now())
+        .filter(customer=customer)
+        .select_related("attended_by", "store")
+        .first()
     )
-    here = None
-    if store is not None:
-        here = (
-            present_visits(store.pk, now=now)
-            .filter(customer=customer)
-            .select_related("attended_by", "store")
-            .first()
+
+
+def _wishlist_items(customer: Customer) -> list[WishlistItem]:
+    return list(
+        WishlistItem.objects.filter(customer=customer)
+        .select_related("variant__product__brand", "variant__product__category")
+        .order_by("-added_at", "-pk")
+    )
+
+
+def _offer_book(
+    customer: Customer, items: list[WishlistItem], at, *, preferences: bool, wishlist_only: bool
+):
+    """The live offers and this client's facts, from what the card has read of them: the
+    client from ``card_customers`` (consent, offers' version), their whole wishlist and, with
+    ``preferences``, their preferences (``customer_for_card`` prefetches them). With
+    ``wishlist_only``, only the offers that list a wishlist item's product, brand or
+    category (enough to price the wishlist)."""
+    known: dict = {"wishlist_product_ids": [item.variant.product_id for item in items]}
+    if hasattr(customer, "offers_personalised"):
+        known["personalised"] = bool(customer.offers_personalised)
+    if preferences:
+        preference = getattr(customer, "preference", None)
+        known["preferences"] = (
+            ([b.pk for b in preference.brands.all()], [c.pk for c in preference.categories.all()])
+            if preference
+            else ((), ())
         )
-    return {"visit_count": stats["count"], "last_visit_at": stats["last"], "visit_here": here}
+    listing = {}
+    if wishlist_only:
+        products = [item.variant.product for item in items]
+        listing = {
+            "product_ids": [p.pk for p in products],
+            "brand_ids": {p.brand_id for p in products},
+            "category_ids": set().union(*(ancestor_ids(p.category.path) for p in products)),
+        }
+    return OfferBook.load(
+        customer=customer,
+        channel=Channel.STORE,
+        at=at,
+        known=known,
+        token=getattr(customer, "offers_version", None),
+        **listing,
+    )
 
 
 def _wishlist_and_interests(
-    customer: Customer, store: Store | None, book: OfferBook
+    customer: Customer, store: Store | None, book: OfferBook, items: list[WishlistItem]
 ) -> tuple[list, list]:
     """The wishlist (with prices) and the online interests, strongest first, each with
     where its variant can be had (read once for both)."""
-    items = list(
-        WishlistItem.objects.filter(customer=customer)
-        .select_related("variant__product__brand", "variant__product__category")
-        .order_by("-added_at")
-    )
     interests = customer_interests(customer.pk)
     variants = [item.variant for item in items]
     availability = availability_for(
         [v.pk for v in variants] + [i.variant_id for i in interests if i.variant_id],
         store=store,
     )
-    prices = book.prices(variants)
+    prices = book.prices(variants) if book else {}
     wishlist = [
         {
             "item": item,
@@ -206,32 +282,51 @@ def _card_products(customer: Customer, store: Store | None, ctx: dict, book: Off
     return {"complements": complements}
 
 
-def customer_card(*, customer_id: int, store: Store | None, page: str | int | None = None) -> dict:
-    """The card's context; ``store`` is the associate's (None for head office). The
-    suggestions and offers come after the first paint (``card_suggestions``)."""
-    customer = customer_for_card(customer_id)
-    preference = getattr(customer, "preference", None)
-    # The live offers and this client's facts, loaded once for the wishlist's prices.
-    book = OfferBook.load(customer=customer, channel=Channel.STORE, at=timezone.now())
-    wishlist, interests = _wishlist_and_interests(customer, store, book)
+def customer_card(
+    *,
+    customer_id: int | None = None,
+    store: Store | None,
+    page: str | int | None = None,
+    customer: Customer | None = None,
+) -> dict:
+    """The card's context; ``store`` is the associate's (None for head office); the client
+    from ``customer_for_card`` when the caller has read them. The suggestions and offers
+    come after the first paint (``card_suggestions``)."""
+    if customer is None:
+        customer = customer_for_card(customer_id)
+    items = _wishlist_items(customer)
+    # The offers, for the wishlist's prices only.
+    book = (
+        _offer_book(customer, items, timezone.now(), preferences=True, wishlist_only=True)
+        if items
+        else None
+    )
+    wishlist, interests = _wishlist_and_interests(customer, store, book, items)
+    summary = purchase_summary(customer.pk)
     return {
         "customer": customer,
         "store": store,
-        "preference": preference,
+        "preference": getattr(customer, "preference", None),
         "sizes": list(
             SizePreference.objects.filter(customer=customer)
             .select_related("category")
             .order_by("category__name")
-        ),
-        "summary": purchase_summary(customer.pk),
-        **_visit_stats(customer, store),
+        )
+        if getattr(customer, "has_sizes", True)
+        else [],
+        "summary": summary,
+        "visit_count": customer.visit_count,
+        "last_visit_at": customer.last_visit_at,
+        "visit_here": _visit_here(customer, store),
         "wishlist": wishlist,
-        "history": card_history(customer, page),
+        "history": card_history(customer, page, count=summary["purchase_count"]),
         "interests": interests,
         "interest_days": INTEREST_DAYS,
         "notes": card_notes(customer),
         "consents": consents_current(customer.pk),
-        "open_orders": open_orders_for(customer_id=customer.pk),
+        "open_orders": open_orders_for(customer_id=customer.pk)
+        if getattr(customer, "has_open_orders", True)
+        else [],
     }
 
 
@@ -240,13 +335,14 @@ def card_suggestions(*, customer: Customer, store: Store | None) -> dict:
     (wishlist in stock here, similar products in stock here, complements) and the offers
     for them, all priced from one load of the live offers."""
     now = timezone.now()
-    book = OfferBook.load(customer=customer, channel=Channel.STORE, at=now)
-    wishlist, interests = _wishlist_and_interests(customer, store, book)
+    items = _wishlist_items(customer)
+    book = _offer_book(customer, items, now, preferences=False, wishlist_only=False)
+    wishlist, interests = _wishlist_and_interests(customer, store, book, items)
     ctx = {
         "customer": customer,
         "store": store,
         "interests": interests,
-        "offers": offers_for_customer(customer=customer, at=now, book=book),
+        "offers": offers_for_customer(customer=customer, at=now, book=book, wishlist=items),
         "suggest_wishlist_here": [row for row in wishlist if row["availability"].in_stock_here],
         "suggest_similar": _similar_in_stock(
             customer, store, [row["interest"] for row in interests], book

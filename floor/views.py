@@ -25,7 +25,14 @@ from staff.access import staff_required, store_or_403
 from staff.middleware import store_visit
 from staff.session import next_url, wants_fragment
 
-from .card import card_history, card_notes, card_suggestions, customer_card
+from .card import (
+    card_customers,
+    card_history,
+    card_notes,
+    card_suggestions,
+    customer_card,
+    customer_for_card,
+)
 from .consumers import FloorConsumer
 from .forms import CheckInForm, NoteForm
 from .models import Visit
@@ -182,9 +189,15 @@ visit_done_view = _visit_action(visit_done)
 @require_GET
 @staff_required()
 def card(request, customer_id):
-    customer = get_object_or_404(Customer.objects.active(), pk=customer_id)
     # Every read of a customer's card, a page of their history included, is logged.
     history_page = wants_fragment(request) and request.GET.get("page")
+    if history_page:
+        customer = get_object_or_404(Customer.objects.active(), pk=customer_id)
+    else:
+        try:  # read once, with what the card shows of them
+            customer = customer_for_card(customer_id)
+        except Customer.DoesNotExist:
+            raise Http404 from None
     card_view_record(
         viewer=request.user,
         customer=customer,
@@ -195,9 +208,7 @@ def card(request, customer_id):
         context = {"customer": customer, "history": card_history(customer, request.GET["page"])}
         return render(request, f"{CARD}#history", context)
     card_opened(request, customer.pk)  # a look, logged above: not serving them
-    context = customer_card(
-        customer_id=customer.pk, store=request.store, page=request.GET.get("page")
-    )
+    context = customer_card(customer=customer, store=request.store, page=request.GET.get("page"))
     context["note_form"] = NoteForm()
     return render(request, CARD, context)
 
@@ -207,7 +218,7 @@ def card(request, customer_id):
 def card_suggestions_view(request, customer_id):
     """What to show the client and the offers for them: the card loads them after its
     first paint."""
-    customer = get_object_or_404(Customer.objects.active(), pk=customer_id)
+    customer = get_object_or_404(card_customers(), pk=customer_id)
     # Loaded by the card whose opening was just logged; read on its own, it is logged.
     if card_customer_id(request) != customer.pk:
         card_view_record(

@@ -293,9 +293,16 @@ class CustomerFacts:
         offers: Iterable[Offer],
         product_ids: Iterable[int] | None = None,
         at: datetime | None = None,
+        *,
+        personalised: bool | None = None,
+        wishlist_product_ids: Iterable[int] | None = None,
+        preferences: tuple[Iterable[int], Iterable[int]] | None = None,
     ) -> CustomerFacts:
         """At most four queries: consent, wishlist, preferences, uses — each only when an
-        offer depends on it. ``product_ids`` narrows the wishlist query."""
+        offer depends on it and the caller has not read it already: ``personalised`` (the
+        consent in force at ``at``), ``wishlist_product_ids`` (their whole wishlist's),
+        ``preferences`` (preferred brand ids, category ids). ``product_ids`` narrows the
+        wishlist query."""
         facts = cls(customer=customer)
         offers = list(offers)
         if customer is None or not offers:
@@ -311,19 +318,26 @@ class CustomerFacts:
         audiences = {o.audience for o in offers}
         if audiences == {Offer.Audience.EVERYONE}:
             return facts
-        facts.personalised = Consent.objects.filter(customer=customer).in_force(
-            Consent.Purpose.PERSONALISED_OFFERS, at
-        )
+        if personalised is None:
+            personalised = Consent.objects.filter(customer=customer).in_force(
+                Consent.Purpose.PERSONALISED_OFFERS, at
+            )
+        facts.personalised = personalised
         if not facts.personalised:
             return facts
-        if Offer.Audience.WISHLIST in audiences:
+        if Offer.Audience.WISHLIST in audiences and wishlist_product_ids is not None:
+            facts.wishlist_product_ids = frozenset(wishlist_product_ids)
+        elif Offer.Audience.WISHLIST in audiences:
             wishlist = WishlistItem.objects.filter(customer=customer)
             if product_ids is not None:
                 wishlist = wishlist.filter(variant__product_id__in=product_ids)
             facts.wishlist_product_ids = frozenset(
                 wishlist.values_list("variant__product_id", flat=True)
             )
-        if Offer.Audience.PREFERENCES in audiences:
+        if Offer.Audience.PREFERENCES in audiences and preferences is not None:
+            facts.preferred_brand_ids = frozenset(preferences[0])
+            facts.preferred_category_ids = frozenset(preferences[1])
+        elif Offer.Audience.PREFERENCES in audiences:
             brands = (
                 Preference.brands.through.objects.filter(preference__customer=customer)
                 .annotate(kind=Value("brand"))
@@ -372,11 +386,7 @@ class LiveOffers:
     @classmethod
     def load(cls, at: datetime) -> LiveOffers:
         """Two queries: the offers with the offers' version, then their links."""
-        offers = Offer.objects.filter(is_active=True, ends_at__gt=at)
-        if connection.vendor == "postgresql":
-            version = RawSQL(VERSION_SQL, ())  # noqa: S611 (a constant)
-            offers = offers.annotate(offers_version=version)
-        offers = list(offers)
+        offers = list(with_offers_version(Offer.objects.filter(is_active=True, ends_at__gt=at)))
         scopes = {o.pk: o.scope for o in offers}
         parts = [
             through.objects.filter(offer__in=list(scopes))
@@ -410,12 +420,25 @@ def offers_token() -> str | None:
     return row[0] if row else None
 
 
-def live_offers(at: datetime) -> LiveOffers:
+def with_offers_version(queryset):
+    """``queryset`` with the offers' version read in the same query (``offers_version``, for
+    ``live_offers``'s ``token``) where there is one (PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        return queryset
+    return queryset.annotate(offers_version=RawSQL(VERSION_SQL, ()))  # noqa: S611 (a constant)
+
+
+def live_offers(at: datetime, token: str | None = None) -> LiveOffers:
     """The live offers: from this process's memory while the offers' version is the one they
-    were read with (one query, to compare it), else read again (two, then three)."""
+    were read with (one query, to compare it, unless the caller read it: ``token``, from
+    ``with_offers_version``), else read again (two, then three)."""
     global _live
     live = _live  # never kept without a version (SQLite)
-    if live is not None and at >= live.loaded_at and offers_token() == live.token:
+    if (
+        live is not None
+        and at >= live.loaded_at
+        and (token if token is not None else offers_token()) == live.token
+    ):
         return live
     live = LiveOffers.load(min(at, timezone.now()))
     if live.token is not None:
@@ -450,10 +473,14 @@ class OfferBook:
         product_ids: Iterable[int] | None = None,
         brand_ids: Iterable[int] | None = None,
         category_ids: Iterable[int] | None = None,
+        known: dict | None = None,
+        token: str | None = None,
     ) -> OfferBook:
         """The live offers (``live_offers``: one query while they have not changed) plus the
-        customer's facts. With ids given, only the offers listing one of them are kept."""
-        live = live_offers(at)
+        customer's facts (``known``: those the caller has read, see ``CustomerFacts.load``;
+        ``token``: the offers' version, when read with them). With ids given, only the offers
+        listing one of them are kept."""
+        live = live_offers(at, token)
         if product_ids is None and brand_ids is None and category_ids is None:
             candidates = live.offers.values()
         else:
@@ -474,7 +501,7 @@ class OfferBook:
             and (customer is not None or _public(o))
         ]
         product_ids = None if product_ids is None else list(product_ids)
-        facts = CustomerFacts.load(customer, offers, product_ids, at)
+        facts = CustomerFacts.load(customer, offers, product_ids, at, **(known or {}))
         return cls(live, offers, facts)
 
     def covers_product(self, offer: Offer, product: Product, ancestors: frozenset[int]) -> bool:

@@ -170,6 +170,7 @@ def offers_for_customer(
     examples: int = 3,
     channel: str = Channel.STORE,
     book: OfferBook | None = None,
+    wishlist: list[WishlistItem] | None = None,
 ) -> list[CustomerOffer]:
     """The offers that apply to this client now, most relevant first: those touching their
     wishlist, then those made for them (preferences, tier), then the rest, each group by
@@ -179,19 +180,22 @@ def offers_for_customer(
 
     Queries: at most 13 + ``limit`` (one per offer for examples beyond the wishlist),
     whatever the number of offers, products or wishlist items. ``book``: every live offer
-    for this client (``OfferBook.load`` without ids), when the caller already has it."""
+    for this client (``OfferBook.load`` without ids), when the caller already has it;
+    ``wishlist``: their wishlist items (variant, product and category loaded), newest first,
+    when the caller has read them."""
     at = at or timezone.now()
     book = book or OfferBook.load(customer=customer, channel=channel, at=at)
     candidates = [o for o in book.offers.values() if book.targets_customer(o)]
     if not candidates:
         return []
-    wishlist = (
-        WishlistItem.objects.filter(customer=customer)
-        .select_related("variant__product__category")
-        .order_by("-added_at", "-pk")[:200]
-    )
+    if wishlist is None:
+        wishlist = (
+            WishlistItem.objects.filter(customer=customer)
+            .select_related("variant__product__category")
+            .order_by("-added_at", "-pk")
+        )
     wished: dict[int, list[Variant]] = defaultdict(list)
-    for item in wishlist:
+    for item in wishlist[:200]:
         product = item.variant.product
         for offer in book.applicable(product, ancestor_ids(product.category.path)):
             wished[offer.pk].append(item.variant)

@@ -10,11 +10,23 @@ from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from customers.models import CardView, Consent, Interaction, Note, Purchase, PurchaseLine
+from customers.models import (
+    CardView,
+    Consent,
+    Interaction,
+    Note,
+    Preference,
+    Purchase,
+    PurchaseLine,
+    SizePreference,
+)
 from customers.session import SESSION_CLIENT_KEY
+from offers.models import OfferRedemption
 from offers.selectors import offers_for_customer
+from orders.models import Order
 from tests.clock import frozen
 from tests.factories import (
+    CategoryFactory,
     ConsentFactory,
     CustomerFactory,
     InteractionFactory,
@@ -288,25 +300,112 @@ def _history(customer, store, lines):
         ConsentFactory(customer=customer, purpose=Consent.Purpose.MARKETING_EMAIL)
 
 
+def _targeted(customer):
+    """Live offers that depend on everything the offers' targeting reads of a client:
+    their consent, wishlist, preferences and uses; the client consents and has them all."""
+    item = customer.wishlist.select_related("variant__product").first()
+    brand = item.variant.product.brand
+    used = OfferFactory(name="Une fois", audience="wishlist", uses_per_customer=1)
+    used.brands.add(brand)
+    OfferFactory(name="Préférée", audience="preferences").brands.add(brand)
+    ConsentFactory(customer=customer, purpose=Consent.Purpose.PERSONALISED_OFFERS)
+    Preference.objects.create(customer=customer).brands.add(brand)
+    OfferRedemption.objects.create(
+        offer=used,
+        customer=customer,
+        reference="R1",
+        channel="store",
+        redeemed_at=timezone.now(),
+    )
+
+
+def _sized_and_ordering(customer, store, by):
+    """A size on record and an order under way."""
+    SizePreference.objects.create(customer=customer, category=CategoryFactory(), size="M")
+    Order.objects.create(
+        reference=f"CMD-{customer.pk}",
+        idempotency_key=f"card-{customer.pk}",
+        customer=customer,
+        store=store,
+        created_by=by,
+        mode=Order.Mode.PICKUP,
+        pickup_store=store,
+        subtotal=0,
+        discount=0,
+        total=0,
+    )
+
+
 def test_the_card_costs_the_same_queries_for_1_or_1000_history_lines(
-    associate_client, store, other_store
+    associate_client, associate, store, other_store, django_assert_max_num_queries
 ):
     small, large = CustomerFactory(), CustomerFactory()
     _history(small, store, 1)
     _history(large, store, 1000)
     PurchaseLineFactory.create_batch(3, purchase=Purchase.objects.filter(customer=large).first())
     VisitFactory(store=store, customer=large)
+    for customer in (small, large):
+        _targeted(customer)
+        _sized_and_ordering(customer, store, associate)
+    associate_client.get(card_url(large))  # the live offers, now in this process's memory
 
     with CaptureQueriesContext(connection) as one:
         associate_client.get(card_url(small))
-    with CaptureQueriesContext(connection) as thousand:
+    # Sign-in (session, user, profile, store), the client (with their visit figures, the
+    # consent to offers and the offers' version) and their preferences (brands, categories),
+    # the access-log row and its bulk-read check, the wishlist, the offers' uses, online
+    # interests (and their products) and availability, the purchase summary, sizes (when
+    # they have some), the visit here, notes, consents, open orders (when they have some:
+    # a client with neither costs two fewer), the client book (entry, planned, contacts),
+    # a page of history and its lines, the session (the card opened, three statements).
+    with django_assert_max_num_queries(28) as thousand:
         response = associate_client.get(card_url(large))
 
     assert response.status_code == 200
     assert len(thousand) == len(one), [q["sql"][:80] for q in thousand.captured_queries]
-    # the access-log row and its bulk-read check; the client book (entry, planned, contacts);
-    # recent purchases and their complements
-    assert len(one) <= 37
+
+
+def test_the_wishlist_is_priced_with_what_the_client_consented_to_and_used(
+    associate_client, store, camille
+):
+    tv = VariantFactory(product__name="TV OLED 55", product__list_price=Decimal("1000.00"))
+    WishlistItemFactory(customer=camille, variant=tv)
+    for name, audience, value in (("Souhait", "wishlist", 10), ("Goûts", "preferences", 5)):
+        made = OfferFactory(name=name, audience=audience, value=Decimal(value), stackable=True)
+        made.brands.add(tv.product.brand)
+    once = OfferFactory(name="Une fois", value=Decimal("20"), uses_per_customer=1)
+    once.brands.add(tv.product.brand)
+    VisitFactory(
+        store=store,
+        customer=camille,
+        arrived_at=timezone.now() - timedelta(days=3),
+        departed_at=timezone.now() - timedelta(days=3),
+    )
+    VisitFactory(store=store, customer=camille)  # here now
+
+    def wishlist():
+        page = associate_client.get(card_url(camille)).text
+        return page[page.index('data-testid="wishlist"') :][:2000], page
+
+    shown, page = wishlist()  # no consent to personalised offers: only the offer to all
+    assert "800,00 €" in shown and "<s" in shown
+    assert 'data-testid="in-store-now"' in page
+    assert "<dt>Visites</dt><dd>2</dd>" in page
+    OfferRedemption.objects.create(
+        offer=once, customer=camille, reference="R1", channel="store", redeemed_at=timezone.now()
+    )
+    assert "1 000,00 €" in wishlist()[0]  # used up
+    ConsentFactory(customer=camille, purpose=Consent.Purpose.PERSONALISED_OFFERS)
+    assert "900,00 €" in wishlist()[0]  # the wishlist's offer (the best that applies)
+    Preference.objects.create(customer=camille).brands.add(tv.product.brand)
+    assert "855,00 €" in wishlist()[0]  # and their preferred brand's, stacked
+    ConsentFactory(
+        customer=camille,
+        purpose=Consent.Purpose.PERSONALISED_OFFERS,
+        granted=False,
+        recorded_at=timezone.now(),
+    )
+    assert "1 000,00 €" in wishlist()[0]  # withdrawn
 
 
 def test_suggestions_come_after_the_first_paint_and_a_read_on_their_own_is_logged(
