@@ -9,12 +9,10 @@ what it loads right after (``card_suggestions``: offers, suggestions, complement
 requests both through Django's stack (middleware, session, template; no network) as an
 associate of that store. Prints for each the query count, p50/p95 (and the p50 of this
 process's CPU time, which other work on the machine moves less), the slowest queries of one
-run and the load average. Older code without ``card_suggestions``: the one context
-and page.
+run and the load average. ``DEBUG`` off, static files without a manifest.
 
 Everything runs in one transaction that is rolled back: the page logs each read of the
-card, and the associate is the benchmark's own. On a database without the offers' version
-(migration ``offers 0004``), a temporary one stands in for this session.
+card, and the associate is the benchmark's own. The database must be migrated.
 """
 
 import argparse
@@ -35,7 +33,7 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.db.models import Count  # noqa: E402
-from django.test import Client  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
 
 from catalog.models import Store  # noqa: E402
 from customers.models import Customer  # noqa: E402
@@ -79,17 +77,6 @@ def timed(label: str, call, runs: int) -> None:
         print(f"  {seconds * 1000:6.1f} ms  {sql[:110]}")
 
 
-def version_stand_in() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT to_regclass('offers_version')")
-        if cursor.fetchone()[0] is None:
-            cursor.execute(
-                "CREATE TEMPORARY TABLE offers_version (id smallint PRIMARY KEY, token uuid)"
-                " ON COMMIT DROP; INSERT INTO offers_version VALUES (1, gen_random_uuid())"
-            )
-            print("(no offers' version on this database: a temporary one, this session only)")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=40)
@@ -104,19 +91,16 @@ def main() -> None:
     print(f"customer {customer.pk} ({customer.n} purchase lines), store {store.code}")
     try:
         with transaction.atomic():
-            version_stand_in()
             timed(
                 "card's context, first paint",
                 lambda: card.customer_card(customer_id=customer.pk, store=store),
                 args.runs,
             )
-            later = getattr(card, "card_suggestions", None)
-            if later:
-                timed(
-                    "card's context, suggestions and offers",
-                    lambda: later(customer=customer, store=store),
-                    args.runs,
-                )
+            timed(
+                "card's context, suggestions and offers",
+                lambda: card.card_suggestions(customer=customer, store=store),
+                args.runs,
+            )
             user = get_user_model().objects.create_user(username="bench-card-associate")
             StaffProfile.objects.create(user=user, role=StaffProfile.Role.ASSOCIATE)
             user.staff_profile.stores.add(store)
@@ -128,19 +112,22 @@ def main() -> None:
                 assert response.status_code == 200, response.status_code
 
             timed("card page", page, args.runs)
-            if later:
 
-                def suggestions():
-                    response = client.get(
-                        f"/customers/{customer.pk}/suggestions/", headers={"HX-Request": "true"}
-                    )
-                    assert response.status_code == 200, response.status_code
+            def suggestions():
+                response = client.get(
+                    f"/customers/{customer.pk}/suggestions/", headers={"HX-Request": "true"}
+                )
+                assert response.status_code == 200, response.status_code
 
-                timed("card's suggestions and offers (the page loads them)", suggestions, args.runs)
+            timed("card's suggestions and offers (the page loads them)", suggestions, args.runs)
             raise RolledBack
     except RolledBack:
         pass
 
 
 if __name__ == "__main__":
-    main()
+    plain_static = "django.contrib.staticfiles.storage.StaticFilesStorage"
+    with override_settings(
+        DEBUG=False, STORAGES={**settings.STORAGES, "staticfiles": {"BACKEND": plain_static}}
+    ):
+        main()
