@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.contrib.postgres.search import SearchQuery, TrigramSimilarity
@@ -32,6 +33,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Concat, StrIndex
 from django.db.models.lookups import GreaterThan
+from django.utils import timezone
 
 from catalog.models import (
     Brand,
@@ -293,14 +295,17 @@ def _products(ids: list[int], store: Store | None) -> list[Product]:
     return [found[pk] for pk in ids if pk in found]
 
 
-def with_available_here(products: QuerySet, store: Store | None) -> QuerySet:
+def with_available_here(
+    products: QuerySet, store: Store | int | None, at: datetime | None = None
+) -> QuerySet:
     """Annotate ``available_here``: units of the product available (on hand less held) in
-    ``store`` across its variants; None without a store."""
+    ``store`` (or the store of that id) across its variants, at ``at`` (default now); None
+    without a store."""
     if store is None:
         return products.annotate(available_here=Value(None, output_field=IntegerField()))
     stock = (
         StockLevel.objects.filter(variant__product=OuterRef("pk"), store=store)
-        .with_available()
+        .with_available(at)
         .order_by()
         .values("store")
         .annotate(units=Sum("available"))
@@ -569,23 +574,18 @@ def complements_for(
             break
     if not chosen:
         return []
-    stores = (
-        StockLevel.objects.filter(
-            variant__product=OuterRef("pk"), store__is_active=True, store__is_warehouse=False
-        )
-        .in_stock()
-        .order_by()
-        .values("variant__product")
-        .annotate(n=Count("store", distinct=True))
-        .values("n")
-    )
-    qs = (
+    found = (
         Product.objects.select_related("brand", "category")
         .prefetch_related(Prefetch("variants", queryset=Variant.objects.order_by("sku")))
-        .annotate(stores_with_stock=Coalesce(Subquery(stores), 0))
+        .in_bulk(chosen)
     )
-    found = with_available_here(qs, store).in_bulk(chosen)
-    result = [found[pk] for pk in chosen if pk in found]
+    figures = _complement_figures(list(found), store)
+    result = []
+    for pk in chosen:
+        if pk in found and pk in figures:
+            product = found[pk]
+            product.stores_with_stock, product.available_here = figures[pk]
+            result.append(product)
     for product in result:
         variants = list(product.variants.all())
         product.shown_variant = variants[0] if variants else None
@@ -593,6 +593,77 @@ def complements_for(
             variants[0].product = product
     photos_attach(result)
     return result
+
+
+def _complement_figures_query(ids: list[int], store_id: int | None, at: datetime) -> QuerySet:
+    """Per product of ``ids``: its pk, ``stores_with_stock`` and ``available_here``."""
+    stores = (
+        StockLevel.objects.filter(
+            variant__product=OuterRef("pk"), store__is_active=True, store__is_warehouse=False
+        )
+        .in_stock(at)
+        .order_by()
+        .values("variant__product")
+        .annotate(n=Count("store", distinct=True))
+        .values("n")
+    )
+    products = Product.objects.filter(pk__in=ids).annotate(
+        stores_with_stock=Coalesce(Subquery(stores), 0)
+    )
+    return with_available_here(products, store_id, at).values_list(
+        "pk", "stores_with_stock", "available_here"
+    )
+
+
+# The complements' figures as SQL built once per process and number of products (building
+# and compiling those subqueries costs several times running them). These stand for the
+# products, the store and the moment until the statement is run; every moment in it is
+# "now" (a hold's end compared with it).
+_PRODUCT_PLACEHOLDERS = [-7_302_000_001 - i for i in range(COMPLEMENTS_SHOWN)]
+_STORE_PLACEHOLDER = -7_302_000_100
+_NOW_PLACEHOLDER = datetime(2000, 1, 1, tzinfo=UTC)
+_complement_sql: dict[tuple, tuple[str, tuple]] = {}
+
+
+def _complement_statement(alias: str, count: int) -> tuple[str, tuple]:
+    if (alias, count) not in _complement_sql:
+        ids = _PRODUCT_PLACEHOLDERS[:count]
+        query = _complement_figures_query(ids, _STORE_PLACEHOLDER, _NOW_PLACEHOLDER)
+        sql, params = query.query.sql_with_params()
+        seen = sorted(p for p in params if type(p) is int and p < -7_000_000_000)
+        if seen != sorted([*ids, _STORE_PLACEHOLDER]) or any(
+            isinstance(p, datetime) and p != _NOW_PLACEHOLDER for p in params
+        ):
+            raise AssertionError(f"The complements' query holds unexpected parameters: {params}")
+        _complement_sql[alias, count] = (sql, tuple(params))
+    return _complement_sql[alias, count]
+
+
+def _complement_figures(ids: list[int], store: Store | None) -> dict[int, tuple]:
+    """Per product of ``ids`` (at most ``COMPLEMENTS_SHOWN``): (stores with stock, units
+    available in ``store``, None without one). One query."""
+    if not ids:
+        return {}
+    now = timezone.now()
+    if connection.vendor != "postgresql" or len(ids) > COMPLEMENTS_SHOWN:
+        rows = _complement_figures_query(ids, store.pk if store else None, now)
+    else:
+        sql, params = _complement_statement(connection.alias, len(ids))
+        swap = dict(zip(_PRODUCT_PLACEHOLDERS, ids, strict=False))
+        swap[_STORE_PLACEHOLDER] = store.pk if store else 0
+        with connection.cursor() as cursor:
+            cursor.execute(
+                sql,
+                [
+                    now if p == _NOW_PLACEHOLDER else swap.get(p, p) if type(p) is int else p
+                    for p in params
+                ],
+            )
+            rows = cursor.fetchall()
+    return {
+        pk: (int(stores), int(here) if store and here is not None else None)
+        for pk, stores, here in rows
+    }
 
 
 # --- Pages a client opens (no staff data) -------------------------------------------------
