@@ -373,23 +373,26 @@ def _with_ratings(qs: QuerySet) -> QuerySet:
 
 
 def product_detail(*, product_id: int, store: Store | None) -> Product | None:
-    """A product for its page, in five queries: brand, category, ``category_trail`` (root
-    first), ``characteristics`` with their definitions, ``variants`` each with
-    ``available_here``, ``rating_average``, ``rating_count`` and ``latest_reviews``."""
-    variants = Variant.objects.order_by("sku")
-    if store is not None:
-        here = StockLevel.objects.filter(variant=OuterRef("pk"), store=store).with_available()
-        variants = variants.annotate(
-            available_here=Coalesce(Subquery(here.values("available")[:1]), Value(0))
-        )
+    """A product for its page, in five queries (six with a store): brand, category,
+    ``category_trail`` (root first), ``characteristics`` with their definitions,
+    ``variants`` each with ``available_here`` (units available in ``store``, from a
+    statement built once; absent without a store), ``rating_average``, ``rating_count``
+    and ``latest_reviews``."""
     product = (
         _with_ratings(Product.objects.select_related("brand", "category"))
-        .prefetch_related(_characteristics_prefetch(), Prefetch("variants", queryset=variants))
+        .prefetch_related(
+            _characteristics_prefetch(),
+            Prefetch("variants", queryset=Variant.objects.order_by("sku")),
+        )
         .filter(pk=product_id)
         .first()
     )
     if product is None:
         return None
+    if store is not None:
+        here = _variants_here(product.pk, store)
+        for variant in product.variants.all():
+            variant.available_here = here.get(variant.pk, 0)
     ancestor_ids = [int(x) for x in product.category.path.strip("/").split("/") if x]
     trail = Category.objects.in_bulk(ancestor_ids)
     product.category_trail = [trail[i] for i in ancestor_ids if i in trail] or [product.category]
@@ -595,8 +598,10 @@ def complements_for(
     return result
 
 
-def _complement_figures_query(ids: list[int], store_id: int | None, at: datetime) -> QuerySet:
-    """Per product of ``ids``: its pk, ``stores_with_stock`` and ``available_here``."""
+def _complement_figures_query(store_id: int, *args) -> QuerySet:
+    """Per product of ``ids``: its pk, ``stores_with_stock`` and ``available_here`` in the
+    store of ``store_id`` at ``at`` (``args``: the ids, then the moment)."""
+    *ids, at = args
     stores = (
         StockLevel.objects.filter(
             variant__product=OuterRef("pk"), store__is_active=True, store__is_warehouse=False
@@ -615,55 +620,73 @@ def _complement_figures_query(ids: list[int], store_id: int | None, at: datetime
     )
 
 
-# The complements' figures as SQL built once per process and number of products (building
-# and compiling those subqueries costs several times running them). These stand for the
-# products, the store and the moment until the statement is run; every moment in it is
-# "now" (a hold's end compared with it).
-_PRODUCT_PLACEHOLDERS = [-7_302_000_001 - i for i in range(COMPLEMENTS_SHOWN)]
-_STORE_PLACEHOLDER = -7_302_000_100
+# Stock figures as SQL built once per process (building and compiling their subqueries
+# costs several times running them): ``build`` makes the query from stand-ins for its
+# ids (``_ID_PLACEHOLDERS``) and for the moment (``_NOW_PLACEHOLDER``), swapped for the
+# real ones when the statement runs; every moment in these queries is "now" (a hold's end
+# is compared with it).
+_ID_PLACEHOLDERS = [-7_302_000_001 - i for i in range(16)]
 _NOW_PLACEHOLDER = datetime(2000, 1, 1, tzinfo=UTC)
-_complement_sql: dict[tuple, tuple[str, tuple]] = {}
+_built_sql: dict[tuple, tuple[str, tuple]] = {}
 
 
-def _complement_statement(alias: str, count: int) -> tuple[str, tuple]:
-    if (alias, count) not in _complement_sql:
-        ids = _PRODUCT_PLACEHOLDERS[:count]
-        query = _complement_figures_query(ids, _STORE_PLACEHOLDER, _NOW_PLACEHOLDER)
-        sql, params = query.query.sql_with_params()
+def _built_rows(name: str, build, ids: list[int]) -> list[tuple]:
+    """The rows of ``build(*ids, now)``, from SQL built once per process and name."""
+    key = (name, connection.alias, len(ids))
+    if key not in _built_sql:
+        stand_ins = _ID_PLACEHOLDERS[: len(ids)]
+        sql, params = build(*stand_ins, _NOW_PLACEHOLDER).query.sql_with_params()
         seen = sorted(p for p in params if type(p) is int and p < -7_000_000_000)
-        if seen != sorted([*ids, _STORE_PLACEHOLDER]) or any(
+        if seen != sorted(stand_ins) or any(
             isinstance(p, datetime) and p != _NOW_PLACEHOLDER for p in params
         ):
-            raise AssertionError(f"The complements' query holds unexpected parameters: {params}")
-        _complement_sql[alias, count] = (sql, tuple(params))
-    return _complement_sql[alias, count]
+            raise AssertionError(f"The {name} query holds unexpected parameters: {params}")
+        _built_sql[key] = (sql, tuple(params))
+    sql, params = _built_sql[key]
+    swap = dict(zip(_ID_PLACEHOLDERS, ids, strict=False))
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [
+                swap.get(p, p) if type(p) is int else now if p == _NOW_PLACEHOLDER else p
+                for p in params
+            ],
+        )
+        return cursor.fetchall()
 
 
 def _complement_figures(ids: list[int], store: Store | None) -> dict[int, tuple]:
-    """Per product of ``ids`` (at most ``COMPLEMENTS_SHOWN``): (stores with stock, units
-    available in ``store``, None without one). One query."""
+    """Per product of ``ids``: (stores with stock, units available in ``store``, None
+    without one). One query."""
     if not ids:
         return {}
-    now = timezone.now()
-    if connection.vendor != "postgresql" or len(ids) > COMPLEMENTS_SHOWN:
-        rows = _complement_figures_query(ids, store.pk if store else None, now)
+    store_id = store.pk if store else 0
+    if connection.vendor != "postgresql" or len(ids) >= len(_ID_PLACEHOLDERS):
+        rows = _complement_figures_query(store_id, *ids, timezone.now())
     else:
-        sql, params = _complement_statement(connection.alias, len(ids))
-        swap = dict(zip(_PRODUCT_PLACEHOLDERS, ids, strict=False))
-        swap[_STORE_PLACEHOLDER] = store.pk if store else 0
-        with connection.cursor() as cursor:
-            cursor.execute(
-                sql,
-                [
-                    now if p == _NOW_PLACEHOLDER else swap.get(p, p) if type(p) is int else p
-                    for p in params
-                ],
-            )
-            rows = cursor.fetchall()
+        rows = _built_rows("complements", _complement_figures_query, [store_id, *ids])
     return {
         pk: (int(stores), int(here) if store and here is not None else None)
         for pk, stores, here in rows
     }
+
+
+def _variants_here_query(store_id: int, product_id: int, at: datetime) -> QuerySet:
+    return (
+        StockLevel.objects.filter(store_id=store_id, variant__product_id=product_id)
+        .with_available(at)
+        .values_list("variant_id", "available")
+    )
+
+
+def _variants_here(product_id: int, store: Store) -> dict[int, int]:
+    """Units available in ``store`` per variant of a product (those with a stock row)."""
+    if connection.vendor != "postgresql":
+        rows = _variants_here_query(store.pk, product_id, timezone.now())
+    else:
+        rows = _built_rows("variants here", _variants_here_query, [store.pk, product_id])
+    return {variant_id: int(units) for variant_id, units in rows}
 
 
 # --- Pages a client opens (no staff data) -------------------------------------------------
