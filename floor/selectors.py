@@ -118,29 +118,52 @@ def floor_cards(
     return visits
 
 
-# The figures of one visit as SQL built once per process (building and compiling that
-# query costs several times running it). These stand for the visit, its store and the
-# moment until the statement is run; every moment in it is "now" give or take a duration.
+# The figures of one visit, and of the floor list, as SQL built once per process (building
+# and compiling those queries costs several times running them). These stand for the
+# visit, its store and the moment until the statement is run; every moment in it is "now"
+# give or take a duration (the idle limit is a setting: statements are kept per value).
 _VISIT_PLACEHOLDER = -7_301_000_001
 _STORE_PLACEHOLDER = -7_301_000_002
 _NOW_PLACEHOLDER = datetime(2000, 1, 1, tzinfo=UTC)
-_figures_sql: dict[str, tuple[str, tuple]] = {}
+_statements: dict[tuple, tuple[str, tuple]] = {}
 
 
-def _figures_statement(alias: str) -> tuple[str, tuple]:
-    if alias not in _figures_sql:
-        query = _with_figures(
-            Visit.objects.filter(pk=_VISIT_PLACEHOLDER), _STORE_PLACEHOLDER, _NOW_PLACEHOLDER
-        ).values_list(*FIGURES)
+def _statement(name: str, alias: str) -> tuple[str, tuple]:
+    key = (name, alias, settings.VISIT_IDLE_MINUTES)
+    if key not in _statements:
+        if name == "figures":
+            query = _with_figures(
+                Visit.objects.filter(pk=_VISIT_PLACEHOLDER), _STORE_PLACEHOLDER, _NOW_PLACEHOLDER
+            ).values_list(*FIGURES)
+            expected = sorted((_VISIT_PLACEHOLDER, _STORE_PLACEHOLDER))
+        else:  # "list": the latest arrivals present in a store, with their figures
+            query = (
+                _with_figures(
+                    present_visits(_STORE_PLACEHOLDER, now=_NOW_PLACEHOLDER),
+                    _STORE_PLACEHOLDER,
+                    _NOW_PLACEHOLDER,
+                )
+                .order_by("-arrived_at", "-pk")
+                .values_list("pk", *FIGURES)[: FLOOR_SHOWN + 1]
+            )
+            expected = [_STORE_PLACEHOLDER, _STORE_PLACEHOLDER]
         sql, params = query.query.sql_with_params()
         ids = sorted(p for p in params if type(p) is int and p < -7_000_000_000)
         moments = [p for p in params if isinstance(p, datetime)]
-        if ids != sorted((_VISIT_PLACEHOLDER, _STORE_PLACEHOLDER)) or any(
-            abs(m - _NOW_PLACEHOLDER) > timedelta(days=365) for m in moments
-        ):
-            raise AssertionError(f"The figures' query holds unexpected parameters: {params}")
-        _figures_sql[alias] = (sql, tuple(params))
-    return _figures_sql[alias]
+        if ids != expected or any(abs(m - _NOW_PLACEHOLDER) > timedelta(days=365) for m in moments):
+            raise AssertionError(f"The floor's query holds unexpected parameters: {params}")
+        _statements[key] = (sql, tuple(params))
+    return _statements[key]
+
+
+def _run(name: str, ids: dict[int, int]) -> list[tuple]:
+    """The rows of a statement built once (above), its placeholders swapped for ``ids``
+    and every moment shifted to now."""
+    sql, params = _statement(name, connection.alias)
+    shift = timezone.now() - _NOW_PLACEHOLDER
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [_swap(p, ids, shift) for p in params])
+        return cursor.fetchall()
 
 
 def _swap(param, ids: dict[int, int], shift: timedelta):
@@ -157,12 +180,7 @@ def arrival_card(visit: Visit, customer, store) -> Visit | None:
         return None
     visit.customer, visit.store = customer, store
     if connection.vendor == "postgresql":
-        sql, params = _figures_statement(connection.alias)
-        ids = {_VISIT_PLACEHOLDER: visit.pk, _STORE_PLACEHOLDER: store.pk}
-        shift = timezone.now() - _NOW_PLACEHOLDER
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [_swap(p, ids, shift) for p in params])
-            values = cursor.fetchone()
+        (values,) = _run("figures", {_VISIT_PLACEHOLDER: visit.pk, _STORE_PLACEHOLDER: store.pk})
     else:  # the demo's SQLite answers text and floats to a raw cursor: the ORM converts
         values = (
             _with_figures(Visit.objects.filter(pk=visit.pk), store.pk, timezone.now())
@@ -177,6 +195,21 @@ def arrival_card(visit: Visit, customer, store) -> Visit | None:
 
 def floor_list(store_id: int) -> dict:
     """The floor list's context: the latest ``FLOOR_SHOWN`` arrivals, and whether more
-    clients are in the store (one query)."""
-    cards = floor_cards(store_id, limit=FLOOR_SHOWN + 1)
+    clients are in the store (two queries: the figures from a statement built once, then
+    the visits with their client and associates)."""
+    if connection.vendor != "postgresql":  # see arrival_card
+        cards = floor_cards(store_id, limit=FLOOR_SHOWN + 1)
+        return {"cards": cards[:FLOOR_SHOWN], "more_present": len(cards) > FLOOR_SHOWN}
+    rows = _run("list", {_STORE_PLACEHOLDER: store_id})
+    visits = Visit.objects.select_related(
+        "customer", "attended_by", "store", "sent_to", "sent_by"
+    ).in_bulk([row[0] for row in rows])
+    cards = []
+    for pk, *values in rows:
+        if (visit := visits.get(pk)) is None:  # gone in between
+            continue
+        for name, value in zip(FIGURES, values, strict=True):
+            setattr(visit, name, value)
+        _name_interest(visit)
+        cards.append(visit)
     return {"cards": cards[:FLOOR_SHOWN], "more_present": len(cards) > FLOOR_SHOWN}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.contrib.postgres.search import SearchQuery, TrigramSimilarity
@@ -32,6 +33,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Concat, StrIndex
 from django.db.models.lookups import GreaterThan
+from django.utils import timezone
 
 from catalog.models import (
     Brand,
@@ -293,14 +295,17 @@ def _products(ids: list[int], store: Store | None) -> list[Product]:
     return [found[pk] for pk in ids if pk in found]
 
 
-def with_available_here(products: QuerySet, store: Store | None) -> QuerySet:
+def with_available_here(
+    products: QuerySet, store: Store | int | None, at: datetime | None = None
+) -> QuerySet:
     """Annotate ``available_here``: units of the product available (on hand less held) in
-    ``store`` across its variants; None without a store."""
+    ``store`` (or the store of that id) across its variants, at ``at`` (default now); None
+    without a store."""
     if store is None:
         return products.annotate(available_here=Value(None, output_field=IntegerField()))
     stock = (
         StockLevel.objects.filter(variant__product=OuterRef("pk"), store=store)
-        .with_available()
+        .with_available(at)
         .order_by()
         .values("store")
         .annotate(units=Sum("available"))
@@ -368,23 +373,26 @@ def _with_ratings(qs: QuerySet) -> QuerySet:
 
 
 def product_detail(*, product_id: int, store: Store | None) -> Product | None:
-    """A product for its page, in five queries: brand, category, ``category_trail`` (root
-    first), ``characteristics`` with their definitions, ``variants`` each with
-    ``available_here``, ``rating_average``, ``rating_count`` and ``latest_reviews``."""
-    variants = Variant.objects.order_by("sku")
-    if store is not None:
-        here = StockLevel.objects.filter(variant=OuterRef("pk"), store=store).with_available()
-        variants = variants.annotate(
-            available_here=Coalesce(Subquery(here.values("available")[:1]), Value(0))
-        )
+    """A product for its page, in five queries (six with a store): brand, category,
+    ``category_trail`` (root first), ``characteristics`` with their definitions,
+    ``variants`` each with ``available_here`` (units available in ``store``, from a
+    statement built once; absent without a store), ``rating_average``, ``rating_count``
+    and ``latest_reviews``."""
     product = (
         _with_ratings(Product.objects.select_related("brand", "category"))
-        .prefetch_related(_characteristics_prefetch(), Prefetch("variants", queryset=variants))
+        .prefetch_related(
+            _characteristics_prefetch(),
+            Prefetch("variants", queryset=Variant.objects.order_by("sku")),
+        )
         .filter(pk=product_id)
         .first()
     )
     if product is None:
         return None
+    if store is not None:
+        here = _variants_here(product.pk, store)
+        for variant in product.variants.all():
+            variant.available_here = here.get(variant.pk, 0)
     ancestor_ids = [int(x) for x in product.category.path.strip("/").split("/") if x]
     trail = Category.objects.in_bulk(ancestor_ids)
     product.category_trail = [trail[i] for i in ancestor_ids if i in trail] or [product.category]
@@ -569,23 +577,18 @@ def complements_for(
             break
     if not chosen:
         return []
-    stores = (
-        StockLevel.objects.filter(
-            variant__product=OuterRef("pk"), store__is_active=True, store__is_warehouse=False
-        )
-        .in_stock()
-        .order_by()
-        .values("variant__product")
-        .annotate(n=Count("store", distinct=True))
-        .values("n")
-    )
-    qs = (
+    found = (
         Product.objects.select_related("brand", "category")
         .prefetch_related(Prefetch("variants", queryset=Variant.objects.order_by("sku")))
-        .annotate(stores_with_stock=Coalesce(Subquery(stores), 0))
+        .in_bulk(chosen)
     )
-    found = with_available_here(qs, store).in_bulk(chosen)
-    result = [found[pk] for pk in chosen if pk in found]
+    figures = _complement_figures(list(found), store)
+    result = []
+    for pk in chosen:
+        if pk in found and pk in figures:
+            product = found[pk]
+            product.stores_with_stock, product.available_here = figures[pk]
+            result.append(product)
     for product in result:
         variants = list(product.variants.all())
         product.shown_variant = variants[0] if variants else None
@@ -593,6 +596,97 @@ def complements_for(
             variants[0].product = product
     photos_attach(result)
     return result
+
+
+def _complement_figures_query(store_id: int, *args) -> QuerySet:
+    """Per product of ``ids``: its pk, ``stores_with_stock`` and ``available_here`` in the
+    store of ``store_id`` at ``at`` (``args``: the ids, then the moment)."""
+    *ids, at = args
+    stores = (
+        StockLevel.objects.filter(
+            variant__product=OuterRef("pk"), store__is_active=True, store__is_warehouse=False
+        )
+        .in_stock(at)
+        .order_by()
+        .values("variant__product")
+        .annotate(n=Count("store", distinct=True))
+        .values("n")
+    )
+    products = Product.objects.filter(pk__in=ids).annotate(
+        stores_with_stock=Coalesce(Subquery(stores), 0)
+    )
+    return with_available_here(products, store_id, at).values_list(
+        "pk", "stores_with_stock", "available_here"
+    )
+
+
+# Stock figures as SQL built once per process (building and compiling their subqueries
+# costs several times running them): ``build`` makes the query from stand-ins for its
+# ids (``_ID_PLACEHOLDERS``) and for the moment (``_NOW_PLACEHOLDER``), swapped for the
+# real ones when the statement runs; every moment in these queries is "now" (a hold's end
+# is compared with it).
+_ID_PLACEHOLDERS = [-7_302_000_001 - i for i in range(16)]
+_NOW_PLACEHOLDER = datetime(2000, 1, 1, tzinfo=UTC)
+_built_sql: dict[tuple, tuple[str, tuple]] = {}
+
+
+def _built_rows(name: str, build, ids: list[int]) -> list[tuple]:
+    """The rows of ``build(*ids, now)``, from SQL built once per process and name."""
+    key = (name, connection.alias, len(ids))
+    if key not in _built_sql:
+        stand_ins = _ID_PLACEHOLDERS[: len(ids)]
+        sql, params = build(*stand_ins, _NOW_PLACEHOLDER).query.sql_with_params()
+        seen = sorted(p for p in params if type(p) is int and p < -7_000_000_000)
+        if seen != sorted(stand_ins) or any(
+            isinstance(p, datetime) and p != _NOW_PLACEHOLDER for p in params
+        ):
+            raise AssertionError(f"The {name} query holds unexpected parameters: {params}")
+        _built_sql[key] = (sql, tuple(params))
+    sql, params = _built_sql[key]
+    swap = dict(zip(_ID_PLACEHOLDERS, ids, strict=False))
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [
+                swap.get(p, p) if type(p) is int else now if p == _NOW_PLACEHOLDER else p
+                for p in params
+            ],
+        )
+        return cursor.fetchall()
+
+
+def _complement_figures(ids: list[int], store: Store | None) -> dict[int, tuple]:
+    """Per product of ``ids``: (stores with stock, units available in ``store``, None
+    without one). One query."""
+    if not ids:
+        return {}
+    store_id = store.pk if store else 0
+    if connection.vendor != "postgresql" or len(ids) >= len(_ID_PLACEHOLDERS):
+        rows = _complement_figures_query(store_id, *ids, timezone.now())
+    else:
+        rows = _built_rows("complements", _complement_figures_query, [store_id, *ids])
+    return {
+        pk: (int(stores), int(here) if store and here is not None else None)
+        for pk, stores, here in rows
+    }
+
+
+def _variants_here_query(store_id: int, product_id: int, at: datetime) -> QuerySet:
+    return (
+        StockLevel.objects.filter(store_id=store_id, variant__product_id=product_id)
+        .with_available(at)
+        .values_list("variant_id", "available")
+    )
+
+
+def _variants_here(product_id: int, store: Store) -> dict[int, int]:
+    """Units available in ``store`` per variant of a product (those with a stock row)."""
+    if connection.vendor != "postgresql":
+        rows = _variants_here_query(store.pk, product_id, timezone.now())
+    else:
+        rows = _built_rows("variants here", _variants_here_query, [store.pk, product_id])
+    return {variant_id: int(units) for variant_id, units in rows}
 
 
 # --- Pages a client opens (no staff data) -------------------------------------------------

@@ -72,6 +72,35 @@ def test_the_floor_list_costs_the_same_queries_for_1_or_25_clients(associate_cli
     assert len(many) == len(one)
 
 
+def test_the_floor_page_reads_in_a_few_queries_whatever_the_number_of_clients(
+    associate_client, store, django_assert_max_num_queries
+):
+    present(store)
+    with django_assert_max_num_queries(8):
+        assert associate_client.get(floor_url(store)).status_code == 200
+    for _ in range(30):
+        visit = present(store)
+        PurchaseFactory(customer=visit.customer)
+        WishlistItemFactory(customer=visit.customer)
+    with django_assert_max_num_queries(8):
+        page = associate_client.get(floor_url(store)).text
+    assert page.count('data-testid="floor-card"') == 31
+
+
+def test_the_floor_list_follows_the_idle_limit_in_force(associate_client, store, settings):
+    now = timezone.now()
+    VisitFactory(
+        store=store,
+        customer=CustomerFactory(last_name="Quiet"),
+        arrived_at=now - timedelta(minutes=40),
+        last_seen_at=now - timedelta(minutes=15),
+    )
+    settings.VISIT_IDLE_MINUTES = 20
+    assert "Quiet" in associate_client.get(floor_url(store, "clients/")).text
+    settings.VISIT_IDLE_MINUTES = 10
+    assert "Quiet" not in associate_client.get(floor_url(store, "clients/")).text
+
+
 def test_beyond_50_clients_the_floor_lists_the_latest_arrivals_and_says_so(associate_client, store):
     now = timezone.now()
     for minutes in range(51):

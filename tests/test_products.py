@@ -353,15 +353,16 @@ def test_unknown_product_is_a_404(associate_client, db):
 
 
 def test_product_page_query_count_does_not_grow(
-    associate_client, catalog, django_assert_num_queries
+    associate_client, catalog, store, django_assert_num_queries
 ):
     url = reverse("products:product", args=[catalog.oled.pk])
-    with django_assert_num_queries(12):  # prices (category paths, offers), complements, photos
+    # prices (category paths, offers), stock here, complements, photos
+    with django_assert_num_queries(13):
         associate_client.get(url)
     for _ in range(5):
-        VariantFactory(product=catalog.oled)
+        StockLevelFactory(store=store, variant=VariantFactory(product=catalog.oled), on_hand=1)
         ReviewFactory(product=catalog.oled)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         associate_client.get(url)
 
 

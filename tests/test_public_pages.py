@@ -207,6 +207,25 @@ def test_complements_order_and_stock_here(catalog, store):
     assert complements_for([tv], store=None)[0].available_here is None
 
 
+def test_complements_cost_the_same_queries_for_1_or_6_stocked_everywhere(
+    catalog, store, other_store, django_assert_max_num_queries
+):
+    tv = catalog.oled
+    Complement.objects.create(product=tv, complement=catalog.headphones)
+    with django_assert_max_num_queries(5):
+        assert len(complements_for([tv], store=store)) == 1
+    for position in range(5):
+        extra = ProductFactory(name=f"Accessoire {position}")
+        for shop in (store, other_store):
+            StockLevelFactory(store=shop, variant=VariantFactory(product=extra), on_hand=3)
+        Complement.objects.create(product=tv, complement=extra, position=position)
+    with django_assert_max_num_queries(5):
+        found = complements_for([tv], store=store)
+    assert len(found) == 6
+    extras = [p for p in found if p.name.startswith("Accessoire")]
+    assert [(p.available_here, p.stores_with_stock) for p in extras] == [(3, 2)] * 5
+
+
 def test_complements_on_the_staff_product_page(associate_client, catalog):
     Complement.objects.create(product=catalog.oled, complement=catalog.headphones)
     page = associate_client.get(reverse("products:product", args=[catalog.oled.pk]))

@@ -6,8 +6,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from catalog.models import Complement
 from customers.models import Consent
-from floor.selectors import floor_cards
+from floor.selectors import floor_cards, floor_list
 from inventory.availability import availability_for
 from inventory.models import Reservation, StockLevel
 from inventory.selectors import fulfilment_options, stock_lookup
@@ -17,8 +18,8 @@ from inventory.services import (
     stock_deltas_apply,
     stock_snapshot_apply,
 )
-from products.selectors import ProductQuery, product_detail, product_search
-from tests.factories import ConsentFactory, VisitFactory, WishlistItemFactory
+from products.selectors import ProductQuery, complements_for, product_detail, product_search
+from tests.factories import ConsentFactory, ProductFactory, VisitFactory, WishlistItemFactory
 
 
 @pytest.fixture
@@ -52,6 +53,9 @@ def readings(store, tv):
     order_form = fulfilment_options([tv.pk], near=store).get(tv.pk, [])
     searched = product_search(ProductQuery(in_stock_at=store), store=store).products
     product = product_detail(product_id=tv.product_id, store=store)
+    stand = ProductFactory(name="TV stand")
+    Complement.objects.get_or_create(product=stand, complement_id=tv.product_id)
+    stand = product_detail(product_id=stand.pk, store=store)
     return {
         "stock page": stock_page.available,
         "order form": sum(p.available for p in order_form if p.store.pk == store.pk),
@@ -59,6 +63,8 @@ def readings(store, tv):
         "product page": sum(v.available_here for v in product.variants.all()),
         "card wishlist": availability_for([tv.pk], store=store)[tv.pk].here,
         "floor wishlist badge": (floor_cards(store.pk)[0].wishlist_here or 0) * 2,
+        "floor page badge": (floor_list(store.pk)["cards"][0].wishlist_here or 0) * 2,
+        "complement of a stand": complements_for([stand], store=store)[0].available_here,
         "annotation": StockLevel.objects.with_available().get(store=store, variant=tv).available,
     }
 
