@@ -8,16 +8,18 @@ Starts ``--processes`` Daphne processes of the app and as many of the floor (``-
 each figure runs floor, app, floor, app… (``--rounds``) and prints each run, the best of
 each side and the app's ratio to the floor, with the load average and process count:
 
+- idle (first, on processes that have only been warmed up: memory a process allocated
+  once it keeps, so later rounds read less): memory per idle socket (resident memory of
+  the processes before and after ``--reconnect`` sockets open, divided by their number);
 - pages: ``--users`` signed-in users (50), each a keep-alive connection, closed loop, over
-  a mix of the customer card, product search, product page, floor page and stock page of
-  one store (the floor: its one page); req/s and p95 for ``--seconds`` each;
+  a mix (``--mix``) of the customer card, product search, product page, floor page and
+  stock page of one store (the floor: its one page); req/s and p95 for ``--seconds`` each;
 - push: ``--tablets`` (50) on one store's floor, signed ``enter`` events at ``--rate`` (20/s);
   from the request sent to the card on each tablet, p95 (the floor with ``RECORD=1``:
-  it records its event too);
-- reconnect: ``--reconnect`` tablets (500) connecting at once: time until all are open and
-  have their first state, failures;
-- idle: memory per idle socket (resident memory of the processes before and after
-  ``--reconnect`` sockets open, divided by their number).
+  it records its event too); the app has ``--others`` (500) idle tablets of another store
+  open meanwhile;
+- reconnect: ``--reconnect`` tablets (500) connecting at once, each with the socket URL
+  its page gave it: time until all are open and have their first state, failures.
 
 It reads the store, customers, products and variants it finds in the database (the one
 with the most stock rows, the customers with the longest history) and creates its own
@@ -452,6 +454,34 @@ def main() -> int:
                 socket_urls(app, f"/stores/{fixture.push_store.code}/floor/", fixture.push_cookies)
             )
 
+            if "idle" in only:
+                print(f"idle sockets: resident memory per socket, {args.reconnect} sockets")
+                floors, apps = stack.interleave(
+                    rounds,
+                    lambda: idle(
+                        floor,
+                        url="/ws/floor/",
+                        cookies=None,
+                        count=args.reconnect,
+                        first_message=False,
+                    ),
+                    lambda: idle(
+                        app,
+                        url=app_ws,
+                        cookies=fixture.cookies,
+                        count=args.reconnect,
+                        first_message=True,
+                    ),
+                )
+                for f, a in zip(floors, apps, strict=True):
+                    line(
+                        "KiB per open idle socket",
+                        f"{f:.1f} KiB",
+                        f"{a:.1f} KiB",
+                        stack.ratio(a, f),
+                        n,
+                    )
+
             if "pages" in only:
                 print(
                     f"pages: {args.users} users, closed loop, {args.seconds:g} s per run, "
@@ -567,38 +597,11 @@ def main() -> int:
                     )
                     if a["failures"]:
                         print(f"    app failures: {sorted(set(a['failures']))}")
-
-            if "idle" in only:
-                print(f"idle sockets: resident memory per socket, {args.reconnect} sockets")
-                floors, apps = stack.interleave(
-                    rounds,
-                    lambda: idle(
-                        floor,
-                        url="/ws/floor/",
-                        cookies=None,
-                        count=args.reconnect,
-                        first_message=False,
-                    ),
-                    lambda: idle(
-                        app,
-                        url=app_ws,
-                        cookies=fixture.cookies,
-                        count=args.reconnect,
-                        first_message=True,
-                    ),
-                )
-                for f, a in zip(floors, apps, strict=True):
-                    line(
-                        "KiB per open idle socket",
-                        f"{f:.1f} KiB",
-                        f"{a:.1f} KiB",
-                        stack.ratio(a, f),
-                        n,
-                    )
             print(
                 f"server tracebacks: app {app.tracebacks()}, floor {floor.tracebacks()}   "
                 f"logs: {stack.LOG_DIR}"
             )
+
     finally:
         fixture.delete()
     return 0
