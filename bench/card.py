@@ -33,16 +33,13 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.db.models import Count  # noqa: E402
-from django.test import Client, override_settings  # noqa: E402
+from django.test import Client  # noqa: E402
+from inprocess import Rollback, production_settings  # noqa: E402
 
 from catalog.models import Store  # noqa: E402
 from customers.models import Customer  # noqa: E402
 from floor import card  # noqa: E402
 from staff.models import StaffProfile  # noqa: E402
-
-
-class RolledBack(Exception):
-    pass
 
 
 def timed(label: str, call, runs: int) -> None:
@@ -120,14 +117,11 @@ def main() -> None:
                 assert response.status_code == 200, response.status_code
 
             timed("card's suggestions and offers (the page loads them)", suggestions, args.runs)
-            raise RolledBack
-    except RolledBack:
+            raise Rollback
+    except Rollback:
         pass
 
 
 if __name__ == "__main__":
-    plain_static = "django.contrib.staticfiles.storage.StaticFilesStorage"
-    with override_settings(
-        DEBUG=False, STORAGES={**settings.STORAGES, "staticfiles": {"BACKEND": plain_static}}
-    ):
+    with production_settings():
         main()

@@ -32,10 +32,10 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.db.models import Count  # noqa: E402
-from django.test import Client, override_settings  # noqa: E402
+from django.test import Client  # noqa: E402
+from inprocess import Rollback, analyze_if_never_analyzed, production_settings, queries_of  # noqa: E402
 
 from catalog.models import Product, Store  # noqa: E402
 from customers.models import Customer  # noqa: E402
@@ -43,34 +43,6 @@ from inventory.models import StockLevel  # noqa: E402
 from staff.models import StaffProfile  # noqa: E402
 
 PAGES = ("floor", "search", "product", "stock", "orders", "card")
-
-
-def queries_of(client, url: str) -> list[str]:
-    """The SQL statements one request sends."""
-    sent = []
-    with connection.execute_wrapper(lambda run, sql, *a: sent.append(sql) or run(sql, *a)):
-        client.get(url)
-    return sent
-
-
-class Rollback(Exception):
-    pass
-
-
-def analyze_if_never_analyzed() -> None:
-    """A database never analyzed (autovacuum off, no ANALYZE since it was seeded) has
-    its planner guessing row counts: gather the statistics a maintained database has,
-    inside the transaction (rolled back with the rest)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT relname FROM pg_stat_user_tables WHERE n_live_tup > 1000"
-            " AND last_analyze IS NULL AND last_autoanalyze IS NULL"
-        )
-        stale = [row[0] for row in cursor.fetchall()]
-        for table in stale:
-            cursor.execute(f'ANALYZE "{table}"')
-    if stale:
-        print(f"analyzed {len(stale)} never-analyzed tables (rolled back at the end)")
 
 
 def page_urls(store: Store) -> dict[str, str]:
@@ -155,9 +127,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    # Production settings (DEBUG off), static files served without a manifest.
-    plain_static = "django.contrib.staticfiles.storage.StaticFilesStorage"
-    with override_settings(
-        DEBUG=False, STORAGES={**settings.STORAGES, "staticfiles": {"BACKEND": plain_static}}
-    ):
+    with production_settings():
         main()

@@ -40,9 +40,9 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
-from django.test import Client, override_settings  # noqa: E402
+from django.test import Client  # noqa: E402
+from inprocess import analyze_if_never_analyzed, production_settings, queries_of  # noqa: E402
 
 from catalog.models import (  # noqa: E402
     Brand,
@@ -296,22 +296,6 @@ def ensure_search_schema() -> None:
             cursor.execute("ANALYZE catalog_searchword")
 
 
-def analyze_if_never_analyzed() -> None:
-    """A database never analyzed (autovacuum off, no ANALYZE since it was seeded) has
-    its planner guessing row counts: gather the statistics a maintained database has,
-    inside the transaction (rolled back with the rest)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT relname FROM pg_stat_user_tables WHERE n_live_tup > 1000"
-            " AND last_analyze IS NULL AND last_autoanalyze IS NULL"
-        )
-        stale = [row[0] for row in cursor.fetchall()]
-        for table in stale:
-            cursor.execute(f'ANALYZE "{table}"')
-    if stale:
-        print(f"analyzed {len(stale)} never-analyzed tables (rolled back at the end)")
-
-
 def query_mix(rng: random.Random, n: int) -> list[ProductQuery]:
     """What associates type: words of real names (whole, prefix, typo, no accents), brands,
     SKUs and EANs, sometimes with a category or "in stock here"."""
@@ -367,14 +351,6 @@ def kind_of(query: ProductQuery) -> str:
 def percentiles(samples: list[float]) -> str:
     q = statistics.quantiles(samples, n=100, method="inclusive")
     return f"p50 {q[49]:6.1f} ms   p95 {q[94]:6.1f} ms   p99 {q[98]:6.1f} ms"
-
-
-def queries_of(client, url: str) -> list[str]:
-    """The SQL statements one request sends."""
-    sent = []
-    with connection.execute_wrapper(lambda run, sql, *a: sent.append(sql) or run(sql, *a)):
-        client.get(url)
-    return sent
 
 
 def page_url(query: ProductQuery) -> str:
@@ -502,9 +478,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    # Production settings (DEBUG off: no query log), static files served without a manifest.
-    plain_static = "django.contrib.staticfiles.storage.StaticFilesStorage"
-    with override_settings(
-        DEBUG=False, STORAGES={**settings.STORAGES, "staticfiles": {"BACKEND": plain_static}}
-    ):
+    with production_settings():
         main()

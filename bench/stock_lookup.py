@@ -34,10 +34,10 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
-from django.test import Client, override_settings  # noqa: E402
+from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from inprocess import Rollback, production_settings, queries_of  # noqa: E402
 
 from catalog.models import Store, Variant  # noqa: E402
 from customers.models import Customer  # noqa: E402
@@ -46,18 +46,6 @@ from inventory.selectors import stock_lookup  # noqa: E402
 from orders.models import Order, OrderEvent, OrderLine  # noqa: E402
 from orders.services import DeliveryAddress, LineRequest, StockUnavailable, order_place  # noqa: E402
 from staff.models import StaffProfile  # noqa: E402
-
-
-def queries_of(client, url: str) -> list[str]:
-    """The SQL statements one request sends."""
-    sent = []
-    with connection.execute_wrapper(lambda run, sql, *a: sent.append(sql) or run(sql, *a)):
-        client.get(url)
-    return sent
-
-
-class Rollback(Exception):
-    pass
 
 
 def ms(samples):
@@ -233,9 +221,5 @@ def main():
 
 
 if __name__ == "__main__":
-    # Production settings (DEBUG off: no query log), static files served without a manifest.
-    plain_static = "django.contrib.staticfiles.storage.StaticFilesStorage"
-    with override_settings(
-        STORAGES={**settings.STORAGES, "staticfiles": {"BACKEND": plain_static}}
-    ):
+    with production_settings():
         main()
