@@ -35,6 +35,7 @@ from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionS
 from django.contrib.sessions.models import Session
 from django.db import close_old_connections, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from catalog.models import Store
@@ -93,6 +94,7 @@ def live_ticket(request, page: str, store) -> str:
         user_id=request.user.pk,
         session_key=request.session.session_key,
         expires=_expires_at(request.session) or 0.0,
+        issued=getattr(request, "started_at", None) or time.time(),
     )
 
 
@@ -313,7 +315,9 @@ RECHECK = {"type": "session.recheck"}
 
 
 def _void_tickets(kind: str, pk: int) -> None:
-    # After the commit: a ticket issued before then was issued under the old state.
+    # Now, and again after the commit: a ticket issued before then was issued under the
+    # old state.
+    tickets.changed(kind, pk)
     transaction.on_commit(lambda: tickets.changed(kind, pk))
 
 
@@ -325,8 +329,10 @@ def on_signed_out(sender, request, user, **kwargs):
 
 
 def on_session_deleted(sender, instance, **kwargs):
-    # Signed out, a new session key, deleted in admin or by clearsessions.
-    tickets.revoke_session(instance.session_key)
+    # Signed out, a new session key, deleted in admin. (An expired one, as clearsessions
+    # deletes them, admits nothing anyway: its tickets expired with it.)
+    if instance.expire_date > timezone.now():
+        tickets.revoke_session(instance.session_key)
 
 
 def on_user_saved(sender, instance, created, update_fields=None, **kwargs):
@@ -371,5 +377,6 @@ def connect_receivers() -> None:
         on_profile_stores_changed, sender=StaffProfile.stores.through, dispatch_uid=f"{uid}.stores"
     )
     post_save.connect(on_store_saved, sender=Store, dispatch_uid=f"{uid}.store")
+    post_delete.connect(on_store_saved, sender=Store, dispatch_uid=f"{uid}.store_del")
     post_delete.connect(on_user_deleted, sender=get_user_model(), dispatch_uid=f"{uid}.user_del")
     post_delete.connect(on_session_deleted, sender=Session, dispatch_uid=f"{uid}.session_del")

@@ -10,6 +10,7 @@ carries it in each task's headers (``clienteling/celery.py`` connects the signal
 import json
 import logging
 import re
+import time
 import uuid
 from contextvars import ContextVar
 
@@ -36,6 +37,9 @@ class RequestIdMiddleware:
         # middleware returns, so it is not reset here: the next request sets its own.
         request_id.set(rid)
         request.request_id = rid
+        # When the request began, before anything was read: what it hands out (a live
+        # socket's ticket) is dated from then, not from when its page was drawn.
+        request.started_at = time.time()
         response = self.get_response(request)
         response[HEADER] = rid
         return response

@@ -18,8 +18,11 @@ committed (``integrations.live`` receivers):
 - a user, their staff profile or their stores changed, or a store changed: tickets issued
   before that (with a margin for the clocks of several servers) no longer admit.
 
-When the cache cannot vouch (Redis restarted and forgot, or unreachable), the ticket is
-not trusted: tickets issued before the cache's own start date do not admit. A socket a
+When the cache cannot vouch, the ticket is not trusted: only Redis (shared by every
+process) can vouch; tickets issued before the cache's own start date do not admit (Redis
+restarted and forgot, or unreachable); and a revocation or change a process could not write
+moves that start date to the moment Redis answers again. A ticket is dated from the start
+of the request that checked the access. A socket a
 ticket does not admit is admitted the long way (the database), exactly as before. Either
 way the socket then follows its session as every live socket does (re-checked in full
 when the session expires, and at the latest a re-check period after connecting)."""
@@ -30,8 +33,11 @@ import time
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.utils.crypto import salted_hmac
+
+from . import cache as degrading
 
 SALT = "integrations.tickets"
 SINCE_KEY = "live.tickets-since"  # when the cache began keeping what changed
@@ -46,16 +52,47 @@ def session_tag(session_key: str) -> str:
     return salted_hmac("integrations.tickets.session", session_key).hexdigest()[:32]
 
 
+# A revocation or change this process could not write (Redis unreachable): until the
+# cache's start date is moved past it, no ticket issued before is trusted.
+_unwritten = False
+
+
+def _write(key: str, value, timeout) -> None:
+    """``cache.set`` that remembers when it could not write (the cache answers as empty
+    rather than fail while Redis is unreachable)."""
+    global _unwritten
+    failed = sum(degrading.failures.values())
+    cache.set(key, value, timeout)
+    if sum(degrading.failures.values()) != failed:
+        _unwritten = True
+
+
+def _settle() -> None:
+    """After a write that was lost, move the cache's start date to now once Redis answers
+    again: every older ticket then goes the long way."""
+    global _unwritten
+    if _unwritten:
+        _unwritten = False
+        _write(SINCE_KEY, time.time(), None)
+
+
 def issue(
-    *, page: str, store_code: str, granted: int, user_id: int, session_key: str, expires: float
+    *,
+    page: str,
+    store_code: str,
+    granted: int,
+    user_id: int,
+    session_key: str,
+    expires: float,
+    issued: float,
 ) -> str:
     """A ticket for ``page`` of ``store_code`` (``granted``: what the socket's check would
-    give, the store's id), for this user's session, which expires at ``expires`` (a
-    timestamp)."""
-    now = time.time()
-    cache.add(SINCE_KEY, now, None)
+    give, the store's id), for this user's session, which expires at ``expires``, dated
+    ``issued`` (timestamps; ``issued``: when the request that checked the access began)."""
+    _settle()
+    cache.add(SINCE_KEY, time.time(), None)
     return signing.dumps(
-        [page, store_code, granted, user_id, session_tag(session_key), expires, now],
+        [page, store_code, granted, user_id, session_tag(session_key), expires, issued],
         salt=SALT,
         compress=False,
     )
@@ -90,27 +127,27 @@ def _changed_key(kind: str, pk: int) -> str:
 
 def still_valid(*, issued: float, session_key: str, user_id: int, store_id: int) -> bool:
     """Nothing that could change the ticket's answer happened since it was issued: one read
-    of the cache."""
+    of the cache. Only a cache all processes share (Redis) can say so."""
+    if not isinstance(caches["default"], RedisCache):
+        return False
+    _settle()
+    revoked = _revoked_key(session_tag(session_key))
     found = cache.get_many(
-        [
-            SINCE_KEY,
-            _revoked_key(session_tag(session_key)),
-            _changed_key("user", user_id),
-            _changed_key("store", store_id),
-        ]
+        [SINCE_KEY, revoked, _changed_key("user", user_id), _changed_key("store", store_id)]
     )
     since = found.pop(SINCE_KEY, None)
-    if since is None or issued < since:  # the cache does not know what changed before
+    # The cache does not know what changed before it began (or lost a write since).
+    if since is None or issued < since + CLOCK_MARGIN:
         return False
-    if _revoked_key(session_tag(session_key)) in found:
+    if revoked in found:
         return False
     return all(issued > changed + CLOCK_MARGIN for changed in found.values())
 
 
 def revoke_session(session_key: str) -> None:
-    cache.set(_revoked_key(session_tag(session_key)), 1, _lifetime())
+    _write(_revoked_key(session_tag(session_key)), 1, _lifetime())
 
 
 def changed(kind: str, pk: int) -> None:
     """``kind`` (``"user"`` or ``"store"``) ``pk`` changed: older tickets naming it are void."""
-    cache.set(_changed_key(kind, pk), time.time(), _lifetime() + CLOCK_MARGIN)
+    _write(_changed_key(kind, pk), time.time(), _lifetime() + CLOCK_MARGIN)

@@ -138,7 +138,7 @@ class Known:
         if key in table:
             return table[key]
         value = load()
-        if self.version is not None:
+        if self.version is not None and value is not None:  # misses: keys anyone can send
             table[key] = value
         return value
 

@@ -6,13 +6,14 @@ Real session cookies, the real ASGI app, Redis for the cache and the channel lay
 
 import html
 import re
+import time
 from urllib.parse import unquote
 
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, override_settings
 
 from clienteling.asgi import application
 from integrations import live, tickets
@@ -30,8 +31,10 @@ Role = StaffProfile.Role
 @pytest.fixture(autouse=True)
 def _one_clock(monkeypatch):
     """One server here: no margin for clocks that differ (the staff fixtures were saved
-    a moment before each ticket)."""
+    a moment before each ticket); and a cache that has been keeping what changed for a
+    minute (tickets issued before it began are not trusted)."""
     monkeypatch.setattr(tickets, "CLOCK_MARGIN", 0.0)
+    cache.set(tickets.SINCE_KEY, time.time() - 60, None)
 
 
 @pytest.fixture
@@ -181,7 +184,9 @@ async def test_when_the_cache_forgot_what_changed_tickets_are_not_trusted(
     state, code = await connect(client, url)
     assert code is None and 'id="floor-clients"' in state
     assert len(database_reads) == 1
-    # Pages rendered from now on carry tickets the cache can vouch for again.
+    # The first page drawn since dates the cache's new start; pages whose request began
+    # after it carry tickets the cache vouches for again.
+    await page_socket_url(client, floor(store))
     url = await page_socket_url(client, floor(store))
     await connect(client, url)
     assert len(database_reads) == 1
@@ -200,3 +205,22 @@ def test_a_ticket_names_neither_the_session_key_nor_lives_past_the_session(assoc
     )
     assert (granted, user_id) == (store.pk, associate.pk)
     assert not tickets.read(ticket, page="board", store_code=store.code, session_key=session_key)
+
+
+async def test_a_change_redis_could_not_record_voids_every_older_ticket(
+    associate, store, database_reads
+):
+    client = await signed_in(associate)
+    url = await page_socket_url(client, floor(store))
+    unreachable = {
+        "BACKEND": "integrations.cache.DegradingRedisCache",
+        "LOCATION": "redis://127.0.0.1:9/0",
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+    }
+    with override_settings(CACHES={"default": unreachable}):
+        # A colleague signs out while Redis cannot be reached: that revocation is lost.
+        await sync_to_async(tickets.revoke_session)("a-colleagues-session-key")
+
+    state, code = await connect(client, url)
+    assert code is None and 'id="floor-clients"' in state
+    assert len(database_reads) == 1  # the ticket was not trusted: the long way
