@@ -150,7 +150,6 @@ class Fixture:
             rate_limit_per_minute=1_000_000,
         )
         self.clients = stack.consenting_clients(run, events)
-        self.created = time.time()
 
     def paths(self, mix: tuple[str, ...] = PAGES) -> list[str]:
         """The mix, one of each page in turn (``mix``: which pages)."""
@@ -444,9 +443,14 @@ def main() -> int:
             # Warm-up: every page of the mix once per process, the floor's page too.
             asyncio.run(pages(app, n, 1.5, fixture.paths(mix), fixture.cookies))
             asyncio.run(pages(floor, n, 1.5, ["/page/"], []))
-            # The tablets' socket URLs as their pages give them, with the pages' tickets
-            # (issued once the staff the bench created are older than the tickets' margin).
-            time.sleep(max(0.0, fixture.created + tickets.CLOCK_MARGIN + 0.5 - time.time()))
+            # The tablets' socket URLs as their pages give them, with the pages' tickets,
+            # issued once the cache has been keeping what changed (a first page starts it
+            # on a fresh Redis) and the staff the bench created are older than the tickets'
+            # clock margin.
+            asyncio.run(
+                socket_urls(app, f"/stores/{fixture.store.code}/floor/", fixture.cookies[:1])
+            )
+            time.sleep(tickets.CLOCK_MARGIN + 0.5)
             app_ws = asyncio.run(
                 socket_urls(app, f"/stores/{fixture.store.code}/floor/", fixture.cookies)
             )
