@@ -45,6 +45,9 @@ def test_a_selection_built_on_the_card_is_opened_on_the_phone_and_the_card_shows
         "Camille Martin n’a pas accepté les SMS commerciaux."
     )
 
+    # The card's later parts (suggestions, offers) arrive right after its first paint:
+    # the associate types once the page has finished loading them.
+    page.wait_for_load_state("networkidle")
     section.get_by_placeholder("Chercher un produit à ajouter").fill("oled")
     result = page.get_by_test_id("selection-add").first
     expect(result).to_contain_text("noir")
