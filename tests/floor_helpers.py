@@ -63,3 +63,21 @@ class GroupListener:
 
         self.loop.run_until_complete(unsubscribe())
         self.loop.close()
+
+
+def browser_socket(client, path: str):
+    """A live page's socket as the browser opens it: from the site's origin, with the
+    session cookie of ``client`` (a signed-in ``django.test.Client``)."""
+    from channels.testing import WebsocketCommunicator
+
+    from clienteling.asgi import application
+
+    return WebsocketCommunicator(
+        application,
+        path,
+        headers=[
+            (b"origin", b"http://localhost"),
+            (b"host", b"localhost"),
+            (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode()),
+        ],
+    )

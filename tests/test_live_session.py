@@ -16,7 +16,7 @@ from integrations.live import CLOSE_FORBIDDEN, CLOSE_SIGNED_OUT
 from integrations.models import WebhookSource
 from staff.models import StaffProfile
 from tests.factories import ConsentFactory, CustomerFactory, WebhookSourceFactory, make_staff
-from tests.floor_helpers import post_signed, presence_payload
+from tests.floor_helpers import browser_socket, post_signed, presence_payload
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -34,15 +34,7 @@ async def signed_in(user) -> Client:
 async def open_socket(client: Client, path: str) -> WebsocketCommunicator:
     """The page's socket, with the browser's session cookie; its first message (the
     whole list or board) is read."""
-    communicator = WebsocketCommunicator(
-        application,
-        path,
-        headers=[
-            (b"origin", b"http://localhost"),
-            (b"host", b"localhost"),
-            (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode()),
-        ],
-    )
+    communicator = browser_socket(client, path)
     connected, _ = await communicator.connect()
     assert connected
     await communicator.receive_from(timeout=3)

@@ -11,15 +11,14 @@ from urllib.parse import unquote
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.testing import WebsocketCommunicator
 from django.core.cache import cache
 from django.test import Client, override_settings
 
-from clienteling.asgi import application
 from integrations import live, tickets
 from integrations.live import CLOSE_FORBIDDEN, CLOSE_SIGNED_OUT
 from staff.models import StaffProfile
 from tests.factories import make_staff
+from tests.floor_helpers import browser_socket
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -63,15 +62,7 @@ def page_socket_url(client: Client, page_url: str) -> str:
 async def connect(client: Client, url: str):
     """``(first message or None, close code or None)`` for a socket opened with the
     client's session cookie."""
-    communicator = WebsocketCommunicator(
-        application,
-        url,
-        headers=[
-            (b"origin", b"http://localhost"),
-            (b"host", b"localhost"),
-            (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode()),
-        ],
-    )
+    communicator = browser_socket(client, url)
     connected, code = await communicator.connect()
     if not connected:
         return None, code
