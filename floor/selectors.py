@@ -3,13 +3,14 @@ figures its card summary shows, in one query whatever their number."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Exists, Max, OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 
+from catalog.prepared import Prepared
 from customers.models import Interaction, Purchase, WishlistItem
 from customers.selectors import (
     KIND_OF_RANK,
@@ -118,58 +119,23 @@ def floor_cards(
     return visits
 
 
-# The figures of one visit, and of the floor list, as SQL built once per process (building
-# and compiling those queries costs several times running them). These stand for the
-# visit, its store and the moment until the statement is run; every moment in it is "now"
-# give or take a duration (the idle limit is a setting: statements are kept per value).
-_VISIT_PLACEHOLDER = -7_301_000_001
-_STORE_PLACEHOLDER = -7_301_000_002
-_NOW_PLACEHOLDER = datetime(2000, 1, 1, tzinfo=UTC)
-_statements: dict[tuple, tuple[str, tuple]] = {}
-
-
-def _statement(name: str, alias: str) -> tuple[str, tuple]:
-    key = (name, alias, settings.VISIT_IDLE_MINUTES)
-    if key not in _statements:
-        if name == "figures":
-            query = _with_figures(
-                Visit.objects.filter(pk=_VISIT_PLACEHOLDER), _STORE_PLACEHOLDER, _NOW_PLACEHOLDER
-            ).values_list(*FIGURES)
-            expected = sorted((_VISIT_PLACEHOLDER, _STORE_PLACEHOLDER))
-        else:  # "list": the latest arrivals present in a store, with their figures
-            query = (
-                _with_figures(
-                    present_visits(_STORE_PLACEHOLDER, now=_NOW_PLACEHOLDER),
-                    _STORE_PLACEHOLDER,
-                    _NOW_PLACEHOLDER,
-                )
-                .order_by("-arrived_at", "-pk")
-                .values_list("pk", *FIGURES)[: FLOOR_SHOWN + 1]
-            )
-            expected = [_STORE_PLACEHOLDER, _STORE_PLACEHOLDER]
-        sql, params = query.query.sql_with_params()
-        ids = sorted(p for p in params if type(p) is int and p < -7_000_000_000)
-        moments = [p for p in params if isinstance(p, datetime)]
-        if ids != expected or any(abs(m - _NOW_PLACEHOLDER) > timedelta(days=365) for m in moments):
-            raise AssertionError(f"The floor's query holds unexpected parameters: {params}")
-        _statements[key] = (sql, tuple(params))
-    return _statements[key]
-
-
-def _run(name: str, ids: dict[int, int]) -> list[tuple]:
-    """The rows of a statement built once (above), its placeholders swapped for ``ids``
-    and every moment shifted to now."""
-    sql, params = _statement(name, connection.alias)
-    shift = timezone.now() - _NOW_PLACEHOLDER
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [_swap(p, ids, shift) for p in params])
-        return cursor.fetchall()
-
-
-def _swap(param, ids: dict[int, int], shift: timedelta):
-    if type(param) is int:
-        return ids.get(param, param)
-    return param + shift if isinstance(param, datetime) else param
+# The figures of one visit, and of the floor list, from statements built once per process
+# (building and compiling those queries costs several times running them); the idle limit
+# is a setting, part of the statement.
+_figures = Prepared(
+    lambda visit_id, store_id, now: _with_figures(
+        Visit.objects.filter(pk=visit_id), store_id, now
+    ).values_list(*FIGURES),
+    depends_on=lambda: settings.VISIT_IDLE_MINUTES,
+)
+_listed = Prepared(  # the latest arrivals present in a store, with their figures
+    lambda store_id, now: (
+        _with_figures(present_visits(store_id, now=now), store_id, now)
+        .order_by("-arrived_at", "-pk")
+        .values_list("pk", *FIGURES)[: FLOOR_SHOWN + 1]
+    ),
+    depends_on=lambda: settings.VISIT_IDLE_MINUTES,
+)
 
 
 def arrival_card(visit: Visit, customer, store) -> Visit | None:
@@ -180,7 +146,7 @@ def arrival_card(visit: Visit, customer, store) -> Visit | None:
         return None
     visit.customer, visit.store = customer, store
     if connection.vendor == "postgresql":
-        (values,) = _run("figures", {_VISIT_PLACEHOLDER: visit.pk, _STORE_PLACEHOLDER: store.pk})
+        (values,) = _figures.rows(visit.pk, store.pk, timezone.now())
     else:  # the demo's SQLite answers text and floats to a raw cursor: the ORM converts
         values = (
             _with_figures(Visit.objects.filter(pk=visit.pk), store.pk, timezone.now())
@@ -200,7 +166,7 @@ def floor_list(store_id: int) -> dict:
     if connection.vendor != "postgresql":  # see arrival_card
         cards = floor_cards(store_id, limit=FLOOR_SHOWN + 1)
         return {"cards": cards[:FLOOR_SHOWN], "more_present": len(cards) > FLOOR_SHOWN}
-    rows = _run("list", {_STORE_PLACEHOLDER: store_id})
+    rows = _listed.rows(store_id, timezone.now())
     visits = Visit.objects.select_related(
         "customer", "attended_by", "store", "sent_to", "sent_by"
     ).in_bulk([row[0] for row in rows])

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from django.contrib.postgres.search import SearchQuery, TrigramSimilarity
@@ -49,6 +49,7 @@ from catalog.models import (
     Store,
     Variant,
 )
+from catalog.prepared import Prepared
 from catalog.text import words
 from inventory.models import StockLevel
 
@@ -620,40 +621,9 @@ def _complement_figures_query(store_id: int, *args) -> QuerySet:
     )
 
 
-# Stock figures as SQL built once per process (building and compiling their subqueries
-# costs several times running them): ``build`` makes the query from stand-ins for its
-# ids (``_ID_PLACEHOLDERS``) and for the moment (``_NOW_PLACEHOLDER``), swapped for the
-# real ones when the statement runs; every moment in these queries is "now" (a hold's end
-# is compared with it).
-_ID_PLACEHOLDERS = [-7_302_000_001 - i for i in range(16)]
-_NOW_PLACEHOLDER = datetime(2000, 1, 1, tzinfo=UTC)
-_built_sql: dict[tuple, tuple[str, tuple]] = {}
-
-
-def _built_rows(name: str, build, ids: list[int]) -> list[tuple]:
-    """The rows of ``build(*ids, now)``, from SQL built once per process and name."""
-    key = (name, connection.alias, len(ids))
-    if key not in _built_sql:
-        stand_ins = _ID_PLACEHOLDERS[: len(ids)]
-        sql, params = build(*stand_ins, _NOW_PLACEHOLDER).query.sql_with_params()
-        seen = sorted(p for p in params if type(p) is int and p < -7_000_000_000)
-        if seen != sorted(stand_ins) or any(
-            isinstance(p, datetime) and p != _NOW_PLACEHOLDER for p in params
-        ):
-            raise AssertionError(f"The {name} query holds unexpected parameters: {params}")
-        _built_sql[key] = (sql, tuple(params))
-    sql, params = _built_sql[key]
-    swap = dict(zip(_ID_PLACEHOLDERS, ids, strict=False))
-    now = timezone.now()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            [
-                swap.get(p, p) if type(p) is int else now if p == _NOW_PLACEHOLDER else p
-                for p in params
-            ],
-        )
-        return cursor.fetchall()
+# Stock figures from statements built once per process (building and compiling their
+# subqueries costs several times running them).
+_complement_figures_prepared = Prepared(_complement_figures_query)
 
 
 def _complement_figures(ids: list[int], store: Store | None) -> dict[int, tuple]:
@@ -662,10 +632,10 @@ def _complement_figures(ids: list[int], store: Store | None) -> dict[int, tuple]
     if not ids:
         return {}
     store_id = store.pk if store else 0
-    if connection.vendor != "postgresql" or len(ids) >= len(_ID_PLACEHOLDERS):
+    if connection.vendor != "postgresql":
         rows = _complement_figures_query(store_id, *ids, timezone.now())
     else:
-        rows = _built_rows("complements", _complement_figures_query, [store_id, *ids])
+        rows = _complement_figures_prepared.rows(store_id, *ids, timezone.now())
     return {
         pk: (int(stores), int(here) if store and here is not None else None)
         for pk, stores, here in rows
@@ -680,12 +650,15 @@ def _variants_here_query(store_id: int, product_id: int, at: datetime) -> QueryS
     )
 
 
+_variants_here_prepared = Prepared(_variants_here_query)
+
+
 def _variants_here(product_id: int, store: Store) -> dict[int, int]:
     """Units available in ``store`` per variant of a product (those with a stock row)."""
     if connection.vendor != "postgresql":
         rows = _variants_here_query(store.pk, product_id, timezone.now())
     else:
-        rows = _built_rows("variants here", _variants_here_query, [store.pk, product_id])
+        rows = _variants_here_prepared.rows(store.pk, product_id, timezone.now())
     return {variant_id: int(units) for variant_id, units in rows}
 
 

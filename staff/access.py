@@ -6,9 +6,10 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, Value, When
 
 from catalog.models import Store
+from catalog.prepared import Prepared
 
 from .models import StaffProfile
 
@@ -40,6 +41,33 @@ def stores_for(user) -> QuerySet[Store]:
     if profile.role == Role.HEAD_OFFICE:
         return stores
     return stores.filter(staff=profile)
+
+
+def _first_of(stores: QuerySet[Store], chosen: int) -> QuerySet[Store]:
+    first = Case(When(pk=chosen, then=Value(0)), default=Value(1))
+    return stores.order_by(first, "name", "pk")[:1]
+
+
+_first_of_all = Prepared(
+    lambda chosen: _first_of(Store.objects.filter(is_active=True, is_warehouse=False), chosen)
+)
+_first_of_profile = Prepared(
+    lambda profile_id, chosen: _first_of(
+        Store.objects.filter(is_active=True, is_warehouse=False, staff=profile_id), chosen
+    )
+)
+
+
+def first_store(user, *, chosen: int | None = None) -> Store | None:
+    """The store of ``stores_for(user)`` with the id ``chosen`` if there is one, else the
+    first by name (one query)."""
+    profile = staff_profile(user)
+    if profile is None:
+        return None
+    chosen = chosen if type(chosen) is int else 0
+    if profile.role == Role.HEAD_OFFICE:
+        return _first_of_all.first(chosen)
+    return _first_of_profile.first(profile.pk, chosen)
 
 
 def can_access_store(user, store: Store | int) -> bool:

@@ -8,14 +8,18 @@ from allauth.account.auth_backends import AuthenticationBackend
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
+from catalog.prepared import Prepared
+
 
 class ProfileJoined:
     @staticmethod
     def _users(user_id):
         return get_user_model()._default_manager.select_related("staff_profile").filter(pk=user_id)
 
+    _user = Prepared(_users)
+
     def get_user(self, user_id):
-        user = self._users(user_id).first()
+        user = self._user.first(int(user_id))
         return user if user is not None and self.user_can_authenticate(user) else None
 
     async def aget_user(self, user_id):

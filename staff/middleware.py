@@ -5,7 +5,7 @@ from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.http import HttpResponse
 from django.shortcuts import resolve_url
 
-from .access import remember_current_store, staff_profile, stores_for
+from .access import first_store, remember_current_store, staff_profile
 
 SESSION_STORE_KEY = "current_store_id"
 
@@ -13,13 +13,7 @@ SESSION_STORE_KEY = "current_store_id"
 def current_store(request):
     """The store the signed-in staff member works in now: an associate's own store, or the
     one a manager or head office picked (remembered in the session), else the first."""
-    stores = stores_for(request.user)
-    chosen = request.session.get(SESSION_STORE_KEY)
-    if chosen is not None:
-        store = stores.filter(pk=chosen).first()
-        if store is not None:
-            return store
-    return stores.order_by("name").first()
+    return first_store(request.user, chosen=request.session.get(SESSION_STORE_KEY))
 
 
 def store_visit(request, store) -> None:

@@ -1,0 +1,104 @@
+"""Queries compiled once per process (``catalog.prepared``) give what the ORM gives."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import User
+from django.contrib.sessions.models import Session
+from django.db.models import Count, F
+from django.utils import timezone
+
+from catalog.models import Product, Store
+from catalog.prepared import Prepared
+from staff.access import first_store
+from staff.models import StaffProfile
+from tests.factories import ProductFactory, VariantFactory, make_staff
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def product():
+    product = ProductFactory()
+    VariantFactory(product=product)
+    VariantFactory(product=product)
+    return product
+
+
+def test_a_prepared_query_gives_the_orms_objects_with_their_joined_rows(
+    associate, django_assert_num_queries
+):
+    users = Prepared(lambda pk: User.objects.select_related("staff_profile").filter(pk=pk))
+    plain = User.objects.create_user("no-profile")
+    users.first(plain.pk)  # compiled on first use
+
+    with django_assert_num_queries(1):
+        found = users.first(associate.pk)
+    with django_assert_num_queries(0):  # the profile came with it
+        assert found.staff_profile.role == associate.staff_profile.role
+        assert found.staff_profile.user is found
+    assert (found.pk, found.username, found.date_joined) == (
+        associate.pk,
+        associate.username,
+        associate.date_joined,
+    )
+    with django_assert_num_queries(1):
+        other = users.first(plain.pk)
+    with django_assert_num_queries(0), pytest.raises(StaffProfile.DoesNotExist):
+        other.staff_profile  # noqa: B018 (known to be absent, as with select_related)
+    assert users.first(10**9) is None
+
+
+def test_a_prepared_query_is_run_at_the_moment_given(client, associate):
+    live = Prepared(lambda key, now: Session.objects.filter(session_key=key, expire_date__gt=now))
+    client.force_login(associate)
+    key = client.session.session_key
+    expires = Session.objects.get(pk=key).expire_date
+
+    assert live.first(key, expires - timedelta(seconds=1)).session_key == key
+    assert live.first(key, expires) is None
+    assert live.first("no-such-session", timezone.now()) is None
+
+
+def test_rows_come_converted_and_annotated_as_the_orm_gives_them(product):
+    prices = Prepared(
+        lambda pk: Product.objects.filter(pk=pk)
+        .annotate(n=Count("variants"), doubled=F("list_price") * 2)
+        .values_list("list_price", "n", "doubled")
+    )
+    expected = (
+        Product.objects.filter(pk=product.pk)
+        .annotate(n=Count("variants"), doubled=F("list_price") * 2)
+        .values_list("list_price", "n", "doubled")
+        .get()
+    )
+    (row,) = prices.rows(product.pk)
+    assert row == expected
+    assert isinstance(row[0], Decimal)
+
+
+def test_a_query_whose_values_are_not_parameters_cannot_be_prepared(product):
+    transformed = Prepared(lambda text: Product.objects.filter(name__startswith=text))
+    with pytest.raises(AssertionError, match="Cannot prepare"):
+        transformed.objects("Télé")  # the parameter is "Télé%", not the value
+    frozen = Prepared(lambda pk: Product.objects.filter(pk=pk, created_at__lte=timezone.now()))
+    with pytest.raises(AssertionError, match="Cannot prepare"):
+        frozen.objects(product.pk)
+
+
+def test_the_current_store_is_the_one_chosen_among_the_users_stores_else_the_first_by_name(
+    store, other_store
+):
+    associate = make_staff(StaffProfile.Role.ASSOCIATE, store, username="one-store")
+    manager = make_staff(StaffProfile.Role.MANAGER, store, username="two-stores")
+    manager.staff_profile.stores.add(other_store)
+    head_office = User.objects.create_superuser("boss", "boss@example.com", "x")
+    first_by_name = min(store, other_store, key=lambda s: s.name)
+
+    assert first_store(associate, chosen=other_store.pk) == store  # not one of theirs
+    assert first_store(manager, chosen=other_store.pk) == other_store
+    assert first_store(manager) == first_by_name
+    assert first_store(head_office, chosen=other_store.pk) == other_store
+    Store.objects.filter(pk=other_store.pk).update(is_active=False)
+    assert first_store(manager, chosen=other_store.pk) == store
