@@ -158,5 +158,16 @@ class Prepared:
         return _Statement(queryset.db, sql, tuple(params), slots, moments, converters, objects)
 
 
+def prefetched(instance, relation: str, objects: list) -> None:
+    """Give ``instance.<relation>.all()`` these objects, as ``prefetch_related`` would (the
+    related manager answers from the instance's prefetch cache)."""
+    manager = getattr(type(instance), relation)
+    queryset = QuerySet(model=manager.rel.related_model)
+    queryset._result_cache, queryset._prefetch_done = objects, True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[
+        manager.field.remote_field.cache_name
+    ] = queryset
+
+
 def _hashable(value):
     return value if isinstance(value, int | str) else None

@@ -49,7 +49,7 @@ from catalog.models import (
     Store,
     Variant,
 )
-from catalog.prepared import Prepared
+from catalog.prepared import Prepared, prefetched
 from catalog.text import words
 from inventory.models import StockLevel
 
@@ -373,31 +373,38 @@ def _with_ratings(qs: QuerySet) -> QuerySet:
     )
 
 
+# The product page's reads, from statements built once per process.
+_product = Prepared(
+    lambda pk: _with_ratings(Product.objects.select_related("brand", "category")).filter(pk=pk)
+)
+_variants = Prepared(lambda product_id: Variant.objects.filter(product=product_id).order_by("sku"))
+_characteristics = Prepared(
+    lambda product_id: _characteristics_prefetch().queryset.filter(product=product_id)
+)
+_categories = Prepared(lambda *ids: Category.objects.filter(pk__in=ids))
+_latest_reviews = Prepared(
+    lambda product_id: Review.objects.filter(product=product_id).order_by("-reviewed_on", "-pk")[:3]
+)
+
+
 def product_detail(*, product_id: int, store: Store | None) -> Product | None:
     """A product for its page, in five queries (six with a store): brand, category,
     ``category_trail`` (root first), ``characteristics`` with their definitions,
-    ``variants`` each with ``available_here`` (units available in ``store``, from a
-    statement built once; absent without a store), ``rating_average``, ``rating_count``
-    and ``latest_reviews``."""
-    product = (
-        _with_ratings(Product.objects.select_related("brand", "category"))
-        .prefetch_related(
-            _characteristics_prefetch(),
-            Prefetch("variants", queryset=Variant.objects.order_by("sku")),
-        )
-        .filter(pk=product_id)
-        .first()
-    )
+    ``variants`` each with ``available_here`` (units available in ``store``; absent
+    without a store), ``rating_average``, ``rating_count`` and ``latest_reviews``."""
+    product = _product.first(product_id)
     if product is None:
         return None
+    prefetched(product, "variants", _variants.objects(product.pk))
+    prefetched(product, "characteristics", _characteristics.objects(product.pk))
     if store is not None:
         here = _variants_here(product.pk, store)
         for variant in product.variants.all():
             variant.available_here = here.get(variant.pk, 0)
     ancestor_ids = [int(x) for x in product.category.path.strip("/").split("/") if x]
-    trail = Category.objects.in_bulk(ancestor_ids)
+    trail = {c.pk: c for c in _categories.objects(*ancestor_ids)}
     product.category_trail = [trail[i] for i in ancestor_ids if i in trail] or [product.category]
-    product.latest_reviews = list(product.reviews.order_by("-reviewed_on", "-pk")[:3])
+    product.latest_reviews = _latest_reviews.objects(product.pk)
     return product
 
 
@@ -539,7 +546,11 @@ COMPLEMENTS_SHOWN = 6
 
 
 def complements_for(
-    products: list[Product], *, store: Store | None, limit: int = COMPLEMENTS_SHOWN
+    products: list[Product],
+    *,
+    store: Store | None,
+    limit: int = COMPLEMENTS_SHOWN,
+    photos: bool = True,
 ) -> list[Product]:
     """The active complements of these products, in order: those listed for the products
     themselves (in the products' order, each by position), then those listed for their
@@ -547,7 +558,8 @@ def complements_for(
     by position; none twice, none of ``products`` themselves. Each comes with brand,
     ``available_here`` (units available in ``store``; None without one), ``stores_with_stock``
     (selling stores where some unit is available), its first variant ``shown_variant``
-    and ``photo``. Four queries whatever the number of links (none without products)."""
+    and ``photo`` (unless ``photos`` is false: the caller reads them with others'). Four
+    queries whatever the number of links (none without products)."""
     if not products:
         return []
     own_ids = [p.pk for p in products]
@@ -595,7 +607,8 @@ def complements_for(
         product.shown_variant = variants[0] if variants else None
         if variants:
             variants[0].product = product
-    photos_attach(result)
+    if photos:
+        photos_attach(result)
     return result
 
 

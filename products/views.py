@@ -169,12 +169,12 @@ def product(request, product_id):
     customer = selected_customer(request)
     for v in variants:
         v.product = item
-    complements = complements_for([item], store=request.store)
+    complements = complements_for([item], store=request.store, photos=False)
     shown = [c.shown_variant for c in complements if c.shown_variant]
     prices = prices_for(variants + shown, customer=customer)
     for complement in complements:
         complement.price = prices[complement.shown_variant.pk] if complement.shown_variant else None
-    photos_attach([item], variants)
+    photos_attach([item, *complements], variants)
     wishlisted = set()
     if customer is not None and variants:
         wishlisted = set(

@@ -3,8 +3,10 @@ staff profile, and the store they work in, once each."""
 
 import pytest
 
+from catalog.models import Complement
 from staff.access import stores_for
 from staff.models import StaffProfile
+from tests.factories import ProductFactory, StockLevelFactory, VariantFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -100,3 +102,23 @@ def test_sessions_signed_in_before_the_staff_backends_stay_signed_in(client, ass
 
     renaming.forwards(apps, None)
     assert client.get("/stock/").status_code == 200
+
+
+@pytest.mark.parametrize("complements", [1, 6])
+def test_the_product_page_reads_as_much_whatever_its_complements(
+    associate_client, store, complements, django_assert_max_num_queries
+):
+    tv = ProductFactory()
+    StockLevelFactory(store=store, variant=VariantFactory(product=tv), on_hand=3)
+    for position in range(complements):
+        extra = ProductFactory()
+        StockLevelFactory(store=store, variant=VariantFactory(product=extra), on_hand=1)
+        Complement.objects.create(product=tv, complement=extra, position=position)
+    associate_client.get(f"/products/{tv.pk}/")
+    # session, user, store; product, variants, characteristics, stock here, trail,
+    # reviews; complements (links, products, their variants, their stock); photos of all;
+    # offers (token, categories)
+    with django_assert_max_num_queries(16):
+        response = associate_client.get(f"/products/{tv.pk}/")
+    assert response.status_code == 200
+    assert len(response.context["complements"]) == complements

@@ -63,9 +63,11 @@ def test_a_prepared_query_is_run_at_the_moment_given(client, associate):
 
 def test_rows_come_converted_and_annotated_as_the_orm_gives_them(product):
     prices = Prepared(
-        lambda pk: Product.objects.filter(pk=pk)
-        .annotate(n=Count("variants"), doubled=F("list_price") * 2)
-        .values_list("list_price", "n", "doubled")
+        lambda pk: (
+            Product.objects.filter(pk=pk)
+            .annotate(n=Count("variants"), doubled=F("list_price") * 2)
+            .values_list("list_price", "n", "doubled")
+        )
     )
     expected = (
         Product.objects.filter(pk=product.pk)
