@@ -33,6 +33,7 @@ from django.db.models import QuerySet
 from django.db.models.query import ModelIterable, get_related_populators
 
 _INT = -2_147_000_000  # stand-ins for ints: ids no row has, within a 32-bit column's range
+_BIGINT = (-(2**63), 2**63 - 1)
 _MOMENT = datetime(2000, 1, 1, tzinfo=UTC)
 _NEAR = timedelta(days=365)
 
@@ -92,7 +93,10 @@ class Prepared:
 
     def _run(self, args: tuple):
         statement, connection = self._statement(args)
-        if statement.sql is None:
+        if statement.sql is None or any(
+            type(a) is int and not _BIGINT[0] <= a <= _BIGINT[1] for a in args
+        ):
+            # Nothing to read; an id beyond 64 bits matches no row (the ORM says the same).
             return statement, connection, []
         params = list(statement.params)
         for index, position in statement.slots.items():

@@ -11,7 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils import timezone
+
 from catalog.models import Store
+from catalog.prepared import Prepared
 
 from .geo import distance_km
 from .models import StockLevel
@@ -51,6 +54,21 @@ class PlaceStock:
     reserved: int
 
 
+# The stock page's two reads, from statements built once per process.
+_levels = Prepared(
+    lambda variant_id, at: (
+        StockLevel.objects.filter(variant_id=variant_id)
+        .with_available(at)
+        .values_list("store_id", "on_hand", "held")
+    )
+)
+_places = Prepared(
+    lambda: Store.objects.filter(is_active=True).values_list(
+        "pk", "code", "name", "city", "is_warehouse", "latitude", "longitude"
+    )
+)
+
+
 def stock_across_stores(
     variant_id: int, *, origin: Store, radius_km: float | None = None, at: datetime | None = None
 ) -> list[PlaceStock]:
@@ -59,14 +77,10 @@ def stock_across_stores(
     (within ``radius_km`` if given), then the warehouses. No stock row counts as 0."""
     levels = {
         store_id: (on_hand, reserved)
-        for store_id, on_hand, reserved in StockLevel.objects.filter(variant_id=variant_id)
-        .with_available(at)
-        .values_list("store_id", "on_hand", "held")
+        for store_id, on_hand, reserved in _levels.rows(variant_id, at or timezone.now())
     }
     places = []
-    for pk, code, name, city, is_warehouse, lat, lng in Store.objects.filter(
-        is_active=True
-    ).values_list("pk", "code", "name", "city", "is_warehouse", "latitude", "longitude"):
+    for pk, code, name, city, is_warehouse, lat, lng in _places.rows():
         on_hand, reserved = levels.get(pk, (0, 0))
         another_store = pk != origin.pk and not is_warehouse
         if another_store and on_hand <= 0:

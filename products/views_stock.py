@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from catalog.models import Variant
+from catalog.prepared import Prepared
 from customers.session import selected_customer
 from inventory.selectors import stock_lookup
 from offers.pricing import price_for
@@ -25,13 +27,22 @@ def _radius(value) -> int | None:
     return int(value) if str(value).isdigit() and int(value) in RADII else None
 
 
+# The page's reads, from statements built once per process.
+_variant = Prepared(lambda pk: Variant.objects.select_related("product__brand").filter(pk=pk))
+_siblings = Prepared(
+    lambda product_id: Variant.objects.filter(product=product_id).order_by("size", "colour", "sku")
+)
+
+
 @require_GET
 @staff_required()
 def variant_stock(request, variant_id: int):
     store = request.store
     if store is None:
         return render(request, "staff/no_store.html", status=403)
-    variant = get_object_or_404(Variant.objects.select_related("product__brand"), pk=variant_id)
+    variant = _variant.first(variant_id)
+    if variant is None:
+        raise Http404
     radius = _radius(request.GET.get("radius"))
     places = stock_lookup(variant_id=variant.pk, origin=store, radius_km=radius)
     customer = selected_customer(request)
@@ -42,7 +53,7 @@ def variant_stock(request, variant_id: int):
         "order_url": f"{reverse('orders:new')}?{urlencode(order_query)}",
         "variant": variant,
         "product": variant.product,
-        "siblings": variant.product.variants.order_by("size", "colour", "sku"),
+        "siblings": _siblings.objects(variant.product_id),
         "price": price_for(variant, customer=customer),
         "customer": customer,
         "radius": radius,

@@ -48,6 +48,7 @@ def test_a_prepared_query_gives_the_orms_objects_with_their_joined_rows(
     with django_assert_num_queries(0), pytest.raises(StaffProfile.DoesNotExist):
         other.staff_profile  # noqa: B018 (known to be absent, as with select_related)
     assert users.first(10**9) is None
+    assert users.first(2**70) is None  # beyond any id: nothing, not an error
 
 
 def test_a_prepared_query_is_run_at_the_moment_given(client, associate):
