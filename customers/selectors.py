@@ -29,6 +29,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product, Variant
+from catalog.prepared import Prepared
 
 from .models import (
     AppDevice,
@@ -104,23 +105,39 @@ def customer_resolve(*, kind: str, identifier: str, lock: bool = False) -> Custo
             .first()
         )
         return device.customer if device else None
-    field = {
-        IdentifierKind.LOYALTY_NUMBER: "loyalty_number",
-        IdentifierKind.EMAIL_SHA256: "email_sha256",
-    }.get(kind)
-    if field is None:
-        return None
-    return (
-        Customer.objects.active()
-        .filter(**{field: identifier})
-        .select_for_update(no_key=True)
-        .first()
+    found = _locked_by.get(kind)
+    return found.first(identifier) if found is not None else None
+
+
+def _locked_customer(field: str) -> Prepared:
+    return Prepared(
+        lambda identifier: (
+            Customer.objects.active()
+            .filter(**{field: identifier})
+            .select_for_update(no_key=True)
+            .order_by("last_name", "first_name", "pk")[:1]
+        )
     )
+
+
+# The doorway's reads (every entry event): statements built once per process.
+_locked_by = {
+    IdentifierKind.LOYALTY_NUMBER: _locked_customer("loyalty_number"),
+    IdentifierKind.EMAIL_SHA256: _locked_customer("email_sha256"),
+}
+_in_force = Prepared(
+    lambda customer_id, purpose, at: (
+        Consent.objects.filter(customer_id=customer_id)
+        .for_purpose(purpose, at)
+        .values_list("granted")[:1]
+    )
+)
 
 
 def consent_in_force(customer_id: int, purpose: str, *, at: datetime | None = None) -> bool:
     """Whether the latest grant or withdrawal for ``purpose`` recorded by ``at`` is a grant."""
-    return Consent.objects.filter(customer_id=customer_id).in_force(purpose, at)
+    rows = _in_force.rows(customer_id, str(purpose), at or timezone.now())
+    return bool(rows and rows[0][0])
 
 
 def consents_current(customer_id: int) -> list[dict]:

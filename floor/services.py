@@ -29,6 +29,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from catalog.models import Store
+from catalog.prepared import Prepared
 from customers.models import Consent, Customer
 from customers.selectors import consent_in_force, customer_resolve, identifier_normalize
 from integrations.models import WebhookSource
@@ -86,15 +87,36 @@ def visit_record(
     raise AssertionError("unreachable")
 
 
+def _latest_visit(field: str, *, open_only: bool) -> Prepared:
+    """The latest visit of a customer (or visitor key) in a store, locked."""
+    return Prepared(
+        lambda store_id, who: (
+            Visit.objects.select_for_update()
+            .filter(store=store_id, **{field: who})
+            .filter(**({"departed_at__isnull": True} if open_only else {}))
+            .order_by("-arrived_at", "-pk")[:1]
+        )
+    )
+
+
+# The doorway's reads (every entry event): statements built once per process.
+_latest = {
+    (field, open_only): _latest_visit(field, open_only=open_only)
+    for field in ("customer", "visitor_key")
+    for open_only in (False, True)
+}
+
+
+def _latest_of(store, customer, visitor, *, open_only: bool = False) -> Visit | None:
+    if customer is not None:
+        return _latest["customer", open_only].first(store.pk, customer.pk)
+    return _latest["visitor_key", open_only].first(store.pk, visitor)
+
+
 def _visit_touch(*, store, source, at, customer, visitor) -> tuple[Visit, bool]:
     now = timezone.now()
     who = {"customer": customer} if customer is not None else {"visitor_key": visitor}
-    visit = (
-        Visit.objects.select_for_update()
-        .filter(store=store, **who)
-        .order_by("-arrived_at", "-pk")
-        .first()
-    )
+    visit = _latest_of(store, customer, visitor)
     if visit is not None:
         was_present = visit.is_present(now)
         ended_at = visit.departed_at or visit.last_seen_at
@@ -113,13 +135,7 @@ def _visit_touch(*, store, source, at, customer, visitor) -> tuple[Visit, bool]:
 
 def _visit_exit(*, store, at, customer, visitor) -> tuple[Visit | None, bool]:
     """End the open visit; returns it and whether it was on the floor until now."""
-    who = {"customer": customer} if customer is not None else {"visitor_key": visitor}
-    visit = (
-        Visit.objects.select_for_update()
-        .filter(store=store, departed_at__isnull=True, **who)
-        .order_by("-arrived_at", "-pk")
-        .first()
-    )
+    visit = _latest_of(store, customer, visitor, open_only=True)
     if visit is None:
         return None, False
     was_present = visit.is_present()
