@@ -2,15 +2,16 @@
 
 Building a query costs Django ~0.5 ms of CPU (cloning, resolving lookups, compiling the
 SQL), several times what PostgreSQL takes to answer the small queries every page sends.
-A ``Prepared`` query is built once per process and shape from *stand-ins*
-for its values, and its SQL is run with the real values swapped in: the result is the
-same as the queryset's (model instances with their ``select_related`` objects and
-annotations, or the rows of a ``values_list``), with Django's converters applied.
+A ``Prepared`` query is built once per process and shape from *stand-ins* for its values,
+and its SQL is run with the real values swapped in: calling it gives the list iterating
+the queryset gives (model instances with their ``select_related`` objects, annotations
+and ``prefetch_related`` lookups, ``values`` dicts, ``values_list`` rows), with Django's
+converters applied, on PostgreSQL and SQLite alike.
 
     user_and_profile = Prepared(
         lambda user_id: User.objects.select_related("staff_profile").filter(pk=user_id)
     )
-    user_and_profile.first(42)
+    user_and_profile.first(42)  # or user_and_profile(42): the list
 
 ``build`` receives one stand-in per argument: ints for ints, strings for strings, and for
 a ``datetime`` a fixed moment; every moment in the statement must be that moment give or
@@ -29,8 +30,14 @@ from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import QuerySet
-from django.db.models.query import ModelIterable, get_related_populators
+from django.db.models import QuerySet, prefetch_related_objects
+from django.db.models.query import (
+    FlatValuesListIterable,
+    ModelIterable,
+    ValuesIterable,
+    ValuesListIterable,
+    get_related_populators,
+)
 
 _INT = -2_147_000_000  # stand-ins for ints: ids no row has, within a 32-bit column's range
 _BIGINT = (-(2**63), 2**63 - 1)
@@ -56,48 +63,28 @@ class _Statement:
     slots: dict[int, int]  # parameter index -> argument position
     moments: tuple[int, ...]  # parameter indexes holding a moment
     converters: tuple  # (column, converters, expression) as Django's compiler gives them
-    objects: tuple | None  # how to make model instances of a row, or None for values
+    make: Callable  # (rows, connection) -> what iterating the queryset gives
+    prefetch: tuple  # the queryset's prefetch_related lookups, run on the objects
 
 
 class Prepared:
+    """``Prepared(build)(*args)``: the list iterating ``build(*args)`` gives (model
+    instances, ``values`` dicts, ``values_list`` tuples or flat values), from a statement
+    compiled once per process and shape (see the module's docstring)."""
+
     def __init__(self, build: Callable[..., QuerySet], *, depends_on: Callable[[], object] = None):
         """``depends_on``: what else the SQL depends on (a setting): one statement per value."""
         self.build = build
         self.depends_on = depends_on
         self._statements: dict[tuple, _Statement] = {}
 
-    def rows(self, *args) -> list[tuple]:
-        """The rows of a ``values_list`` query."""
-        statement, connection, rows = self._run(args)
-        return [tuple(row) for row in rows]
-
-    def objects(self, *args) -> list:
-        """The model instances of a model query."""
-        statement, connection, rows = self._run(args)
-        if not rows:
-            return []
-        model, start, end, init_list, populators, annotations = statement.objects
-        found = []
-        for row in rows:
-            obj = model.from_db(connection.alias, init_list, row[start:end])
-            for populator in populators:
-                populator.populate(row, obj)
-            for name, column in annotations:
-                setattr(obj, name, row[column])
-            found.append(obj)
-        return found
-
-    def first(self, *args):
-        found = self.objects(*args)
-        return found[0] if found else None
-
-    def _run(self, args: tuple):
+    def __call__(self, *args) -> list:
         statement, connection = self._statement(args)
         if statement.sql is None or any(
             type(a) is int and not _BIGINT[0] <= a <= _BIGINT[1] for a in args
         ):
             # Nothing to read; an id beyond 64 bits matches no row (the ORM says the same).
-            return statement, connection, []
+            return []
         params = list(statement.params)
         for index, position in statement.slots.items():
             params[index] = args[position]
@@ -114,7 +101,14 @@ class Prepared:
                 for column, converters, expression in statement.converters:
                     for converter in converters:
                         row[column] = converter(row[column], expression, connection)
-        return statement, connection, rows
+        found = statement.make(rows, connection) if rows else []
+        if statement.prefetch and found:
+            prefetch_related_objects(found, *statement.prefetch)
+        return found
+
+    def first(self, *args):
+        found = self(*args)
+        return found[0] if found else None
 
     def _statement(self, args: tuple):
         key = tuple(type(a) for a in args)  # the shape: one statement per kind of values
@@ -128,10 +122,11 @@ class Prepared:
 
     def _compile(self, queryset: QuerySet, stand_ins: list) -> _Statement:
         compiler = queryset.query.get_compiler(using=queryset.db)
+        prefetch = tuple(queryset._prefetch_related_lookups)
         try:
             sql, params = compiler.as_sql()
         except EmptyResultSet:
-            return _Statement(queryset.db, None, (), {}, (), (), None)
+            return _Statement(queryset.db, None, (), {}, (), (), list, prefetch)
         position = {s: i for i, s in enumerate(stand_ins) if not isinstance(s, datetime)}
         slots = {i: position[p] for i, p in enumerate(params) if _hashable(p) in position}
         moments = tuple(i for i, p in enumerate(params) if isinstance(p, datetime))
@@ -146,20 +141,60 @@ class Prepared:
             (column, tuple(found), expression)
             for column, (found, expression) in compiler.get_converters(columns).items()
         )
-        objects = None
-        if queryset._iterable_class is ModelIterable:
-            info = compiler.klass_info
-            fields = info["select_fields"]
-            start, end = fields[0], fields[-1] + 1
-            objects = (
-                info["model"],
-                start,
-                end,
-                [f[0].target.attname for f in compiler.select[start:end]],
-                get_related_populators(info, compiler.select, queryset.db),
-                tuple(compiler.annotation_col_map.items()),
-            )
-        return _Statement(queryset.db, sql, tuple(params), slots, moments, converters, objects)
+        return _Statement(
+            queryset.db,
+            sql,
+            tuple(params),
+            slots,
+            moments,
+            converters,
+            _maker(queryset, compiler),
+            prefetch,
+        )
+
+
+def _maker(queryset: QuerySet, compiler) -> Callable:
+    """What turns the rows into what iterating ``queryset`` gives (as Django's iterables
+    of the same names do)."""
+    kind = queryset._iterable_class
+    if kind is ModelIterable:
+        info = compiler.klass_info
+        fields = info["select_fields"]
+        start, end = fields[0], fields[-1] + 1
+        model = info["model"]
+        init_list = [f[0].target.attname for f in compiler.select[start:end]]
+        populators = get_related_populators(info, compiler.select, queryset.db)
+        annotations = tuple(compiler.annotation_col_map.items())
+
+        def objects(rows, connection):
+            found = []
+            for row in rows:
+                obj = model.from_db(connection.alias, init_list, row[start:end])
+                for populator in populators:
+                    populator.populate(row, obj)
+                for name, column in annotations:
+                    setattr(obj, name, row[column])
+                found.append(obj)
+            return found
+
+        return objects
+    if kind is ValuesIterable:
+        query = queryset.query
+        names = (
+            list(query.selected)
+            if query.selected
+            else [
+                *query.extra_select,
+                *query.values_select,
+                *query.annotation_select,
+            ]
+        )
+        return lambda rows, connection: [dict(zip(names, row, strict=False)) for row in rows]
+    if kind is ValuesListIterable:
+        return lambda rows, connection: [tuple(row) for row in rows]
+    if kind is FlatValuesListIterable:
+        return lambda rows, connection: [row[0] for row in rows]
+    raise TypeError(f"A prepared query gives objects, values or values_list, not {kind}")
 
 
 def prefetched(instance, relation: str, objects: list) -> None:

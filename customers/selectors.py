@@ -136,7 +136,7 @@ _in_force = Prepared(
 
 def consent_in_force(customer_id: int, purpose: str, *, at: datetime | None = None) -> bool:
     """Whether the latest grant or withdrawal for ``purpose`` recorded by ``at`` is a grant."""
-    rows = _in_force.rows(customer_id, str(purpose), at or timezone.now())
+    rows = _in_force(customer_id, str(purpose), at or timezone.now())
     return bool(rows and rows[0][0])
 
 

@@ -146,7 +146,7 @@ def arrival_card(visit: Visit, customer, store) -> Visit | None:
         return None
     visit.customer, visit.store = customer, store
     if connection.vendor == "postgresql":
-        (values,) = _figures.rows(visit.pk, store.pk, timezone.now())
+        (values,) = _figures(visit.pk, store.pk, timezone.now())
     else:  # the demo's SQLite answers text and floats to a raw cursor: the ORM converts
         values = (
             _with_figures(Visit.objects.filter(pk=visit.pk), store.pk, timezone.now())
@@ -166,7 +166,7 @@ def floor_list(store_id: int) -> dict:
     if connection.vendor != "postgresql":  # see arrival_card
         cards = floor_cards(store_id, limit=FLOOR_SHOWN + 1)
         return {"cards": cards[:FLOOR_SHOWN], "more_present": len(cards) > FLOOR_SHOWN}
-    rows = _listed.rows(store_id, timezone.now())
+    rows = _listed(store_id, timezone.now())
     visits = Visit.objects.select_related(
         "customer", "attended_by", "store", "sent_to", "sent_by"
     ).in_bulk([row[0] for row in rows])

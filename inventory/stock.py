@@ -77,10 +77,10 @@ def stock_across_stores(
     (within ``radius_km`` if given), then the warehouses. No stock row counts as 0."""
     levels = {
         store_id: (on_hand, reserved)
-        for store_id, on_hand, reserved in _levels.rows(variant_id, at or timezone.now())
+        for store_id, on_hand, reserved in _levels(variant_id, at or timezone.now())
     }
     places = []
-    for pk, code, name, city, is_warehouse, lat, lng in _places.rows():
+    for pk, code, name, city, is_warehouse, lat, lng in _places():
         on_hand, reserved = levels.get(pk, (0, 0))
         another_store = pk != origin.pk and not is_warehouse
         if another_store and on_hand <= 0:

@@ -395,16 +395,16 @@ def product_detail(*, product_id: int, store: Store | None) -> Product | None:
     product = _product.first(product_id)
     if product is None:
         return None
-    prefetched(product, "variants", _variants.objects(product.pk))
-    prefetched(product, "characteristics", _characteristics.objects(product.pk))
+    prefetched(product, "variants", _variants(product.pk))
+    prefetched(product, "characteristics", _characteristics(product.pk))
     if store is not None:
         here = _variants_here(product.pk, store)
         for variant in product.variants.all():
             variant.available_here = here.get(variant.pk, 0)
     ancestor_ids = [int(x) for x in product.category.path.strip("/").split("/") if x]
-    trail = {c.pk: c for c in _categories.objects(*ancestor_ids)}
+    trail = {c.pk: c for c in _categories(*ancestor_ids)}
     product.category_trail = [trail[i] for i in ancestor_ids if i in trail] or [product.category]
-    product.latest_reviews = _latest_reviews.objects(product.pk)
+    product.latest_reviews = _latest_reviews(product.pk)
     return product
 
 
@@ -648,7 +648,7 @@ def _complement_figures(ids: list[int], store: Store | None) -> dict[int, tuple]
     if connection.vendor != "postgresql":
         rows = _complement_figures_query(store_id, *ids, timezone.now())
     else:
-        rows = _complement_figures_prepared.rows(store_id, *ids, timezone.now())
+        rows = _complement_figures_prepared(store_id, *ids, timezone.now())
     return {
         pk: (int(stores), int(here) if store and here is not None else None)
         for pk, stores, here in rows
@@ -671,7 +671,7 @@ def _variants_here(product_id: int, store: Store) -> dict[int, int]:
     if connection.vendor != "postgresql":
         rows = _variants_here_query(store.pk, product_id, timezone.now())
     else:
-        rows = _variants_here_prepared.rows(store.pk, product_id, timezone.now())
+        rows = _variants_here_prepared(store.pk, product_id, timezone.now())
     return {variant_id: int(units) for variant_id, units in rows}
 
 

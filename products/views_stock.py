@@ -53,7 +53,7 @@ def variant_stock(request, variant_id: int):
         "order_url": f"{reverse('orders:new')}?{urlencode(order_query)}",
         "variant": variant,
         "product": variant.product,
-        "siblings": _siblings.objects(variant.product_id),
+        "siblings": _siblings(variant.product_id),
         "price": price_for(variant, customer=customer),
         "customer": customer,
         "radius": radius,

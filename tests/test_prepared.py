@@ -76,7 +76,7 @@ def test_rows_come_converted_and_annotated_as_the_orm_gives_them(product):
         .values_list("list_price", "n", "doubled")
         .get()
     )
-    (row,) = prices.rows(product.pk)
+    (row,) = prices(product.pk)
     assert row == expected
     assert isinstance(row[0], Decimal)
 
@@ -84,10 +84,10 @@ def test_rows_come_converted_and_annotated_as_the_orm_gives_them(product):
 def test_a_query_whose_values_are_not_parameters_cannot_be_prepared(product):
     transformed = Prepared(lambda text: Product.objects.filter(name__startswith=text))
     with pytest.raises(AssertionError, match="Cannot prepare"):
-        transformed.objects("Télé")  # the parameter is "Télé%", not the value
+        transformed("Télé")  # the parameter is "Télé%", not the value
     frozen = Prepared(lambda pk: Product.objects.filter(pk=pk, created_at__lte=timezone.now()))
     with pytest.raises(AssertionError, match="Cannot prepare"):
-        frozen.objects(product.pk)
+        frozen(product.pk)
 
 
 def test_the_current_store_is_the_one_chosen_among_the_users_stores_else_the_first_by_name(
@@ -105,3 +105,18 @@ def test_the_current_store_is_the_one_chosen_among_the_users_stores_else_the_fir
     assert first_store(head_office, chosen=other_store.pk) == other_store
     Store.objects.filter(pk=other_store.pk).update(is_active=False)
     assert first_store(manager, chosen=other_store.pk) == store
+
+
+def test_values_flat_values_and_prefetched_relations_come_as_the_orm_gives_them(
+    product, django_assert_num_queries
+):
+    as_dicts = Prepared(lambda pk: Product.objects.filter(pk=pk).values("name", "list_price"))
+    flat = Prepared(lambda pk: Product.objects.filter(pk=pk).values_list("name", flat=True))
+    with_variants = Prepared(lambda pk: Product.objects.filter(pk=pk).prefetch_related("variants"))
+    assert as_dicts(product.pk) == [{"name": product.name, "list_price": product.list_price}]
+    assert flat(product.pk) == [product.name]
+    expected = {v.pk for v in product.variants.all()}
+    with django_assert_num_queries(2):  # the product, then its variants
+        (found,) = with_variants(product.pk)
+    with django_assert_num_queries(0):
+        assert {v.pk for v in found.variants.all()} == expected
