@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 
 from django.contrib.postgres.search import SearchQuery, TrigramSimilarity
 from django.db import connection
@@ -520,16 +521,20 @@ def label_variants(
 # --- Photos ------------------------------------------------------------------------------
 
 
+_images_of = Prepared(
+    lambda *ids: ProductImage.objects.filter(product_id__in=ids).order_by(
+        "product_id", "colour", "pk"
+    )
+)
+
+
 def photos_attach(products: list[Product], variants: list[Variant] = ()) -> None:
     """Give each product its ``photo`` (its main image, else any) and each variant its
     ``photo`` (its colour's, else its product's): one query for any number of them."""
     product_ids = {p.pk for p in products} | {v.product_id for v in variants}
     found: dict[int, dict[str, ProductImage]] = {}
-    if product_ids:
-        for image in ProductImage.objects.filter(product_id__in=product_ids).order_by(
-            "product_id", "colour", "pk"
-        ):
-            found.setdefault(image.product_id, {})[image.colour] = image
+    for image in _images_of(*sorted(product_ids)) if product_ids else ():
+        found.setdefault(image.product_id, {})[image.colour] = image
     for product in products:
         images = found.get(product.pk, {})
         product.photo = images.get("") or next(iter(images.values()), None)
@@ -543,6 +548,33 @@ def photos_attach(products: list[Product], variants: list[Variant] = ()) -> None
 # --- Complements ---------------------------------------------------------------------------
 
 COMPLEMENTS_SHOWN = 6
+
+
+def _links_query(own: int, *ids: int) -> QuerySet:
+    """The complement links of the first ``own`` of ``ids`` (products) and of the others
+    (their categories), leaving out links to those products themselves."""
+    own_ids, category_ids = ids[:own], ids[own:]
+    return (
+        Complement.objects.filter(Q(product_id__in=own_ids) | Q(category_id__in=category_ids))
+        .filter(complement__is_active=True)
+        .exclude(complement_id__in=own_ids)
+        .values_list("product_id", "category_id", "complement_id", "position", "pk")
+    )
+
+
+_links_by_own: dict[int, Prepared] = {}
+
+
+def _links(own: int) -> Prepared:
+    if own not in _links_by_own:
+        _links_by_own[own] = Prepared(partial(_links_query, own))
+    return _links_by_own[own]
+
+
+_products_of = Prepared(
+    lambda *ids: Product.objects.select_related("brand", "category").filter(pk__in=ids)
+)
+_variants_of = Prepared(lambda *ids: Variant.objects.filter(product__in=ids).order_by("sku"))
 
 
 def complements_for(
@@ -568,12 +600,7 @@ def complements_for(
         path = [int(x) for x in product.category.path.strip("/").split("/") if x]
         for distance, category_id in enumerate(reversed(path)):
             depth.setdefault(category_id, (rank, distance))
-    links = (
-        Complement.objects.filter(Q(product_id__in=own_ids) | Q(category_id__in=list(depth)))
-        .filter(complement__is_active=True)
-        .exclude(complement_id__in=own_ids)
-        .values_list("product_id", "category_id", "complement_id", "position", "pk")
-    )
+    links = _links(len(own_ids))(*own_ids, *depth)
 
     def order(link):
         product_id, category_id, _complement, position, pk = link
@@ -590,11 +617,12 @@ def complements_for(
             break
     if not chosen:
         return []
-    found = (
-        Product.objects.select_related("brand", "category")
-        .prefetch_related(Prefetch("variants", queryset=Variant.objects.order_by("sku")))
-        .in_bulk(chosen)
-    )
+    found = {p.pk: p for p in _products_of(*chosen)}
+    variants_of: dict[int, list[Variant]] = {pk: [] for pk in found}
+    for variant in _variants_of(*found):
+        variants_of[variant.product_id].append(variant)
+    for pk, product in found.items():
+        prefetched(product, "variants", variants_of[pk])
     figures = _complement_figures(list(found), store)
     result = []
     for pk in chosen:
