@@ -1,0 +1,97 @@
+"""The served ASGI application: Django's middleware and views as one synchronous chain."""
+
+import asyncio
+import threading
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.test import Client
+
+from clienteling.asgi import application
+from clienteling.handlers import SyncChainASGIHandler
+
+
+async def call(app, path, *, headers=()):
+    """One GET through an ASGI app as a server makes it (the body, then nothing until the
+    client leaves): (status, headers, body)."""
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"testserver"), *headers],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
+    messages = [{"type": "http.request", "body": b"", "more_body": False}]
+    done = asyncio.Event()
+    sent = []
+
+    async def receive():
+        if messages:
+            return messages.pop()
+        await done.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+        if message["type"] == "http.response.body" and not message.get("more_body"):
+            done.set()
+
+    await app(scope, receive, send)
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return start["status"], {k.lower(): v for k, v in start["headers"]}, body
+
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _cookie(user) -> tuple[bytes, bytes]:
+    client = Client()
+    client.force_login(user)
+    return (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode())
+
+
+async def test_a_signed_in_page_is_served_with_its_middleware_and_view(associate, store):
+    cookie = await sync_to_async(_cookie)(associate)
+
+    status, headers, body = await call(application, "/stock/", headers=[cookie])
+    assert status == 200
+    assert headers[b"x-request-id"]  # the outermost middleware ran
+    assert store.name.encode() in body  # the store the staff middleware found
+    assert "Léa Moreau".encode() in body  # the user the session named
+
+    status, headers, _body = await call(application, "/stock/")  # no session
+    assert status == 302 and b"/accounts/login/" in headers[b"location"]
+
+
+async def test_requests_at_once_each_run_on_their_own_thread(monkeypatch):
+    """A slow request does not hold up the next one (each has its own thread), and all
+    the sync work of one request runs on one thread."""
+    seen: dict[str, set] = {}
+    inside = threading.Event()
+    handler = SyncChainASGIHandler()
+    chain = handler._middleware_chain
+
+    def recorded(request):
+        seen.setdefault(request.path, set()).add(threading.get_ident())
+        if request.path == "/healthz":
+            inside.wait(5)  # until the other request has been served
+        response = chain(request)
+        seen[request.path].add(threading.get_ident())
+        return response
+
+    monkeypatch.setattr(handler, "_middleware_chain", recorded)
+    slow = asyncio.create_task(call(handler, "/healthz"))
+    await asyncio.sleep(0.05)
+    status, _headers, _body = await call(handler, "/accounts/login/")
+    inside.set()
+    assert status == 200 and (await slow)[0] == 200
+    assert len(seen["/healthz"]) == len(seen["/accounts/login/"]) == 1
+    assert seen["/healthz"] != seen["/accounts/login/"]
