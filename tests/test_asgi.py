@@ -8,12 +8,12 @@ from asgiref.sync import sync_to_async
 from django.test import Client
 
 from clienteling.asgi import application
-from clienteling.handlers import SyncChainASGIHandler
+from clienteling.handlers import RequestThread, SyncChainASGIHandler
 
 
 async def call(app, path, *, headers=()):
     """One GET through an ASGI app as a server makes it (the body, then nothing until the
-    client leaves): (status, headers, body)."""
+    client leaves, once answered): (status, headers, body)."""
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -95,3 +95,33 @@ async def test_requests_at_once_each_run_on_their_own_thread(monkeypatch):
     assert status == 200 and (await slow)[0] == 200
     assert len(seen["/healthz"]) == len(seen["/accounts/login/"]) == 1
     assert seen["/healthz"] != seen["/accounts/login/"]
+
+
+async def test_a_thread_serves_one_request_after_another(monkeypatch):
+    handler = SyncChainASGIHandler()
+    chain = handler._middleware_chain
+    threads: list[int] = []
+
+    def recorded(request):
+        threads.append(threading.get_ident())
+        return chain(request)
+
+    monkeypatch.setattr(handler, "_middleware_chain", recorded)
+    for _ in range(3):
+        status, _headers, _body = await call(handler, "/accounts/login/")
+        assert status == 200
+    assert len(set(threads)) == 1  # kept, not started and stopped for each request
+
+
+def test_a_thread_still_working_is_not_idle():
+    thread = RequestThread()
+    release = threading.Event()
+    assert thread.idle
+    first = thread.submit(release.wait, 5)
+    thread.submit(lambda: None)
+    assert not thread.idle
+    release.set()
+    first.result(5)
+    thread.last.result(5)
+    assert thread.idle
+    thread.shutdown()
