@@ -217,10 +217,10 @@ async def pages(servers, users: int, seconds: float, paths: list[str], cookies: 
             done += 1
         await http.close()
 
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), servers.cpu_seconds()
     await asyncio.gather(*(user(i) for i in range(users)))
-    wall = time.perf_counter() - began
-    return {"rps": done / wall, "lat": latencies, "errors": errors}
+    wall, cpu = time.perf_counter() - began, servers.cpu_seconds() - cpu
+    return {"rps": done / wall, "lat": latencies, "errors": errors, "cpu_ms": cpu * 1000 / done}
 
 
 # --- Push -------------------------------------------------------------------------------------
@@ -505,6 +505,13 @@ def main() -> int:
                         f"{f['rps']:6.0f} ({p95f:.0f} ms)",
                         f"{a['rps']:6.0f} ({p95a:.0f} ms) err {len(a['errors'])}",
                         stack.ratio(a["rps"], f["rps"]),
+                        n,
+                    )
+                    line(
+                        "server CPU per request",
+                        f"{f['cpu_ms']:6.2f} ms",
+                        f"{a['cpu_ms']:6.2f} ms",
+                        stack.ratio(a["cpu_ms"], f["cpu_ms"]),
                         n,
                     )
                 errors = sorted({e for a in apps for e in a["errors"]})[:5]

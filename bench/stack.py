@@ -132,6 +132,14 @@ class Servers:
                     total += int(line.split()[1])
         return total
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user and system) the processes have used so far."""
+        total = 0
+        for proc in self.procs:
+            fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
+
     def tracebacks(self) -> int:
         return sum(
             (LOG_DIR / f"{self.name}-{port}.log").read_text(errors="replace").count("Traceback")
