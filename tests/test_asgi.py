@@ -9,45 +9,7 @@ from django.test import Client
 
 from clienteling.asgi import application
 from clienteling.handlers import RequestThread, SyncChainASGIHandler
-
-
-async def call(app, path, *, headers=()):
-    """One GET through an ASGI app as a server makes it (the body, then nothing until the
-    client leaves, once answered): (status, headers, body)."""
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"host", b"testserver"), *headers],
-        "client": ("127.0.0.1", 50000),
-        "server": ("testserver", 80),
-    }
-    messages = [{"type": "http.request", "body": b"", "more_body": False}]
-    done = asyncio.Event()
-    sent = []
-
-    async def receive():
-        if messages:
-            return messages.pop()
-        await done.wait()
-        return {"type": "http.disconnect"}
-
-    async def send(message):
-        sent.append(message)
-        if message["type"] == "http.response.body" and not message.get("more_body"):
-            done.set()
-
-    await app(scope, receive, send)
-    start = next(m for m in sent if m["type"] == "http.response.start")
-    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-    return start["status"], {k.lower(): v for k, v in start["headers"]}, body
-
+from tests.test_overload import call
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

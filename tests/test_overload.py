@@ -17,7 +17,8 @@ from tests.factories import WebhookSourceFactory
 
 
 async def call(app, path, *, method="GET", headers=()):
-    """One HTTP request through an ASGI app: (status, headers, body)."""
+    """One HTTP request through an ASGI app as a server makes it (the body, then nothing
+    until the client leaves, once answered): (status, headers with lower-case names, body)."""
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -32,18 +33,25 @@ async def call(app, path, *, method="GET", headers=()):
         "client": ("127.0.0.1", 50000),
         "server": ("testserver", 80),
     }
+    messages = [{"type": "http.request", "body": b"", "more_body": False}]
+    answered = asyncio.Event()
     sent = []
 
     async def receive():
-        return {"type": "http.request", "body": b"", "more_body": False}
+        if messages:
+            return messages.pop()
+        await answered.wait()
+        return {"type": "http.disconnect"}
 
     async def send(message):
         sent.append(message)
+        if message["type"] == "http.response.body" and not message.get("more_body"):
+            answered.set()
 
     await app(scope, receive, send)
     start = next(m for m in sent if m["type"] == "http.response.start")
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-    return start["status"], dict(start["headers"]), body
+    return start["status"], {k.lower(): v for k, v in start["headers"]}, body
 
 
 def slow_app(release: asyncio.Event):
