@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from catalog.models import Store
+from catalog.statements import Prebuilt
 from customers.models import Customer, Purchase, WishlistItem
 from inventory.models import StockLevel
 from orders.models import Order
@@ -134,22 +135,39 @@ def follow_ups_due_count(*, user, store: Store) -> int:
     return follow_ups_today(user=user, store=store).count()
 
 
+_book_entry = Prebuilt(
+    "card book entry",
+    lambda customer_id, now: (
+        BookEntry.objects.filter(customer_id=customer_id)
+        .select_related("associate", "store")
+        .order_by("pk")[:1]
+    ),
+)
+_planned = Prebuilt(
+    "card follow-ups",
+    lambda customer_id, now: (
+        FollowUp.objects.open()
+        .filter(customer_id=customer_id)
+        .select_related("associate", "store")
+        .order_by("due_on", "pk")
+    ),
+)
+_touch_points = Prebuilt(
+    "card touch points",
+    lambda customer_id, now: (
+        TouchPoint.objects.filter(customer_id=customer_id)
+        .select_related("by", "store")
+        .order_by("-at", "-pk")[:HISTORY_SHOWN]
+    ),
+)
+
+
 def card_book(*, customer: Customer, store: Store | None) -> dict:
     """The card's client-book section: who keeps them, what is planned, what was done."""
-    entry = BookEntry.objects.filter(customer=customer).select_related("associate", "store").first()
     return {
-        "entry": entry,
-        "planned": list(
-            FollowUp.objects.open()
-            .filter(customer=customer)
-            .select_related("associate", "store")
-            .order_by("due_on", "pk")
-        ),
-        "touch_points": list(
-            TouchPoint.objects.filter(customer=customer)
-            .select_related("by", "store")
-            .order_by("-at", "-pk")[:HISTORY_SHOWN]
-        ),
+        "entry": next(iter(_book_entry(customer.pk)), None),
+        "planned": list(_planned(customer.pk)),
+        "touch_points": list(_touch_points(customer.pk)),
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import (
     Case,
@@ -14,6 +15,7 @@ from django.db.models import (
     Max,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Value,
     When,
@@ -22,6 +24,7 @@ from django.db.models.functions import Abs, Cast, Coalesce
 from django.utils import timezone
 
 from catalog.models import Product, Store, Variant
+from catalog.statements import Prebuilt
 from customers.models import (
     Channel,
     Consent,
@@ -67,17 +70,12 @@ def card_customers(at=None):
     return with_offers_version(Customer.objects.active().annotate(offers_personalised=consent))
 
 
-def customer_for_card(customer_id: int) -> Customer:
-    """The client as ``card_customers`` gives them, with their home store and preferences,
-    their visits everywhere (``visit_count``) and the last one before today's
-    (``last_visit_at``), and whether they have sizes and open orders to read at all
-    (``has_sizes``, ``has_open_orders``), in the same query (and those of the preferences'
-    brands and categories). Raises ``Customer.DoesNotExist``."""
-    now = timezone.now()
+def _customer_for_card_query(customer_id: int, now) -> QuerySet[Customer]:
     visits = Visit.objects.filter(customer=OuterRef("pk")).order_by().values("customer")
     ended = visits.filter(~present_condition(now))
     return (
         card_customers(now)
+        .filter(pk=customer_id)
         .select_related("home_store", "preference")
         .prefetch_related("preference__brands", "preference__categories")
         .annotate(
@@ -88,45 +86,101 @@ def customer_for_card(customer_id: int) -> Customer:
                 Order.objects.filter(customer=OuterRef("pk"), status__in=Order.OPEN_STATUSES)
             ),
         )
-        .get(pk=customer_id)
     )
+
+
+def _idle_minutes() -> int:
+    return settings.VISIT_IDLE_MINUTES
+
+
+_customer_for_card = Prebuilt("card customer", _customer_for_card_query, vary=_idle_minutes)
+
+
+def customer_for_card(customer_id: int) -> Customer:
+    """The client as ``card_customers`` gives them, with their home store and preferences,
+    their visits everywhere (``visit_count``) and the last one before today's
+    (``last_visit_at``), and whether they have sizes and open orders to read at all
+    (``has_sizes``, ``has_open_orders``), in the same query (and those of the preferences'
+    brands and categories). Raises ``Customer.DoesNotExist``."""
+    for customer in _customer_for_card(customer_id):
+        return customer
+    raise Customer.DoesNotExist(f"No active customer {customer_id}.")
+
+
+_first_purchases = Prebuilt(
+    "card history",
+    lambda customer_id, now: purchases_page(customer_id)[:HISTORY_PER_PAGE],
+)
+
+
+class _History(Paginator):
+    """The client's purchases, newest first; the first page, the one the card opens on,
+    from a statement built once."""
+
+    def __init__(self, customer: Customer):
+        super().__init__(purchases_page(customer.pk), HISTORY_PER_PAGE)
+        self.customer_id = customer.pk
+
+    def page(self, number):
+        number = self.validate_number(number)
+        if number != 1:
+            return super().page(number)
+        return self._get_page(list(_first_purchases(self.customer_id)), number, self)
 
 
 def card_history(customer: Customer, page: str | int | None, *, count: int | None = None):
     """A page of the history; ``count``, the number of purchases when already known, spares
     the paginator its count query."""
-    paginator = Paginator(purchases_page(customer.pk), HISTORY_PER_PAGE)
+    paginator = _History(customer)
     if count is not None:
         paginator.count = count  # a cached property: set, it is not counted again
     return paginator.get_page(page)
 
 
+_notes = Prebuilt(
+    "card notes",
+    lambda customer_id, now: (
+        Note.objects.filter(customer_id=customer_id)
+        .select_related("author", "store")
+        .order_by("-created_at", "-pk")[:NOTES_SHOWN]
+    ),
+)
+
+
 def card_notes(customer: Customer) -> list[Note]:
-    return list(
-        customer.notes.select_related("author", "store").order_by("-created_at", "-pk")[
-            :NOTES_SHOWN
-        ]
-    )
+    return list(_notes(customer.pk))
+
+
+_visits_here = Prebuilt(
+    "card visit here",
+    lambda store_id, customer_id, now: (
+        present_visits(store_id, now=now)
+        .filter(customer_id=customer_id)
+        .select_related("attended_by", "store")[:1]
+    ),
+    vary=_idle_minutes,
+)
 
 
 def _visit_here(customer: Customer, store: Store | None) -> Visit | None:
-    """The client's visit in this store now."""
+    """The client's visit in this store now (the latest, should there be two)."""
     if store is None:
         return None
-    return (
-        present_visits(store.pk, now=timezone.now())
-        .filter(customer=customer)
-        .select_related("attended_by", "store")
-        .first()
-    )
+    return next(iter(_visits_here(store.pk, customer.pk)), None)
+
+
+_wishlist = Prebuilt(
+    "card wishlist",
+    lambda customer_id, now: (
+        WishlistItem.objects.filter(customer_id=customer_id)
+        .select_related("variant__product__brand", "variant__product__category")
+        .order_by("-added_at", "-pk")
+    ),
+)
 
 
 def _wishlist_items(customer: Customer) -> list[WishlistItem]:
-    return list(
-        WishlistItem.objects.filter(customer=customer)
-        .select_related("variant__product__brand", "variant__product__category")
-        .order_by("-added_at", "-pk")
-    )
+    return list(_wishlist(customer.pk))
 
 
 def _offer_book(
