@@ -41,6 +41,7 @@ from .models import (
     Interaction,
     PrivacyRequest,
     Purchase,
+    PurchaseLine,
 )
 
 
@@ -439,13 +440,31 @@ def purchase_summary(customer_id: int, *, months: int = 12) -> dict:
 
 
 def purchases_page(customer_id: int) -> QuerySet[Purchase]:
-    """Purchase history, newest first, lines and store loaded (paginate it)."""
+    """Purchase history, newest first, store loaded (paginate it; ``purchase_lines_attach``
+    to a page)."""
     return (
         Purchase.objects.filter(customer_id=customer_id)
         .select_related("store")
-        .prefetch_related("lines")
         .order_by("-purchased_at", "-pk")
     )
+
+
+def _purchase_lines_query(*args) -> QuerySet[PurchaseLine]:
+    *purchase_ids, _now = args
+    return PurchaseLine.objects.filter(purchase_id__in=purchase_ids).order_by("purchase_id", "pk")
+
+
+_purchase_lines = Prebuilt("purchase lines", _purchase_lines_query)
+
+
+def purchase_lines_attach(purchases: list[Purchase]) -> list[Purchase]:
+    """Give each purchase its lines (``shown_lines``), in one query."""
+    lines: dict[int, list[PurchaseLine]] = {p.pk: [] for p in purchases}
+    for line in _purchase_lines(*lines) if lines else ():
+        lines[line.purchase_id].append(line)
+    for purchase in purchases:
+        purchase.shown_lines = lines[purchase.pk]
+    return purchases
 
 
 def privacy_overview(email_hash: str) -> dict:

@@ -41,6 +41,7 @@ from customers.selectors import (
     consents_current,
     customer_interests,
     interest_since,
+    purchase_lines_attach,
     purchase_summary,
     purchases_page,
 )
@@ -125,7 +126,11 @@ class _History(Paginator):
         number = self.validate_number(number)
         if number != 1:
             return super().page(number)
-        return self._get_page(list(_first_purchases(self.customer_id)), number, self)
+        return self._get_page(_first_purchases(self.customer_id), number, self)
+
+    def _get_page(self, purchases, number, paginator):
+        """The page's purchases, each with its lines (``shown_lines``)."""
+        return super()._get_page(purchase_lines_attach(list(purchases)), number, paginator)
 
 
 def card_history(customer: Customer, page: str | int | None, *, count: int | None = None):
