@@ -135,12 +135,15 @@ def follow_ups_due_count(*, user, store: Store) -> int:
     return follow_ups_today(user=user, store=store).count()
 
 
-_book_entry = Prebuilt(
-    "card book entry",
+_book_of = Prebuilt(
+    "card book",
     lambda customer_id, now: (
-        BookEntry.objects.filter(customer_id=customer_id)
-        .select_related("associate", "store")
-        .order_by("pk")[:1]
+        Customer.objects.filter(pk=customer_id)
+        .select_related("book_entry__associate", "book_entry__store")
+        .annotate(
+            has_planned=Exists(FollowUp.objects.open().filter(customer=OuterRef("pk"))),
+            has_touch_points=Exists(TouchPoint.objects.filter(customer=OuterRef("pk"))),
+        )
     ),
 )
 _planned = Prebuilt(
@@ -163,11 +166,15 @@ _touch_points = Prebuilt(
 
 
 def card_book(*, customer: Customer, store: Store | None) -> dict:
-    """The card's client-book section: who keeps them, what is planned, what was done."""
+    """The card's client-book section: who keeps them, what is planned, what was done. One
+    query when nothing is planned nor was done, else two or three."""
+    found = next(iter(_book_of(customer.pk)), None)
     return {
-        "entry": next(iter(_book_entry(customer.pk)), None),
-        "planned": list(_planned(customer.pk)),
-        "touch_points": list(_touch_points(customer.pk)),
+        "entry": getattr(found, "book_entry", None),
+        "planned": list(_planned(customer.pk)) if found and found.has_planned else [],
+        "touch_points": list(_touch_points(customer.pk))
+        if found and found.has_touch_points
+        else [],
     }
 
 

@@ -71,9 +71,10 @@ def card_customers(at=None):
     return with_offers_version(Customer.objects.active().annotate(offers_personalised=consent))
 
 
-def _customer_for_card_query(customer_id: int, now) -> QuerySet[Customer]:
+def _customer_for_card_query(customer_id: int, store_id: int, now) -> QuerySet[Customer]:
     visits = Visit.objects.filter(customer=OuterRef("pk")).order_by().values("customer")
     ended = visits.filter(~present_condition(now))
+    here = present_visits(store_id, now=now).filter(customer=OuterRef("pk")).order_by("-arrived_at")
     return (
         card_customers(now)
         .filter(pk=customer_id)
@@ -82,7 +83,9 @@ def _customer_for_card_query(customer_id: int, now) -> QuerySet[Customer]:
         .annotate(
             visit_count=Coalesce(Subquery(visits.annotate(n=Count("pk")).values("n")), 0),
             last_visit_at=Subquery(ended.annotate(last=Max("arrived_at")).values("last")),
+            visit_here_id=Subquery(here.values("pk")[:1]),
             has_sizes=Exists(SizePreference.objects.filter(customer=OuterRef("pk"))),
+            has_notes=Exists(Note.objects.filter(customer=OuterRef("pk"))),
             has_open_orders=Exists(
                 Order.objects.filter(customer=OuterRef("pk"), status__in=Order.OPEN_STATUSES)
             ),
@@ -97,13 +100,14 @@ def _idle_minutes() -> int:
 _customer_for_card = Prebuilt("card customer", _customer_for_card_query, vary=_idle_minutes)
 
 
-def customer_for_card(customer_id: int) -> Customer:
+def customer_for_card(customer_id: int, store: Store | None = None) -> Customer:
     """The client as ``card_customers`` gives them, with their home store and preferences,
     their visits everywhere (``visit_count``) and the last one before today's
-    (``last_visit_at``), and whether they have sizes and open orders to read at all
-    (``has_sizes``, ``has_open_orders``), in the same query (and those of the preferences'
+    (``last_visit_at``), their visit in ``store`` now (``visit_here_id``, None without
+    one), and whether they have sizes, notes and open orders to read at all (``has_sizes``,
+    ``has_notes``, ``has_open_orders``), in the same query (and those of the preferences'
     brands and categories). Raises ``Customer.DoesNotExist``."""
-    for customer in _customer_for_card(customer_id):
+    for customer in _customer_for_card(customer_id, store.pk if store else 0):
         return customer
     raise Customer.DoesNotExist(f"No active customer {customer_id}.")
 
@@ -153,6 +157,8 @@ _notes = Prebuilt(
 
 
 def card_notes(customer: Customer) -> list[Note]:
+    if not getattr(customer, "has_notes", True):
+        return []
     return list(_notes(customer.pk))
 
 
@@ -169,7 +175,7 @@ _visits_here = Prebuilt(
 
 def _visit_here(customer: Customer, store: Store | None) -> Visit | None:
     """The client's visit in this store now (the latest, should there be two)."""
-    if store is None:
+    if store is None or getattr(customer, "visit_here_id", True) is None:
         return None
     return next(iter(_visits_here(store.pk, customer.pk)), None)
 
@@ -352,7 +358,7 @@ def customer_card(
     from ``customer_for_card`` when the caller has read them. The suggestions and offers
     come after the first paint (``card_suggestions``)."""
     if customer is None:
-        customer = customer_for_card(customer_id)
+        customer = customer_for_card(customer_id, store)
     items = _wishlist_items(customer)
     # The offers, for the wishlist's prices only.
     book = (

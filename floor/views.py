@@ -195,7 +195,7 @@ def card(request, customer_id):
         customer = get_object_or_404(Customer.objects.active(), pk=customer_id)
     else:
         try:  # read once, with what the card shows of them
-            customer = customer_for_card(customer_id)
+            customer = customer_for_card(customer_id, request.store)
         except Customer.DoesNotExist:
             raise Http404 from None
     card_view_record(
