@@ -130,7 +130,8 @@ class _History(Paginator):
         number = self.validate_number(number)
         if number != 1:
             return super().page(number)
-        return self._get_page(_first_purchases(self.customer_id), number, self)
+        purchases = _first_purchases(self.customer_id) if self.count else []
+        return self._get_page(purchases, number, self)
 
     def _get_page(self, purchases, number, paginator):
         """The page's purchases, each with its lines (``shown_lines``)."""

@@ -367,6 +367,20 @@ def test_the_card_costs_the_same_queries_for_1_or_1000_history_lines(
     assert len(thousand) == len(one), [q["sql"][:80] for q in thousand.captured_queries]
 
 
+def test_a_client_with_nothing_to_list_costs_fewer_queries(
+    associate_client, store, django_assert_max_num_queries
+):
+    bare = CustomerFactory()
+    associate_client.get(f"/customers/{CustomerFactory().pk}/")  # the live offers, read once
+    # Sign-in (session, user, store), the client, the access log, the wishlist, online
+    # interests, the purchase summary (no purchase: no history to read), consents, the
+    # client book, the session (the card opened: three statements).
+    with django_assert_max_num_queries(13):
+        response = associate_client.get(f"/customers/{bare.pk}/")
+    assert response.status_code == 200
+    assert "Dans le carnet de personne" in response.text
+
+
 def test_the_wishlist_is_priced_with_what_the_client_consented_to_and_used(
     associate_client, store, camille
 ):
