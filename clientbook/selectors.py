@@ -139,11 +139,18 @@ _book_of = Prebuilt(
     "card book",
     lambda customer_id, now: (
         Customer.objects.filter(pk=customer_id)
-        .select_related("book_entry__associate", "book_entry__store")
         .annotate(
+            has_entry=Exists(BookEntry.objects.filter(customer=OuterRef("pk"))),
             has_planned=Exists(FollowUp.objects.open().filter(customer=OuterRef("pk"))),
             has_touch_points=Exists(TouchPoint.objects.filter(customer=OuterRef("pk"))),
         )
+        .values_list("has_entry", "has_planned", "has_touch_points")
+    ),
+)
+_book_entry = Prebuilt(
+    "card book entry",
+    lambda customer_id, now: BookEntry.objects.filter(customer_id=customer_id).select_related(
+        "associate", "store"
     ),
 )
 _planned = Prebuilt(
@@ -167,14 +174,12 @@ _touch_points = Prebuilt(
 
 def card_book(*, customer: Customer, store: Store | None) -> dict:
     """The card's client-book section: who keeps them, what is planned, what was done. One
-    query when nothing is planned nor was done, else two or three."""
-    found = next(iter(_book_of(customer.pk)), None)
+    query for a client in nobody's book with nothing planned nor done, else up to four."""
+    entry, planned, done = next(iter(_book_of(customer.pk)), (False, False, False))
     return {
-        "entry": getattr(found, "book_entry", None),
-        "planned": list(_planned(customer.pk)) if found and found.has_planned else [],
-        "touch_points": list(_touch_points(customer.pk))
-        if found and found.has_touch_points
-        else [],
+        "entry": next(iter(_book_entry(customer.pk)), None) if entry else None,
+        "planned": list(_planned(customer.pk)) if planned else [],
+        "touch_points": list(_touch_points(customer.pk)) if done else [],
     }
 
 
