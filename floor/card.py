@@ -71,6 +71,18 @@ def card_customers(at=None):
     return with_offers_version(Customer.objects.active().annotate(offers_personalised=consent))
 
 
+_card_customer = Prebuilt(
+    "card's client", lambda customer_id, now: card_customers(now).filter(pk=customer_id)
+)
+
+
+def card_customer(customer_id: int) -> Customer:
+    """The client as ``card_customers`` gives them. Raises ``Customer.DoesNotExist``."""
+    for customer in _card_customer(customer_id):
+        return customer
+    raise Customer.DoesNotExist(f"No active customer {customer_id}.")
+
+
 def _customer_for_card_query(customer_id: int, store_id: int, now) -> QuerySet[Customer]:
     visits = Visit.objects.filter(customer=OuterRef("pk")).order_by().values("customer")
     ended = visits.filter(~present_condition(now))
@@ -324,19 +336,23 @@ def _similar_in_stock(
     return [{"variant": v, "price": prices[v.pk]} for v in chosen.values()]
 
 
+_bought_lately = Prebuilt(
+    "card bought lately",
+    lambda customer_id, now: Product.objects.filter(
+        pk__in=PurchaseLine.objects.filter(
+            purchase__customer_id=customer_id,
+            purchase__purchased_at__gte=now - timedelta(days=COMPLEMENT_DAYS),
+        ).values("variant__product")
+    ).select_related("category")[:SUGGESTIONS],
+)
+
+
 def _card_products(customer: Customer, store: Store | None, ctx: dict, book: OfferBook) -> dict:
     """Photos of the suggested products, and complements of what the client looked at online
     lately or bought in the last ``COMPLEMENT_DAYS`` days, with their stock here. A fixed
     number of queries (products.selectors)."""
     suggested = [row["variant"] for row in ctx["suggest_wishlist_here"] + ctx["suggest_similar"]]
-    since = timezone.now() - timedelta(days=COMPLEMENT_DAYS)
-    bought = list(
-        Product.objects.filter(
-            pk__in=PurchaseLine.objects.filter(
-                purchase__customer=customer, purchase__purchased_at__gte=since
-            ).values("variant__product")
-        ).select_related("category")[:SUGGESTIONS]
-    )
+    bought = list(_bought_lately(customer.pk))
     looked = [row["interest"].product for row in ctx["interests"]]
     sources = list({p.pk: p for p in looked + bought}.values())
     complements = complements_for(sources, store=store, limit=SUGGESTIONS)
