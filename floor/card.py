@@ -98,6 +98,12 @@ def _customer_for_card_query(customer_id: int, store_id: int, now) -> QuerySet[C
             visit_here_id=Subquery(here.values("pk")[:1]),
             has_sizes=Exists(SizePreference.objects.filter(customer=OuterRef("pk"))),
             has_notes=Exists(Note.objects.filter(customer=OuterRef("pk"))),
+            has_wishlist=Exists(WishlistItem.objects.filter(customer=OuterRef("pk"))),
+            has_interests=Exists(
+                Interaction.objects.filter(
+                    customer=OuterRef("pk"), occurred_at__gte=interest_since(now)
+                )
+            ),
             has_open_orders=Exists(
                 Order.objects.filter(customer=OuterRef("pk"), status__in=Order.OPEN_STATUSES)
             ),
@@ -116,9 +122,10 @@ def customer_for_card(customer_id: int, store: Store | None = None) -> Customer:
     """The client as ``card_customers`` gives them, with their home store and preferences,
     their visits everywhere (``visit_count``) and the last one before today's
     (``last_visit_at``), their visit in ``store`` now (``visit_here_id``, None without
-    one), and whether they have sizes, notes and open orders to read at all (``has_sizes``,
-    ``has_notes``, ``has_open_orders``), in the same query (and those of the preferences'
-    brands and categories). Raises ``Customer.DoesNotExist``."""
+    one), and whether they have sizes, notes, a wishlist, online interests and open orders
+    to read at all (``has_sizes``, ``has_notes``, ``has_wishlist``, ``has_interests``,
+    ``has_open_orders``), in the same query (and those of the preferences' brands and
+    categories). Raises ``Customer.DoesNotExist``."""
     for customer in _customer_for_card(customer_id, store.pk if store else 0):
         return customer
     raise Customer.DoesNotExist(f"No active customer {customer_id}.")
@@ -204,6 +211,8 @@ _wishlist = Prebuilt(
 
 
 def _wishlist_items(customer: Customer) -> list[WishlistItem]:
+    if not getattr(customer, "has_wishlist", True):
+        return []
     return list(_wishlist(customer.pk))
 
 
@@ -248,7 +257,7 @@ def _wishlist_and_interests(
 ) -> tuple[list, list]:
     """The wishlist (with prices) and the online interests, strongest first, each with
     where its variant can be had (read once for both)."""
-    interests = customer_interests(customer.pk)
+    interests = customer_interests(customer.pk) if getattr(customer, "has_interests", True) else []
     variants = [item.variant for item in items]
     availability = availability_for(
         [v.pk for v in variants] + [i.variant_id for i in interests if i.variant_id],
