@@ -102,6 +102,7 @@ def _bound(template: QuerySet, compiler, connection, sql: str, params: tuple) ->
     query = object.__new__(type(template.query))
     query.__dict__.update(template.query.__dict__)
     query.get_compiler = lambda *args, **kwargs: bound
+    query.chain = query.clone = _refuse  # a filter, slice or count would read the same rows
     queryset = template.__class__(
         model=template.model, query=query, using=template._db, hints=template._hints
     )
@@ -110,3 +111,7 @@ def _bound(template: QuerySet, compiler, connection, sql: str, params: tuple) ->
     queryset._iterable_class = template._iterable_class
     queryset._fields = template._fields
     return queryset
+
+
+def _refuse(*args, **kwargs):
+    raise TypeError("A prebuilt queryset is read whole: build another to filter, slice or count")

@@ -94,6 +94,17 @@ def test_a_statement_that_would_keep_a_value_is_refused():
         list(Prebuilt("test keeps", keeps_a_moment)(customer.pk))
 
 
+def test_it_is_read_whole_and_never_narrowed():
+    customer = CustomerFactory()
+    NoteFactory.create_batch(2, customer=customer)
+    notes = Prebuilt("test whole", _notes)(customer.pk)
+
+    for narrowed in (lambda: notes.filter(pk=0), lambda: notes[:1], lambda: notes.count()):
+        with pytest.raises(TypeError, match="read whole"):
+            narrowed()
+    assert len(list(notes)) == 2
+
+
 def test_a_setting_it_reads_is_followed(settings):
     store = StoreFactory()
     seen = timezone.now() - timedelta(minutes=15)
