@@ -2,8 +2,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from catalog.widgets import RenderedOnce
 
-class FollowUpForm(forms.Form):
+
+class FollowUpForm(RenderedOnce, forms.Form):
     """A follow-up the associate sets themselves from the card."""
 
     due_on = forms.DateField(label=_("On"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -20,7 +22,7 @@ class FollowUpForm(forms.Form):
         return day
 
 
-class BirthDateForm(forms.Form):
+class BirthDateForm(RenderedOnce, forms.Form):
     birth_date = forms.DateField(
         label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from catalog.models import Store
+from catalog.statements import Prebuilt
 from customers.models import Customer, Purchase, WishlistItem
 from inventory.models import StockLevel
 from orders.models import Order
@@ -134,22 +135,51 @@ def follow_ups_due_count(*, user, store: Store) -> int:
     return follow_ups_today(user=user, store=store).count()
 
 
+_book_of = Prebuilt(
+    "card book",
+    lambda customer_id, now: (
+        Customer.objects.filter(pk=customer_id)
+        .annotate(
+            has_entry=Exists(BookEntry.objects.filter(customer=OuterRef("pk"))),
+            has_planned=Exists(FollowUp.objects.open().filter(customer=OuterRef("pk"))),
+            has_touch_points=Exists(TouchPoint.objects.filter(customer=OuterRef("pk"))),
+        )
+        .values_list("has_entry", "has_planned", "has_touch_points")
+    ),
+)
+_book_entry = Prebuilt(
+    "card book entry",
+    lambda customer_id, now: BookEntry.objects.filter(customer_id=customer_id).select_related(
+        "associate", "store"
+    ),
+)
+_planned = Prebuilt(
+    "card follow-ups",
+    lambda customer_id, now: (
+        FollowUp.objects.open()
+        .filter(customer_id=customer_id)
+        .select_related("associate", "store")
+        .order_by("due_on", "pk")
+    ),
+)
+_touch_points = Prebuilt(
+    "card touch points",
+    lambda customer_id, now: (
+        TouchPoint.objects.filter(customer_id=customer_id)
+        .select_related("by", "store")
+        .order_by("-at", "-pk")[:HISTORY_SHOWN]
+    ),
+)
+
+
 def card_book(*, customer: Customer, store: Store | None) -> dict:
-    """The card's client-book section: who keeps them, what is planned, what was done."""
-    entry = BookEntry.objects.filter(customer=customer).select_related("associate", "store").first()
+    """The card's client-book section: who keeps them, what is planned, what was done. One
+    query for a client in nobody's book with nothing planned nor done, else up to four."""
+    entry, planned, done = next(iter(_book_of(customer.pk)), (False, False, False))
     return {
-        "entry": entry,
-        "planned": list(
-            FollowUp.objects.open()
-            .filter(customer=customer)
-            .select_related("associate", "store")
-            .order_by("due_on", "pk")
-        ),
-        "touch_points": list(
-            TouchPoint.objects.filter(customer=customer)
-            .select_related("by", "store")
-            .order_by("-at", "-pk")[:HISTORY_SHOWN]
-        ),
+        "entry": next(iter(_book_entry(customer.pk)), None) if entry else None,
+        "planned": list(_planned(customer.pk)) if planned else [],
+        "touch_points": list(_touch_points(customer.pk)) if done else [],
     }
 
 

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.db import models
 from django.db.models import (
@@ -30,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product, Variant
 from catalog.prepared import Prepared
+from catalog.statements import Prebuilt
 
 from .models import (
     AppDevice,
@@ -40,6 +42,7 @@ from .models import (
     Interaction,
     PrivacyRequest,
     Purchase,
+    PurchaseLine,
 )
 
 
@@ -140,13 +143,19 @@ def consent_in_force(customer_id: int, purpose: str, *, at: datetime | None = No
     return bool(rows and rows[0][0])
 
 
+_consents_of = Prebuilt(
+    "consents",
+    lambda customer_id, now: Consent.objects.filter(customer_id=customer_id).order_by(
+        "purpose", "-recorded_at", "-pk"
+    ),
+)
+
+
 def consents_current(customer_id: int) -> list[dict]:
     """One row per purpose, in the purposes' order: its label (``purpose``), its value
     (``code``), the record in force (``consent``, or None) and whether it is a grant."""
     latest: dict[str, Consent] = {}
-    for consent in Consent.objects.filter(customer_id=customer_id).order_by(
-        "purpose", "-recorded_at", "-pk"
-    ):
+    for consent in _consents_of(customer_id):
         latest.setdefault(consent.purpose, consent)
     rows = []
     for value, label in Consent.Purpose.choices:
@@ -346,11 +355,8 @@ def _moment_phrase(moment: datetime) -> str:
     return gettext("on %(date)s") % {"date": date_format(local.date(), "j F")}
 
 
-def customer_interests(customer_id: int, *, limit: int = 8) -> list[Interest]:
-    """The products the customer showed interest in online over the last INTEREST_DAYS
-    days, strongest first, each with its signals per kind and channel. Two queries."""
-    now = timezone.now()
-    rows = list(
+def _interest_rows_query(customer_id: int, now: datetime) -> QuerySet:
+    return (
         Interaction.objects.filter(customer_id=customer_id, occurred_at__gte=interest_since(now))
         .values("product_id", "kind", "channel")
         .annotate(
@@ -361,12 +367,30 @@ def customer_interests(customer_id: int, *, limit: int = 8) -> list[Interest]:
         )
         .order_by("-last_at")[:200]
     )
+
+
+def _interest_products_query(*args) -> QuerySet[Product]:
+    """The products of ``args`` (ids, then the moment, unused), each with its first
+    variant (``first_variant_id``)."""
+    *ids, _now = args
     first_variant = Variant.objects.filter(product=OuterRef("pk")).order_by("pk").values("pk")
-    products = (
+    return (
         Product.objects.select_related("brand", "category")
         .annotate(first_variant_id=Subquery(first_variant[:1]))
-        .in_bulk({r["product_id"] for r in rows})
+        .filter(pk__in=ids)
     )
+
+
+_interest_rows = Prebuilt("interests", _interest_rows_query)
+_interest_products = Prebuilt("interest products", _interest_products_query)
+
+
+def customer_interests(customer_id: int, *, limit: int = 8) -> list[Interest]:
+    """The products the customer showed interest in online over the last INTEREST_DAYS
+    days, strongest first, each with its signals per kind and channel. Two queries."""
+    now = timezone.now()
+    rows = list(_interest_rows(customer_id, now=now))
+    products = {p.pk: p for p in _interest_products(*{r["product_id"] for r in rows})}
     interests: dict[int, Interest] = {}
     for row in rows:
         product = products[row["product_id"]]
@@ -390,11 +414,9 @@ def customer_interests(customer_id: int, *, limit: int = 8) -> list[Interest]:
     return ranked[:limit]
 
 
-def purchase_summary(customer_id: int, *, months: int = 12) -> dict:
-    """Lifetime spend and count, and the last ``months`` months' totals per channel."""
-    since = timezone.now() - timedelta(days=round(months * 30.44))
-    recent = Q(purchased_at__gte=since)
-    rows = list(  # one query: per channel, lifetime and recent figures
+def _purchase_figures_query(customer_id: int, now: datetime, *, months: int) -> QuerySet:
+    recent = Q(purchased_at__gte=now - timedelta(days=round(months * 30.44)))
+    return (
         Purchase.objects.filter(customer_id=customer_id)
         .values("channel")
         .annotate(
@@ -405,6 +427,18 @@ def purchase_summary(customer_id: int, *, months: int = 12) -> dict:
         )
         .order_by()
     )
+
+
+_purchase_figures: dict[int, Prebuilt] = {}
+
+
+def purchase_summary(customer_id: int, *, months: int = 12) -> dict:
+    """Lifetime spend and count, and the last ``months`` months' totals per channel."""
+    figures = _purchase_figures.get(months)
+    if figures is None:
+        build = partial(_purchase_figures_query, months=months)
+        figures = _purchase_figures[months] = Prebuilt(f"purchases, {months} months", build)
+    rows = list(figures(customer_id))  # one query: per channel, lifetime and recent
     per_channel = {row["channel"]: row for row in rows}
     channels = [
         {
@@ -423,13 +457,31 @@ def purchase_summary(customer_id: int, *, months: int = 12) -> dict:
 
 
 def purchases_page(customer_id: int) -> QuerySet[Purchase]:
-    """Purchase history, newest first, lines and store loaded (paginate it)."""
+    """Purchase history, newest first, store loaded (paginate it; ``purchase_lines_attach``
+    to a page)."""
     return (
         Purchase.objects.filter(customer_id=customer_id)
         .select_related("store")
-        .prefetch_related("lines")
         .order_by("-purchased_at", "-pk")
     )
+
+
+def _purchase_lines_query(*args) -> QuerySet[PurchaseLine]:
+    *purchase_ids, _now = args
+    return PurchaseLine.objects.filter(purchase_id__in=purchase_ids).order_by("purchase_id", "pk")
+
+
+_purchase_lines = Prebuilt("purchase lines", _purchase_lines_query)
+
+
+def purchase_lines_attach(purchases: list[Purchase]) -> list[Purchase]:
+    """Give each purchase its lines (``shown_lines``), in one query."""
+    lines: dict[int, list[PurchaseLine]] = {p.pk: [] for p in purchases}
+    for line in _purchase_lines(*lines) if lines else ():
+        lines[line.purchase_id].append(line)
+    for purchase in purchases:
+        purchase.shown_lines = lines[purchase.pk]
+    return purchases
 
 
 def privacy_overview(email_hash: str) -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import (
     Case,
@@ -14,6 +15,7 @@ from django.db.models import (
     Max,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Value,
     When,
@@ -22,6 +24,7 @@ from django.db.models.functions import Abs, Cast, Coalesce
 from django.utils import timezone
 
 from catalog.models import Product, Store, Variant
+from catalog.statements import Prebuilt
 from customers.models import (
     Channel,
     Consent,
@@ -38,6 +41,7 @@ from customers.selectors import (
     consents_current,
     customer_interests,
     interest_since,
+    purchase_lines_attach,
     purchase_summary,
     purchases_page,
 )
@@ -67,66 +71,149 @@ def card_customers(at=None):
     return with_offers_version(Customer.objects.active().annotate(offers_personalised=consent))
 
 
-def customer_for_card(customer_id: int) -> Customer:
-    """The client as ``card_customers`` gives them, with their home store and preferences,
-    their visits everywhere (``visit_count``) and the last one before today's
-    (``last_visit_at``), and whether they have sizes and open orders to read at all
-    (``has_sizes``, ``has_open_orders``), in the same query (and those of the preferences'
-    brands and categories). Raises ``Customer.DoesNotExist``."""
-    now = timezone.now()
+_card_customer = Prebuilt(
+    "card's client", lambda customer_id, now: card_customers(now).filter(pk=customer_id)
+)
+
+
+def card_customer(customer_id: int) -> Customer:
+    """The client as ``card_customers`` gives them. Raises ``Customer.DoesNotExist``."""
+    for customer in _card_customer(customer_id):
+        return customer
+    raise Customer.DoesNotExist(f"No active customer {customer_id}.")
+
+
+def _customer_for_card_query(customer_id: int, store_id: int, now) -> QuerySet[Customer]:
     visits = Visit.objects.filter(customer=OuterRef("pk")).order_by().values("customer")
     ended = visits.filter(~present_condition(now))
+    here = present_visits(store_id, now=now).filter(customer=OuterRef("pk")).order_by("-arrived_at")
     return (
         card_customers(now)
+        .filter(pk=customer_id)
         .select_related("home_store", "preference")
         .prefetch_related("preference__brands", "preference__categories")
         .annotate(
             visit_count=Coalesce(Subquery(visits.annotate(n=Count("pk")).values("n")), 0),
             last_visit_at=Subquery(ended.annotate(last=Max("arrived_at")).values("last")),
+            visit_here_id=Subquery(here.values("pk")[:1]),
             has_sizes=Exists(SizePreference.objects.filter(customer=OuterRef("pk"))),
+            has_notes=Exists(Note.objects.filter(customer=OuterRef("pk"))),
+            has_wishlist=Exists(WishlistItem.objects.filter(customer=OuterRef("pk"))),
+            has_interests=Exists(
+                Interaction.objects.filter(
+                    customer=OuterRef("pk"), occurred_at__gte=interest_since(now)
+                )
+            ),
             has_open_orders=Exists(
                 Order.objects.filter(customer=OuterRef("pk"), status__in=Order.OPEN_STATUSES)
             ),
         )
-        .get(pk=customer_id)
     )
+
+
+def _idle_minutes() -> int:
+    return settings.VISIT_IDLE_MINUTES
+
+
+_customer_for_card = Prebuilt("card customer", _customer_for_card_query, vary=_idle_minutes)
+
+
+def customer_for_card(customer_id: int, store: Store | None = None) -> Customer:
+    """The client as ``card_customers`` gives them, with their home store and preferences,
+    their visits everywhere (``visit_count``) and the last one before today's
+    (``last_visit_at``), their visit in ``store`` now (``visit_here_id``, None without
+    one), and whether they have sizes, notes, a wishlist, online interests and open orders
+    to read at all (``has_sizes``, ``has_notes``, ``has_wishlist``, ``has_interests``,
+    ``has_open_orders``), in the same query (and those of the preferences' brands and
+    categories). Raises ``Customer.DoesNotExist``."""
+    for customer in _customer_for_card(customer_id, store.pk if store else 0):
+        return customer
+    raise Customer.DoesNotExist(f"No active customer {customer_id}.")
+
+
+_first_purchases = Prebuilt(
+    "card history",
+    lambda customer_id, now: purchases_page(customer_id)[:HISTORY_PER_PAGE],
+)
+
+
+class _History(Paginator):
+    """The client's purchases, newest first; the first page, the one the card opens on,
+    from a statement built once."""
+
+    def __init__(self, customer: Customer):
+        super().__init__(purchases_page(customer.pk), HISTORY_PER_PAGE)
+        self.customer_id = customer.pk
+
+    def page(self, number):
+        number = self.validate_number(number)
+        if number != 1:
+            return super().page(number)
+        purchases = _first_purchases(self.customer_id) if self.count else []
+        return self._get_page(purchases, number, self)
+
+    def _get_page(self, purchases, number, paginator):
+        """The page's purchases, each with its lines (``shown_lines``)."""
+        return super()._get_page(purchase_lines_attach(list(purchases)), number, paginator)
 
 
 def card_history(customer: Customer, page: str | int | None, *, count: int | None = None):
     """A page of the history; ``count``, the number of purchases when already known, spares
     the paginator its count query."""
-    paginator = Paginator(purchases_page(customer.pk), HISTORY_PER_PAGE)
+    paginator = _History(customer)
     if count is not None:
         paginator.count = count  # a cached property: set, it is not counted again
     return paginator.get_page(page)
 
 
+_notes = Prebuilt(
+    "card notes",
+    lambda customer_id, now: (
+        Note.objects.filter(customer_id=customer_id)
+        .select_related("author", "store")
+        .order_by("-created_at", "-pk")[:NOTES_SHOWN]
+    ),
+)
+
+
 def card_notes(customer: Customer) -> list[Note]:
-    return list(
-        customer.notes.select_related("author", "store").order_by("-created_at", "-pk")[
-            :NOTES_SHOWN
-        ]
-    )
+    if not getattr(customer, "has_notes", True):
+        return []
+    return list(_notes(customer.pk))
+
+
+_visits_here = Prebuilt(
+    "card visit here",
+    lambda store_id, customer_id, now: (
+        present_visits(store_id, now=now)
+        .filter(customer_id=customer_id)
+        .select_related("attended_by", "store")[:1]
+    ),
+    vary=_idle_minutes,
+)
 
 
 def _visit_here(customer: Customer, store: Store | None) -> Visit | None:
-    """The client's visit in this store now."""
-    if store is None:
+    """The client's visit in this store now (the latest, should there be two)."""
+    if store is None or getattr(customer, "visit_here_id", True) is None:
         return None
-    return (
-        present_visits(store.pk, now=timezone.now())
-        .filter(customer=customer)
-        .select_related("attended_by", "store")
-        .first()
-    )
+    return next(iter(_visits_here(store.pk, customer.pk)), None)
+
+
+_wishlist = Prebuilt(
+    "card wishlist",
+    lambda customer_id, now: (
+        WishlistItem.objects.filter(customer_id=customer_id)
+        .select_related("variant__product__brand", "variant__product__category")
+        .order_by("-added_at", "-pk")
+    ),
+)
 
 
 def _wishlist_items(customer: Customer) -> list[WishlistItem]:
-    return list(
-        WishlistItem.objects.filter(customer=customer)
-        .select_related("variant__product__brand", "variant__product__category")
-        .order_by("-added_at", "-pk")
-    )
+    if not getattr(customer, "has_wishlist", True):
+        return []
+    return list(_wishlist(customer.pk))
 
 
 def _offer_book(
@@ -170,7 +257,7 @@ def _wishlist_and_interests(
 ) -> tuple[list, list]:
     """The wishlist (with prices) and the online interests, strongest first, each with
     where its variant can be had (read once for both)."""
-    interests = customer_interests(customer.pk)
+    interests = customer_interests(customer.pk) if getattr(customer, "has_interests", True) else []
     variants = [item.variant for item in items]
     availability = availability_for(
         [v.pk for v in variants] + [i.variant_id for i in interests if i.variant_id],
@@ -258,19 +345,23 @@ def _similar_in_stock(
     return [{"variant": v, "price": prices[v.pk]} for v in chosen.values()]
 
 
+_bought_lately = Prebuilt(
+    "card bought lately",
+    lambda customer_id, now: Product.objects.filter(
+        pk__in=PurchaseLine.objects.filter(
+            purchase__customer_id=customer_id,
+            purchase__purchased_at__gte=now - timedelta(days=COMPLEMENT_DAYS),
+        ).values("variant__product")
+    ).select_related("category")[:SUGGESTIONS],
+)
+
+
 def _card_products(customer: Customer, store: Store | None, ctx: dict, book: OfferBook) -> dict:
     """Photos of the suggested products, and complements of what the client looked at online
     lately or bought in the last ``COMPLEMENT_DAYS`` days, with their stock here. A fixed
     number of queries (products.selectors)."""
     suggested = [row["variant"] for row in ctx["suggest_wishlist_here"] + ctx["suggest_similar"]]
-    since = timezone.now() - timedelta(days=COMPLEMENT_DAYS)
-    bought = list(
-        Product.objects.filter(
-            pk__in=PurchaseLine.objects.filter(
-                purchase__customer=customer, purchase__purchased_at__gte=since
-            ).values("variant__product")
-        ).select_related("category")[:SUGGESTIONS]
-    )
+    bought = list(_bought_lately(customer.pk))
     looked = [row["interest"].product for row in ctx["interests"]]
     sources = list({p.pk: p for p in looked + bought}.values())
     complements = complements_for(sources, store=store, limit=SUGGESTIONS)
@@ -293,7 +384,7 @@ def customer_card(
     from ``customer_for_card`` when the caller has read them. The suggestions and offers
     come after the first paint (``card_suggestions``)."""
     if customer is None:
-        customer = customer_for_card(customer_id)
+        customer = customer_for_card(customer_id, store)
     items = _wishlist_items(customer)
     # The offers, for the wishlist's prices only.
     book = (

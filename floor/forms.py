@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from catalog.widgets import RenderedOnce
 from customers.models import Customer
 from customers.sensitive import sensitive_topics
 
@@ -42,7 +43,7 @@ class CheckInForm(forms.Form):
         return cleaned
 
 
-class NoteForm(forms.Form):
+class NoteForm(RenderedOnce, forms.Form):
     text = forms.CharField(
         label=_("New note"),
         max_length=2000,

@@ -26,7 +26,7 @@ from staff.middleware import store_visit
 from staff.session import next_url, wants_fragment
 
 from .card import (
-    card_customers,
+    card_customer,
     card_history,
     card_notes,
     card_suggestions,
@@ -195,7 +195,7 @@ def card(request, customer_id):
         customer = get_object_or_404(Customer.objects.active(), pk=customer_id)
     else:
         try:  # read once, with what the card shows of them
-            customer = customer_for_card(customer_id)
+            customer = customer_for_card(customer_id, request.store)
         except Customer.DoesNotExist:
             raise Http404 from None
     card_view_record(
@@ -218,7 +218,10 @@ def card(request, customer_id):
 def card_suggestions_view(request, customer_id):
     """What to show the client and the offers for them: the card loads them after its
     first paint."""
-    customer = get_object_or_404(card_customers(), pk=customer_id)
+    try:
+        customer = card_customer(customer_id)
+    except Customer.DoesNotExist:
+        raise Http404 from None
     # Loaded by the card whose opening was just logged; read on its own, it is logged.
     if card_customer_id(request) != customer.pk:
         card_view_record(

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from catalog.models import Store
+from catalog.statements import Prebuilt
 
 from .geo import distance_km
 from .models import StockLevel
@@ -40,17 +41,27 @@ class Availability:
         return self.here > 0 or self.nearest is not None or self.warehouse > 0
 
 
+def _stock_rows_query(*args):
+    """Stock rows of active stores with units available, for the variant ids of ``args``
+    (then the moment)."""
+    *variant_ids, at = args
+    return (
+        StockLevel.objects.filter(variant_id__in=variant_ids, store__is_active=True)
+        .in_stock(at)
+        .select_related("store")
+    )
+
+
+_stock_rows = Prebuilt("availability", _stock_rows_query)
+
+
 def availability_for(variant_ids: Iterable[int], *, store: Store | None) -> dict[int, Availability]:
     """Availability of each variant seen from ``store`` (None: head office, no "here")."""
     variant_ids = set(variant_ids)
     result = {pk: Availability() for pk in variant_ids}
     if not variant_ids:
         return result
-    rows = (
-        StockLevel.objects.filter(variant_id__in=variant_ids, store__is_active=True)
-        .in_stock()
-        .select_related("store")
-    )
+    rows = _stock_rows(*variant_ids)
     for row in rows:
         availability = result[row.variant_id]
         if store is not None and row.store_id == store.pk:

@@ -49,6 +49,7 @@ from django.utils.translation import gettext as _
 
 from catalog.formats import current_locale, money
 from catalog.models import Category, Product, Variant
+from catalog.statements import Prebuilt
 from customers.models import Channel, Consent, Customer, Preference, WishlistItem
 
 from .models import Offer, OfferRedemption
@@ -275,6 +276,19 @@ def ancestor_ids(path: str) -> frozenset[int]:
     return frozenset(int(part) for part in path.strip("/").split("/") if part)
 
 
+def _uses_query(customer_id: int, *args):
+    """Per offer of ``args`` (ids, then the moment): how many times the customer used it."""
+    *offer_ids, _at = args
+    return (
+        OfferRedemption.objects.filter(customer_id=customer_id, offer_id__in=offer_ids)
+        .values_list("offer_id")
+        .annotate(n=Count("pk"))
+    )
+
+
+_uses = Prebuilt("offer uses", _uses_query)
+
+
 @dataclass
 class CustomerFacts:
     """What targeting needs to know about one customer (loaded only as far as needed)."""
@@ -309,12 +323,7 @@ class CustomerFacts:
             return facts
         limited = [o.pk for o in offers if o.uses_per_customer]
         if limited:
-            rows = (
-                OfferRedemption.objects.filter(customer=customer, offer_id__in=limited)
-                .values_list("offer_id")
-                .annotate(n=Count("pk"))
-            )
-            facts.uses = dict(rows)
+            facts.uses = dict(_uses(customer.pk, *limited))
         audiences = {o.audience for o in offers}
         if audiences == {Offer.Audience.EVERYONE}:
             return facts

@@ -343,26 +343,44 @@ def test_the_card_costs_the_same_queries_for_1_or_1000_history_lines(
     _history(small, store, 1)
     _history(large, store, 1000)
     PurchaseLineFactory.create_batch(3, purchase=Purchase.objects.filter(customer=large).first())
-    VisitFactory(store=store, customer=large)
     for customer in (small, large):
+        VisitFactory(store=store, customer=customer)
         _targeted(customer)
         _sized_and_ordering(customer, store, associate)
     associate_client.get(card_url(large))  # the live offers, now in this process's memory
 
     with CaptureQueriesContext(connection) as one:
         associate_client.get(card_url(small))
-    # Sign-in (session, user, profile, store), the client (with their visit figures, the
-    # consent to offers and the offers' version) and their preferences (brands, categories),
-    # the access-log row and its bulk-read check, the wishlist, the offers' uses, online
-    # interests (and their products) and availability, the purchase summary, sizes (when
-    # they have some), the visit here, notes, consents, open orders (when they have some:
-    # a client with neither costs two fewer), the client book (entry, planned, contacts),
-    # a page of history and its lines, the session (the card opened, three statements).
-    with django_assert_max_num_queries(28) as thousand:
+    # Sign-in (session, user with profile, store), the client (with their visit figures,
+    # their visit here, the consent to offers, the offers' version and whether they have
+    # sizes, notes and open orders) and their preferences (brands, categories), the
+    # access-log row with its bulk-read count (one statement), the wishlist, the offers'
+    # uses, online interests (and their products) and availability, the purchase summary,
+    # sizes, the visit here, a page of history and its lines, notes, consents, open orders
+    # (sizes, visit, notes and orders only when there are some), the client book (one
+    # query, and what is planned or was done when there is some), the session (the card
+    # opened: three statements).
+    with django_assert_max_num_queries(24) as thousand:
         response = associate_client.get(card_url(large))
 
     assert response.status_code == 200
     assert len(thousand) == len(one), [q["sql"][:80] for q in thousand.captured_queries]
+
+
+def test_a_client_with_nothing_to_list_costs_fewer_queries(
+    associate_client, store, django_assert_max_num_queries
+):
+    bare = CustomerFactory()
+    associate_client.get(f"/customers/{CustomerFactory().pk}/")  # the live offers, read once
+    # Sign-in (session, user, store), the client (with whether there is a wishlist, online
+    # interest, a visit, notes, sizes, open orders to read: none), the access log, the
+    # purchase summary (no purchase: no history to read), consents, the client book, the
+    # session (the card opened: three statements).
+    with django_assert_max_num_queries(11):
+        response = associate_client.get(f"/customers/{bare.pk}/")
+    assert response.status_code == 200
+    for shown in ("Sa liste d’envies est vide.", "Aucune activité en ligne", "Aucune note"):
+        assert shown in response.text
 
 
 def test_the_wishlist_is_priced_with_what_the_client_consented_to_and_used(
