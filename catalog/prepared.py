@@ -6,7 +6,8 @@ A ``Prepared`` query is built once per process and shape from *stand-ins* for it
 and its SQL is run with the real values swapped in: calling it gives the list iterating
 the queryset gives (model instances with their ``select_related`` objects, annotations
 and ``prefetch_related`` lookups, ``values`` dicts, ``values_list`` rows), with Django's
-converters applied, on PostgreSQL and SQLite alike.
+converters applied. Elsewhere than on PostgreSQL (the SQLite demo, which is given moments
+as text), the query is built each time.
 
     user_and_profile = Prepared(
         lambda user_id: User.objects.select_related("staff_profile").filter(pk=user_id)
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet, prefetch_related_objects
 from django.db.models.query import (
     FlatValuesListIterable,
@@ -42,7 +43,7 @@ from django.db.models.query import (
 _INT = -2_147_000_000  # stand-ins for ints: ids no row has, within a 32-bit column's range
 _BIGINT = (-(2**63), 2**63 - 1)
 _MOMENT = datetime(2000, 1, 1, tzinfo=UTC)
-_NEAR = timedelta(days=365)
+_NEAR = timedelta(days=3660)  # a moment "now" give or take up to ten years
 
 
 def _stand_in(position: int, value):
@@ -79,6 +80,10 @@ class Prepared:
         self._statements: dict[tuple, _Statement] = {}
 
     def __call__(self, *args) -> list:
+        if connections[DEFAULT_DB_ALIAS].vendor != "postgresql":
+            # SQLite (the demo) is given moments as text: they could not be shifted. The
+            # query is built each time there.
+            return list(self.build(*args))
         statement, connection = self._statement(args)
         if statement.sql is None or any(
             type(a) is int and not _BIGINT[0] <= a <= _BIGINT[1] for a in args

@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from catalog.models import Store
-from catalog.statements import Prebuilt
+from catalog.prepared import Prepared
 from customers.models import Customer, Purchase, WishlistItem
 from inventory.models import StockLevel
 from orders.models import Order
@@ -135,9 +135,8 @@ def follow_ups_due_count(*, user, store: Store) -> int:
     return follow_ups_today(user=user, store=store).count()
 
 
-_book_of = Prebuilt(
-    "card book",
-    lambda customer_id, now: (
+_book_of = Prepared(
+    lambda customer_id: (
         Customer.objects.filter(pk=customer_id)
         .annotate(
             has_entry=Exists(BookEntry.objects.filter(customer=OuterRef("pk"))),
@@ -147,24 +146,21 @@ _book_of = Prebuilt(
         .values_list("has_entry", "has_planned", "has_touch_points")
     ),
 )
-_book_entry = Prebuilt(
-    "card book entry",
-    lambda customer_id, now: BookEntry.objects.filter(customer_id=customer_id).select_related(
+_book_entry = Prepared(
+    lambda customer_id: BookEntry.objects.filter(customer_id=customer_id).select_related(
         "associate", "store"
     ),
 )
-_planned = Prebuilt(
-    "card follow-ups",
-    lambda customer_id, now: (
+_planned = Prepared(
+    lambda customer_id: (
         FollowUp.objects.open()
         .filter(customer_id=customer_id)
         .select_related("associate", "store")
         .order_by("due_on", "pk")
     ),
 )
-_touch_points = Prebuilt(
-    "card touch points",
-    lambda customer_id, now: (
+_touch_points = Prepared(
+    lambda customer_id: (
         TouchPoint.objects.filter(customer_id=customer_id)
         .select_related("by", "store")
         .order_by("-at", "-pk")[:HISTORY_SHOWN]
@@ -177,9 +173,9 @@ def card_book(*, customer: Customer, store: Store | None) -> dict:
     query for a client in nobody's book with nothing planned nor done, else up to four."""
     entry, planned, done = next(iter(_book_of(customer.pk)), (False, False, False))
     return {
-        "entry": next(iter(_book_entry(customer.pk)), None) if entry else None,
-        "planned": list(_planned(customer.pk)) if planned else [],
-        "touch_points": list(_touch_points(customer.pk)) if done else [],
+        "entry": _book_entry.first(customer.pk) if entry else None,
+        "planned": _planned(customer.pk) if planned else [],
+        "touch_points": _touch_points(customer.pk) if done else [],
     }
 
 

@@ -31,7 +31,6 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product, Variant
 from catalog.prepared import Prepared
-from catalog.statements import Prebuilt
 
 from .models import (
     AppDevice,
@@ -143,9 +142,8 @@ def consent_in_force(customer_id: int, purpose: str, *, at: datetime | None = No
     return bool(rows and rows[0][0])
 
 
-_consents_of = Prebuilt(
-    "consents",
-    lambda customer_id, now: Consent.objects.filter(customer_id=customer_id).order_by(
+_consents_of = Prepared(
+    lambda customer_id: Consent.objects.filter(customer_id=customer_id).order_by(
         "purpose", "-recorded_at", "-pk"
     ),
 )
@@ -369,10 +367,8 @@ def _interest_rows_query(customer_id: int, now: datetime) -> QuerySet:
     )
 
 
-def _interest_products_query(*args) -> QuerySet[Product]:
-    """The products of ``args`` (ids, then the moment, unused), each with its first
-    variant (``first_variant_id``)."""
-    *ids, _now = args
+def _interest_products_query(*ids) -> QuerySet[Product]:
+    """The products of ``ids``, each with its first variant (``first_variant_id``)."""
     first_variant = Variant.objects.filter(product=OuterRef("pk")).order_by("pk").values("pk")
     return (
         Product.objects.select_related("brand", "category")
@@ -381,15 +377,15 @@ def _interest_products_query(*args) -> QuerySet[Product]:
     )
 
 
-_interest_rows = Prebuilt("interests", _interest_rows_query)
-_interest_products = Prebuilt("interest products", _interest_products_query)
+_interest_rows = Prepared(_interest_rows_query)
+_interest_products = Prepared(_interest_products_query)
 
 
 def customer_interests(customer_id: int, *, limit: int = 8) -> list[Interest]:
     """The products the customer showed interest in online over the last INTEREST_DAYS
     days, strongest first, each with its signals per kind and channel. Two queries."""
     now = timezone.now()
-    rows = list(_interest_rows(customer_id, now=now))
+    rows = _interest_rows(customer_id, now)
     products = {p.pk: p for p in _interest_products(*{r["product_id"] for r in rows})}
     interests: dict[int, Interest] = {}
     for row in rows:
@@ -429,7 +425,7 @@ def _purchase_figures_query(customer_id: int, now: datetime, *, months: int) -> 
     )
 
 
-_purchase_figures: dict[int, Prebuilt] = {}
+_purchase_figures: dict[int, Prepared] = {}
 
 
 def purchase_summary(customer_id: int, *, months: int = 12) -> dict:
@@ -437,8 +433,8 @@ def purchase_summary(customer_id: int, *, months: int = 12) -> dict:
     figures = _purchase_figures.get(months)
     if figures is None:
         build = partial(_purchase_figures_query, months=months)
-        figures = _purchase_figures[months] = Prebuilt(f"purchases, {months} months", build)
-    rows = list(figures(customer_id))  # one query: per channel, lifetime and recent
+        figures = _purchase_figures[months] = Prepared(build)
+    rows = figures(customer_id, timezone.now())  # one query: per channel, lifetime and recent
     per_channel = {row["channel"]: row for row in rows}
     channels = [
         {
@@ -466,12 +462,11 @@ def purchases_page(customer_id: int) -> QuerySet[Purchase]:
     )
 
 
-def _purchase_lines_query(*args) -> QuerySet[PurchaseLine]:
-    *purchase_ids, _now = args
+def _purchase_lines_query(*purchase_ids) -> QuerySet[PurchaseLine]:
     return PurchaseLine.objects.filter(purchase_id__in=purchase_ids).order_by("purchase_id", "pk")
 
 
-_purchase_lines = Prebuilt("purchase lines", _purchase_lines_query)
+_purchase_lines = Prepared(_purchase_lines_query)
 
 
 def purchase_lines_attach(purchases: list[Purchase]) -> list[Purchase]:

@@ -24,7 +24,7 @@ from django.db.models.functions import Abs, Cast, Coalesce
 from django.utils import timezone
 
 from catalog.models import Product, Store, Variant
-from catalog.statements import Prebuilt
+from catalog.prepared import Prepared
 from customers.models import (
     Channel,
     Consent,
@@ -71,14 +71,12 @@ def card_customers(at=None):
     return with_offers_version(Customer.objects.active().annotate(offers_personalised=consent))
 
 
-_card_customer = Prebuilt(
-    "card's client", lambda customer_id, now: card_customers(now).filter(pk=customer_id)
-)
+_card_customer = Prepared(lambda customer_id, now: card_customers(now).filter(pk=customer_id))
 
 
 def card_customer(customer_id: int) -> Customer:
     """The client as ``card_customers`` gives them. Raises ``Customer.DoesNotExist``."""
-    for customer in _card_customer(customer_id):
+    for customer in _card_customer(customer_id, timezone.now()):
         return customer
     raise Customer.DoesNotExist(f"No active customer {customer_id}.")
 
@@ -115,7 +113,7 @@ def _idle_minutes() -> int:
     return settings.VISIT_IDLE_MINUTES
 
 
-_customer_for_card = Prebuilt("card customer", _customer_for_card_query, vary=_idle_minutes)
+_customer_for_card = Prepared(_customer_for_card_query, depends_on=_idle_minutes)
 
 
 def customer_for_card(customer_id: int, store: Store | None = None) -> Customer:
@@ -126,15 +124,12 @@ def customer_for_card(customer_id: int, store: Store | None = None) -> Customer:
     to read at all (``has_sizes``, ``has_notes``, ``has_wishlist``, ``has_interests``,
     ``has_open_orders``), in the same query (and those of the preferences' brands and
     categories). Raises ``Customer.DoesNotExist``."""
-    for customer in _customer_for_card(customer_id, store.pk if store else 0):
+    for customer in _customer_for_card(customer_id, store.pk if store else 0, timezone.now()):
         return customer
     raise Customer.DoesNotExist(f"No active customer {customer_id}.")
 
 
-_first_purchases = Prebuilt(
-    "card history",
-    lambda customer_id, now: purchases_page(customer_id)[:HISTORY_PER_PAGE],
-)
+_first_purchases = Prepared(lambda customer_id: purchases_page(customer_id)[:HISTORY_PER_PAGE])
 
 
 class _History(Paginator):
@@ -166,9 +161,8 @@ def card_history(customer: Customer, page: str | int | None, *, count: int | Non
     return paginator.get_page(page)
 
 
-_notes = Prebuilt(
-    "card notes",
-    lambda customer_id, now: (
+_notes = Prepared(
+    lambda customer_id: (
         Note.objects.filter(customer_id=customer_id)
         .select_related("author", "store")
         .order_by("-created_at", "-pk")[:NOTES_SHOWN]
@@ -179,17 +173,16 @@ _notes = Prebuilt(
 def card_notes(customer: Customer) -> list[Note]:
     if not getattr(customer, "has_notes", True):
         return []
-    return list(_notes(customer.pk))
+    return _notes(customer.pk)
 
 
-_visits_here = Prebuilt(
-    "card visit here",
+_visits_here = Prepared(
     lambda store_id, customer_id, now: (
         present_visits(store_id, now=now)
         .filter(customer_id=customer_id)
         .select_related("attended_by", "store")[:1]
     ),
-    vary=_idle_minutes,
+    depends_on=_idle_minutes,
 )
 
 
@@ -197,12 +190,11 @@ def _visit_here(customer: Customer, store: Store | None) -> Visit | None:
     """The client's visit in this store now (the latest, should there be two)."""
     if store is None or getattr(customer, "visit_here_id", True) is None:
         return None
-    return next(iter(_visits_here(store.pk, customer.pk)), None)
+    return _visits_here.first(store.pk, customer.pk, timezone.now())
 
 
-_wishlist = Prebuilt(
-    "card wishlist",
-    lambda customer_id, now: (
+_wishlist = Prepared(
+    lambda customer_id: (
         WishlistItem.objects.filter(customer_id=customer_id)
         .select_related("variant__product__brand", "variant__product__category")
         .order_by("-added_at", "-pk")
@@ -213,7 +205,7 @@ _wishlist = Prebuilt(
 def _wishlist_items(customer: Customer) -> list[WishlistItem]:
     if not getattr(customer, "has_wishlist", True):
         return []
-    return list(_wishlist(customer.pk))
+    return _wishlist(customer.pk)
 
 
 def _offer_book(
@@ -345,8 +337,7 @@ def _similar_in_stock(
     return [{"variant": v, "price": prices[v.pk]} for v in chosen.values()]
 
 
-_bought_lately = Prebuilt(
-    "card bought lately",
+_bought_lately = Prepared(
     lambda customer_id, now: Product.objects.filter(
         pk__in=PurchaseLine.objects.filter(
             purchase__customer_id=customer_id,
@@ -361,7 +352,7 @@ def _card_products(customer: Customer, store: Store | None, ctx: dict, book: Off
     lately or bought in the last ``COMPLEMENT_DAYS`` days, with their stock here. A fixed
     number of queries (products.selectors)."""
     suggested = [row["variant"] for row in ctx["suggest_wishlist_here"] + ctx["suggest_similar"]]
-    bought = list(_bought_lately(customer.pk))
+    bought = _bought_lately(customer.pk, timezone.now())
     looked = [row["interest"].product for row in ctx["interests"]]
     sources = list({p.pk: p for p in looked + bought}.values())
     complements = complements_for(sources, store=store, limit=SUGGESTIONS)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import Count, Exists, Max, OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 
@@ -145,14 +144,7 @@ def arrival_card(visit: Visit, customer, store) -> Visit | None:
     if visit.attended_by_id or visit.sent_to_id or visit.sent_by_id:
         return None
     visit.customer, visit.store = customer, store
-    if connection.vendor == "postgresql":
-        (values,) = _figures(visit.pk, store.pk, timezone.now())
-    else:  # the demo's SQLite answers text and floats to a raw cursor: the ORM converts
-        values = (
-            _with_figures(Visit.objects.filter(pk=visit.pk), store.pk, timezone.now())
-            .values_list(*FIGURES)
-            .get()
-        )
+    (values,) = _figures(visit.pk, store.pk, timezone.now())
     for name, value in zip(FIGURES, values, strict=True):
         setattr(visit, name, value)
     _name_interest(visit)
@@ -163,9 +155,6 @@ def floor_list(store_id: int) -> dict:
     """The floor list's context: the latest ``FLOOR_SHOWN`` arrivals, and whether more
     clients are in the store (two queries: the figures from a statement built once, then
     the visits with their client and associates)."""
-    if connection.vendor != "postgresql":  # see arrival_card
-        cards = floor_cards(store_id, limit=FLOOR_SHOWN + 1)
-        return {"cards": cards[:FLOOR_SHOWN], "more_present": len(cards) > FLOOR_SHOWN}
     rows = _listed(store_id, timezone.now())
     visits = Visit.objects.select_related(
         "customer", "attended_by", "store", "sent_to", "sent_by"

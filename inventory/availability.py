@@ -7,8 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+
 from catalog.models import Store
-from catalog.statements import Prebuilt
+from catalog.prepared import Prepared
 
 from .geo import distance_km
 from .models import StockLevel
@@ -52,7 +54,7 @@ def _stock_rows_query(*args):
     )
 
 
-_stock_rows = Prebuilt("availability", _stock_rows_query)
+_stock_rows = Prepared(_stock_rows_query)
 
 
 def availability_for(variant_ids: Iterable[int], *, store: Store | None) -> dict[int, Availability]:
@@ -61,7 +63,7 @@ def availability_for(variant_ids: Iterable[int], *, store: Store | None) -> dict
     result = {pk: Availability() for pk in variant_ids}
     if not variant_ids:
         return result
-    rows = _stock_rows(*variant_ids)
+    rows = _stock_rows(*variant_ids, timezone.now())
     for row in rows:
         availability = result[row.variant_id]
         if store is not None and row.store_id == store.pk:

@@ -49,7 +49,7 @@ from django.utils.translation import gettext as _
 
 from catalog.formats import current_locale, money
 from catalog.models import Category, Product, Variant
-from catalog.statements import Prebuilt
+from catalog.prepared import Prepared
 from customers.models import Channel, Consent, Customer, Preference, WishlistItem
 
 from .models import Offer, OfferRedemption
@@ -276,9 +276,8 @@ def ancestor_ids(path: str) -> frozenset[int]:
     return frozenset(int(part) for part in path.strip("/").split("/") if part)
 
 
-def _uses_query(customer_id: int, *args):
-    """Per offer of ``args`` (ids, then the moment): how many times the customer used it."""
-    *offer_ids, _at = args
+def _uses_query(customer_id: int, *offer_ids):
+    """Per offer of ``offer_ids``: how many times the customer used it."""
     return (
         OfferRedemption.objects.filter(customer_id=customer_id, offer_id__in=offer_ids)
         .values_list("offer_id")
@@ -286,7 +285,7 @@ def _uses_query(customer_id: int, *args):
     )
 
 
-_uses = Prebuilt("offer uses", _uses_query)
+_uses = Prepared(_uses_query)
 
 
 @dataclass

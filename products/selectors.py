@@ -673,10 +673,7 @@ def _complement_figures(ids: list[int], store: Store | None) -> dict[int, tuple]
     if not ids:
         return {}
     store_id = store.pk if store else 0
-    if connection.vendor != "postgresql":
-        rows = _complement_figures_query(store_id, *ids, timezone.now())
-    else:
-        rows = _complement_figures_prepared(store_id, *ids, timezone.now())
+    rows = _complement_figures_prepared(store_id, *ids, timezone.now())
     return {
         pk: (int(stores), int(here) if store and here is not None else None)
         for pk, stores, here in rows
@@ -696,10 +693,7 @@ _variants_here_prepared = Prepared(_variants_here_query)
 
 def _variants_here(product_id: int, store: Store) -> dict[int, int]:
     """Units available in ``store`` per variant of a product (those with a stock row)."""
-    if connection.vendor != "postgresql":
-        rows = _variants_here_query(store.pk, product_id, timezone.now())
-    else:
-        rows = _variants_here_prepared(store.pk, product_id, timezone.now())
+    rows = _variants_here_prepared(store.pk, product_id, timezone.now())
     return {variant_id: int(units) for variant_id, units in rows}
 
 

@@ -11,9 +11,19 @@ from django.utils import timezone
 
 from catalog.models import Product, Store
 from catalog.prepared import Prepared
+from customers.models import Note
+from floor.models import Visit
 from staff.access import first_store
 from staff.models import StaffProfile
-from tests.factories import ProductFactory, VariantFactory, make_staff
+from tests.factories import (
+    CustomerFactory,
+    NoteFactory,
+    ProductFactory,
+    StoreFactory,
+    VariantFactory,
+    VisitFactory,
+    make_staff,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -120,3 +130,73 @@ def test_values_flat_values_and_prefetched_relations_come_as_the_orm_gives_them(
         (found,) = with_variants(product.pk)
     with django_assert_num_queries(0):
         assert {v.pk for v in found.variants.all()} == expected
+
+
+def _notes(customer_id, now):
+    return (
+        Note.objects.filter(customer_id=customer_id, created_at__gte=now - timedelta(days=1))
+        .select_related("author", "store")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def test_it_reads_what_the_queryset_built_each_time_reads_for_each_id():
+    first, second = CustomerFactory(), CustomerFactory()
+    store = StoreFactory()
+    NoteFactory.create_batch(2, customer=first, store=store)
+    NoteFactory(customer=second, author=None)
+    prepared = Prepared(_notes)
+    now = timezone.now()
+
+    for customer in (first, second, first):
+        got = prepared(customer.pk, now)
+        assert got == list(_notes(customer.pk, now))
+        assert [(n.author and n.author.email, n.store) for n in got] == [
+            (n.author and n.author.email, n.store) for n in _notes(customer.pk, now)
+        ]
+    note = Note.objects.filter(customer=first).first()
+    assert prepared(first.pk, now + timedelta(days=2)) == []  # past the day
+    assert note in prepared(first.pk, now)
+
+
+def test_lists_of_ids_one_statement_per_length_and_none_for_no_id(django_assert_num_queries):
+    customers = CustomerFactory.create_batch(3)
+    for customer in customers:
+        NoteFactory.create_batch(2, customer=customer)
+    counts = Prepared(
+        lambda *ids: (
+            Note.objects.filter(customer_id__in=ids)
+            .values_list("customer_id")
+            .annotate(n=Count("pk"))
+            .order_by("customer_id")
+        )
+    )
+    ids = [c.pk for c in customers]
+    assert counts(*ids) == [(pk, 2) for pk in ids]
+    assert counts(*ids[:2]) == [(pk, 2) for pk in ids[:2]]
+    assert counts(ids[2], ids[0]) == [(ids[0], 2), (ids[2], 2)]
+    with django_assert_num_queries(0):
+        assert counts() == []
+
+
+def test_a_setting_the_query_reads_is_followed(settings):
+    store = StoreFactory()
+    seen = timezone.now() - timedelta(minutes=15)
+    visit = VisitFactory(store=store, arrived_at=seen, last_seen_at=seen)
+
+    def present(store_id, now):
+        idle = timedelta(minutes=settings.VISIT_IDLE_MINUTES)
+        return Visit.objects.filter(store_id=store_id, last_seen_at__gt=now - idle)
+
+    prepared = Prepared(present, depends_on=lambda: settings.VISIT_IDLE_MINUTES)
+    settings.VISIT_IDLE_MINUTES = 20
+    assert prepared(store.pk, timezone.now()) == [visit]
+    settings.VISIT_IDLE_MINUTES = 10
+    assert prepared(store.pk, timezone.now()) == []
+
+
+def test_a_query_that_ignores_its_value_cannot_be_prepared():
+    customer = CustomerFactory()
+    ignores = Prepared(lambda customer_id: Note.objects.filter(customer_id=customer.pk))
+    with pytest.raises(AssertionError, match="Cannot prepare"):
+        ignores(customer.pk)
