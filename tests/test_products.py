@@ -195,18 +195,18 @@ def test_search_query_count_does_not_grow_with_results(
     associate_client, catalog, django_assert_num_queries
 ):
     # session, user, staff profile, store; then the results' ids, the products (with their
-    # stock here) and their variants; their prices (category paths, offers touching them);
-    # their photos.
-    with django_assert_num_queries(9):
+    # stock here) and their variants; their prices (the offers touching them: the category
+    # paths come with the products); their photos.
+    with django_assert_num_queries(8):
         assert len(names(search(associate_client, q="LG"))) == 1
     for i in range(15):
         product = ProductFactory(name=f"Téléviseur LG {i}", brand=catalog.brands["lg"])
         VariantFactory(product=product)
         VariantFactory(product=product)
     product_search_refresh()
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         assert len(names(search(associate_client, q="LG"))) == 16
-    with django_assert_num_queries(10):  # a code: its variants are looked up too
+    with django_assert_num_queries(9):  # a code: its variants are looked up too
         assert len(names(search(associate_client, q="SAM-QE"))) == 2
 
 
@@ -356,13 +356,14 @@ def test_product_page_query_count_does_not_grow(
     associate_client, catalog, store, django_assert_num_queries
 ):
     url = reverse("products:product", args=[catalog.oled.pk])
-    # prices (category paths, offers), stock here, complements, photos
-    with django_assert_num_queries(13):
+    # prices (offers; the category paths come with the products), stock here, complements,
+    # photos
+    with django_assert_num_queries(12):
         associate_client.get(url)
     for _ in range(5):
         StockLevelFactory(store=store, variant=VariantFactory(product=catalog.oled), on_hand=1)
         ReviewFactory(product=catalog.oled)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         associate_client.get(url)
 
 
@@ -579,11 +580,11 @@ def test_a_single_product_asks_for_another(associate_client, catalog):
 
 def test_comparison_query_count_does_not_grow(associate_client, catalog, django_assert_num_queries):
     # session, user, staff profile, store; products, characteristics, variants; the tray
-    # saved in the session (savepoint, update, release); the prices (category paths, offers
-    # touching them).
-    with django_assert_num_queries(12):
+    # saved in the session (savepoint, update, release); the prices (the offers touching
+    # them; the category paths come with the products).
+    with django_assert_num_queries(11):
         associate_client.get(compare_url(catalog.oled, catalog.qled))
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         associate_client.get(
             compare_url(catalog.oled, catalog.qled, catalog.lg, catalog.headphones)
         )
@@ -653,11 +654,11 @@ def test_labels_need_a_choice(client, manager, catalog):
 def test_labels_query_count_does_not_grow(client, manager, catalog, django_assert_num_queries):
     client.force_login(manager)
     params = {"category": catalog.categories["tv"].pk}
-    with django_assert_num_queries(9):  # with the prices: category paths, offers
+    with django_assert_num_queries(8):  # with the prices: the offers
         client.get(LABELS, params)
     for i in range(10):
         VariantFactory(product=ProductFactory(name=f"TV {i}", category=catalog.categories["tv"]))
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         assert len(label_urls(client.get(LABELS, params))) == 13
 
 
