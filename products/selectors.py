@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import partial
 
 from django.contrib.postgres.search import SearchQuery, TrigramSimilarity
 from django.db import connection
@@ -30,6 +31,7 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, Concat, StrIndex
 from django.db.models.lookups import GreaterThan
@@ -285,14 +287,50 @@ def _page(ids: QuerySet, page: int, page_size: int) -> tuple[list[int], bool]:
 
 def _products(ids: list[int], store: Store | None) -> list[Product]:
     """These products, in this order, with brand, category, ``available_here`` and variants
-    (two queries)."""
+    (two queries, the first from a statement built once per process)."""
     if not ids:
         return []
-    qs = Product.objects.select_related("brand", "category").prefetch_related(
-        Prefetch("variants", queryset=Variant.objects.order_by("sku"))
+    store_id = store.pk if store else None
+    if connection.vendor != "postgresql" or len(ids) >= len(_ID_PLACEHOLDERS):
+        rows = _search_rows_query(store_id, *ids, timezone.now())
+    elif store_id is None:
+        rows = _built_rows("search rows", partial(_search_rows_query, None), ids)
+    else:
+        rows = _built_rows("search rows here", _search_rows_query, [store_id, *ids])
+    alias = connection.alias
+    product_end = len(_PRODUCT_FIELDS)
+    brand_end = product_end + len(_BRAND_FIELDS)
+    found = {}
+    for row in rows:
+        product = Product.from_db(alias, _PRODUCT_FIELDS, row[:product_end])
+        product.brand = Brand.from_db(alias, _BRAND_FIELDS, row[product_end:brand_end])
+        product.category = Category.from_db(alias, _CATEGORY_FIELDS, row[brand_end:-1])
+        product.available_here = row[-1]
+        found[product.pk] = product
+    products = [found[pk] for pk in ids if pk in found]
+    prefetch_related_objects(
+        products, Prefetch("variants", queryset=Variant.objects.order_by("sku"))
     )
-    found = with_available_here(qs, store).in_bulk(ids)
-    return [found[pk] for pk in ids if pk in found]
+    return products
+
+
+_PRODUCT_FIELDS = [f.attname for f in Product._meta.concrete_fields]
+_BRAND_FIELDS = [f.attname for f in Brand._meta.concrete_fields]
+_CATEGORY_FIELDS = [f.attname for f in Category._meta.concrete_fields]
+
+
+def _search_rows_query(store_id: int | None, *args) -> QuerySet:
+    """Per product of ``ids``: its fields, its brand's, its category's and
+    ``available_here`` in the store of ``store_id`` (None: no store) at ``at`` (``args``:
+    the ids, then the moment), as ``select_related`` and ``with_available_here`` read them."""
+    *ids, at = args
+    products = Product.objects.filter(pk__in=ids)
+    return with_available_here(products, store_id, at).values_list(
+        *_PRODUCT_FIELDS,
+        *(f"brand__{name}" for name in _BRAND_FIELDS),
+        *(f"category__{name}" for name in _CATEGORY_FIELDS),
+        "available_here",
+    )
 
 
 def with_available_here(
@@ -314,8 +352,32 @@ def with_available_here(
     return products.annotate(available_here=Coalesce(Subquery(stock), 0))
 
 
+# What the filters list, kept per process with a digest of what it was read from.
+_CHOICES_DIGEST_SQL = """
+SELECT md5(concat(
+    (SELECT string_agg(ROW(id, parent_id, path, name)::text, ',' ORDER BY id)
+     FROM catalog_category),
+    '|',
+    (SELECT string_agg(ROW(id, name)::text, ',' ORDER BY id) FROM catalog_brand)
+))
+"""
+_choices: tuple[str, list[Category], list[Brand]] | None = None
+
+
 def search_filter_choices() -> tuple[list[Category], list[Brand]]:
-    """The category tree (in path order, with ``depth``) and the brands, for the filters."""
+    """The category tree (in path order, with ``depth`` and ``trail``) and the brands, for
+    the filters. Categories and brands rarely change: each process keeps them with a digest
+    of their rows, read in one query; they are read again (two) when it differs. Treat what
+    it returns as read-only: every request of the process shares it."""
+    global _choices
+    digest = None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_CHOICES_DIGEST_SQL)
+            digest = cursor.fetchone()[0]
+        kept = _choices
+        if kept is not None and kept[0] == digest:
+            return kept[1], kept[2]
     categories = list(Category.objects.order_by("path").only("pk", "name", "path", "parent_id"))
     names = {c.pk: c.name for c in categories}
     for c in categories:
@@ -323,7 +385,10 @@ def search_filter_choices() -> tuple[list[Category], list[Brand]]:
         c.depth = max(len(ancestors) - 1, 0)
         c.trail = " › ".join(names.get(x, "") for x in ancestors)
     _sort_as_tree(categories)
-    return categories, list(Brand.objects.order_by("name").only("pk", "name"))
+    brands = list(Brand.objects.order_by("name").only("pk", "name"))
+    if digest is not None:
+        _choices = (digest, categories, brands)
+    return categories, brands
 
 
 def _sort_as_tree(categories: list[Category]) -> None:
@@ -625,7 +690,7 @@ def _complement_figures_query(store_id: int, *args) -> QuerySet:
 # ids (``_ID_PLACEHOLDERS``) and for the moment (``_NOW_PLACEHOLDER``), swapped for the
 # real ones when the statement runs; every moment in these queries is "now" (a hold's end
 # is compared with it).
-_ID_PLACEHOLDERS = [-7_302_000_001 - i for i in range(16)]
+_ID_PLACEHOLDERS = [-7_302_000_001 - i for i in range(32)]
 _NOW_PLACEHOLDER = datetime(2000, 1, 1, tzinfo=UTC)
 _built_sql: dict[tuple, tuple[str, tuple]] = {}
 
