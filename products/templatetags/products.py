@@ -1,16 +1,20 @@
-"""Template helpers of the product pages: the comparison tray, characteristic values with
-their units, country names."""
+"""Template helpers of the product pages: the comparison tray and a product's comparison
+button, its photo, price and availability here (one tag each, drawn in Python: lists of
+products show them on every row), characteristic values with their units, country names."""
 
 from decimal import Decimal
 
 from django import template
+from django.template.defaulttags import CsrfTokenNode
 from django.utils import formats
-from django.utils.html import escape
+from django.utils.formats import localize
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 from django_countries import countries
 
+from catalog.formats import money
 from catalog.models import Characteristic, ProductCharacteristic
 
 from ..compare import COMPARE_MAX, tray_products
@@ -52,6 +56,89 @@ def compare_tray(context, oob=False, error=""):
         "tray_error": error,
         "oob": oob,
     }
+
+
+@register.simple_tag(takes_context=True)
+def compare_button(context, product) -> str:
+    """The product's comparison toggle. The view gives ``in_tray``, ``compare_add_url``,
+    ``compare_remove_url`` and ``compare_next`` (``views._compare_button_urls``)."""
+    in_tray = product.pk in (context.get("in_tray") or ())
+    csrf = CsrfTokenNode().render(context)
+    return format_html(
+        '<form id="compare-button-{pk}" class="compare-button" method="post"\n'
+        '      action="{url}"\n      hx-post="{url}"\n      hx-target="this" hx-swap="outerHTML">\n'
+        '  {csrf}\n  <input type="hidden" name="product" value="{pk}">\n'
+        '  <input type="hidden" name="next" value="{next}">\n'
+        '  <button type="submit" class="button compare-toggle" aria-pressed="{pressed}"'
+        ' data-testid="compare-toggle">{label}</button>\n</form>',
+        pk=product.pk,
+        url=context.get("compare_remove_url" if in_tray else "compare_add_url", ""),
+        csrf=csrf,
+        next=context.get("compare_next", ""),
+        pressed="true" if in_tray else "false",
+        label=_("In comparison ✓") if in_tray else _("Compare"),
+    )
+
+
+@register.simple_tag
+def product_photo(photo, alt="", large=False) -> str:
+    """A product photo's thumbnail (its whole image when ``large``), or a neutral
+    placeholder; ``photo`` a ProductImage or None, ``alt`` its text."""
+    size = " photo-large" if large else ""
+    if not photo:
+        return format_html('<span class="photo photo-none{}" aria-hidden="true"></span>', size)
+    return format_html(
+        '<img class="photo{}" src="{}" alt="{}" loading="lazy" decoding="async"'
+        ' data-testid="photo">',
+        size,
+        photo.image.url if large else photo.thumbnail_url,
+        alt,
+    )
+
+
+@register.simple_tag
+def product_price(price, compact=False) -> str:
+    """A ``Price``: the final price, the list price struck out when discounted and, unless
+    ``compact``, the payment facility it qualifies for; "No price" for None."""
+    if not price:
+        return format_html('<span class="muted">{}</span>', _("No price"))
+    html = format_html(
+        '<span class="price{}" data-testid="price">\n  <span class="price-final">{}</span>\n',
+        " price-discounted" if price.is_discounted else "",
+        money(price.final),
+    )
+    if price.is_discounted:
+        html += format_html(
+            '  <s class="price-list" aria-label="{}">{}</s>\n',
+            _("instead of"),
+            money(price.list_price),
+        )
+    html += mark_safe("</span>")
+    if price.financing and not compact:
+        html += format_html(
+            '\n<span class="badge badge-ok financing" data-testid="financing">{}'
+            '<span class="muted"> · {}</span></span>',
+            price.financing.label,
+            price.financing.terms,
+        )
+    return html
+
+
+@register.simple_tag
+def availability(available) -> str:
+    """Units available here: "3 in stock here", "Not in stock here", a dash for None."""
+    if available is None:
+        return mark_safe('<span class="muted">—</span>')
+    if available > 0:
+        text = ngettext("%(counter)s in stock here", "%(counter)s in stock here", available)
+        return format_html(
+            '<span class="badge badge-ok" data-testid="availability">{}</span>',
+            text % {"counter": localize(available)},
+        )
+    return format_html(
+        '<span class="badge badge-warn" data-testid="availability">{}</span>',
+        _("Not in stock here"),
+    )
 
 
 @register.simple_tag
