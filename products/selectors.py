@@ -179,10 +179,13 @@ def product_search_queryset(
     query: ProductQuery,
     codes: CodeMatches | None = None,
     alternatives: dict[str, list[str]] | None = None,
+    *,
+    terms: list[str] | None = None,
 ) -> QuerySet:
     """The ids of the active products matching ``query``, best first: the results query.
     ``codes`` are the SKU/EAN matches of the same text (``code_matches``), ranked first;
-    ``alternatives`` widen mistyped words (``spelling_alternatives``).
+    ``alternatives`` widen mistyped words (``spelling_alternatives``); ``terms`` stand for
+    the query's words (``_words_page``).
 
     Typed words are matched and ranked on the search entries alone, so the database sorts
     the matches there and reads no product row but the page's (``product_search``)."""
@@ -216,7 +219,7 @@ def product_search_queryset(
         entries = entries.filter(product__in=products.values("pk"))
     if in_stock is not None:
         entries = entries.filter(product__in=in_stock)
-    terms = query.terms
+    terms = query.terms if terms is None else terms
     # Each typed word (or failing that its best respelling) counts once if the name has a
     # word starting with it.
     name = Concat(Value(" "), "name")
@@ -265,7 +268,10 @@ def product_search(
         return SearchPage(products=[], number=1, has_next=False)
     page = max(page, 1)
     codes = code_matches(query.text) if query.has_text else CodeMatches()
-    ids, has_next = _page(product_search_queryset(query, codes), page, page_size)
+    if query.has_text and not query.has_filters and not codes.product_ids:
+        ids, has_next = _words_page(query.terms, page, page_size)
+    else:
+        ids, has_next = _page(product_search_queryset(query, codes), page, page_size)
     respelled = False
     if not ids and query.has_text:
         alternatives = spelling_alternatives(query.terms)
@@ -282,6 +288,37 @@ def product_search(
 def _page(ids: QuerySet, page: int, page_size: int) -> tuple[list[int], bool]:
     offset = (page - 1) * page_size
     rows = list(ids[offset : offset + page_size + 1])
+    return rows[:page_size], len(rows) > page_size
+
+
+# The results query of words alone (no filter, no code matched) as SQL built once per
+# process and number of words, from stand-ins for the words swapped for the typed ones
+# when it runs (building and compiling it costs far more than running it).
+_WORD_STAND_IN = re.compile("\ue000([0-9]+)\ue000")
+_words_sql: dict[tuple, tuple[str, list]] = {}
+
+
+def _words_page(terms: list[str], page: int, page_size: int) -> tuple[list[int], bool]:
+    """``_page`` of ``product_search_queryset`` for these words and no filter."""
+    if connection.vendor != "postgresql":
+        return _page(product_search_queryset(ProductQuery(text=" ".join(terms))), page, page_size)
+    key = (connection.alias, len(terms))
+    if key not in _words_sql:
+        stand_ins = [f"\ue000{i}\ue000" for i in range(len(terms))]
+        qs = product_search_queryset(ProductQuery(text="stand-ins"), terms=stand_ins)
+        sql, params = qs.query.sql_with_params()
+        seen = {m for p in params if isinstance(p, str) for m in _WORD_STAND_IN.findall(p)}
+        if seen != {str(i) for i in range(len(terms))}:
+            raise AssertionError(f"The words query holds unexpected parameters: {params}")
+        _words_sql[key] = (f"{sql} LIMIT %s OFFSET %s", list(params))
+    sql, params = _words_sql[key]
+    params = [
+        _WORD_STAND_IN.sub(lambda m: terms[int(m.group(1))], p) if isinstance(p, str) else p
+        for p in params
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, page_size + 1, (page - 1) * page_size])
+        rows = [row[0] for row in cursor.fetchall()]
     return rows[:page_size], len(rows) > page_size
 
 

@@ -76,6 +76,9 @@ def test_accents_and_case_do_not_matter(associate_client, catalog, typed):
 
 def test_every_word_must_match(associate_client, catalog):
     assert names(search(associate_client, q="samsung oled")) == [catalog.oled.name]
+    # the same number of words again: the process's statement for two words, new words
+    assert names(search(associate_client, q="lg oled")) == [catalog.lg.name]
+    assert names(search(associate_client, q="samsung qled")) == [catalog.qled.name]
 
 
 @pytest.mark.parametrize(
