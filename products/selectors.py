@@ -342,7 +342,7 @@ def _products(ids: list[int], store: Store | None) -> list[Product]:
         product = Product.from_db(alias, _PRODUCT_FIELDS, row[:product_end])
         product.brand = Brand.from_db(alias, _BRAND_FIELDS, row[product_end:brand_end])
         product.category = Category.from_db(alias, _CATEGORY_FIELDS, row[brand_end:-1])
-        product.available_here = row[-1]
+        product.available_here = None if row[-1] is None else int(row[-1])  # SUM: numeric
         found[product.pk] = product
     products = [found[pk] for pk in ids if pk in found]
     prefetch_related_objects(
@@ -617,13 +617,20 @@ def label_variants(
 def photos_attach(products: list[Product], variants: list[Variant] = ()) -> None:
     """Give each product its ``photo`` (its main image, else any) and each variant its
     ``photo`` (its colour's, else its product's): one query for any number of them."""
-    product_ids = {p.pk for p in products} | {v.product_id for v in variants}
+    product_ids = sorted({p.pk for p in products} | {v.product_id for v in variants})
     found: dict[int, dict[str, ProductImage]] = {}
-    if product_ids:
-        for image in ProductImage.objects.filter(product_id__in=product_ids).order_by(
-            "product_id", "colour", "pk"
-        ):
-            found.setdefault(image.product_id, {})[image.colour] = image
+    if not product_ids:
+        images = ()
+    elif connection.vendor != "postgresql" or len(product_ids) >= len(_ID_PLACEHOLDERS):
+        images = _images_query(*product_ids, None)
+    else:  # from SQL built once per process and number of products
+        alias = connection.alias
+        images = (
+            ProductImage.from_db(alias, _IMAGE_FIELDS, row)
+            for row in _built_rows("photos", _images_query, product_ids)
+        )
+    for image in images:
+        found.setdefault(image.product_id, {})[image.colour] = image
     for product in products:
         images = found.get(product.pk, {})
         product.photo = images.get("") or next(iter(images.values()), None)
@@ -632,6 +639,16 @@ def photos_attach(products: list[Product], variants: list[Variant] = ()) -> None
         variant.photo = (
             images.get(variant.colour) or images.get("") or next(iter(images.values()), None)
         )
+
+
+_IMAGE_FIELDS = [f.attname for f in ProductImage._meta.concrete_fields]
+
+
+def _images_query(*args) -> QuerySet:
+    """The images of the products of ``ids`` (``args``: the ids, then an unused moment), by
+    product, colour and id."""
+    ids = args[:-1]
+    return ProductImage.objects.filter(product_id__in=ids).order_by("product_id", "colour", "pk")
 
 
 # --- Complements ---------------------------------------------------------------------------
