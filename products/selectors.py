@@ -31,7 +31,6 @@ from django.db.models import (
     Sum,
     Value,
     When,
-    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, Concat, StrIndex
 from django.db.models.lookups import GreaterThan
@@ -260,10 +259,11 @@ def product_search_queryset(
 def product_search(
     query: ProductQuery, *, page: int = 1, page_size: int = PAGE_SIZE, store: Store | None = None
 ) -> SearchPage:
-    """One page of results. Each product comes with ``brand``, ``category``, ``variants``,
-    ``matched_variant_id`` (the variant whose code was typed, else None) and
-    ``available_here`` (units available in ``store``, None without a store). Three queries,
-    a fourth for a code, two more when words had to be respelled."""
+    """One page of results. Each product comes with ``brand``, ``category``,
+    ``variant_list`` (its variants by SKU), ``matched_variant_id`` (the variant whose code
+    was typed, else None) and ``available_here`` (units available in ``store``, None
+    without a store). Three queries, a fourth for a code, two more when words had to be
+    respelled."""
     if query.is_blank:
         return SearchPage(products=[], number=1, has_next=False)
     page = max(page, 1)
@@ -323,8 +323,9 @@ def _words_page(terms: list[str], page: int, page_size: int) -> tuple[list[int],
 
 
 def _products(ids: list[int], store: Store | None) -> list[Product]:
-    """These products, in this order, with brand, category, ``available_here`` and variants
-    (two queries, the first from a statement built once per process)."""
+    """These products, in this order, with brand, category, ``available_here`` and
+    ``variant_list`` (their variants by SKU, each with its product): two queries from
+    statements built once per process."""
     if not ids:
         return []
     store_id = store.pk if store else None
@@ -345,15 +346,31 @@ def _products(ids: list[int], store: Store | None) -> list[Product]:
         product.available_here = None if row[-1] is None else int(row[-1])  # SUM: numeric
         found[product.pk] = product
     products = [found[pk] for pk in ids if pk in found]
-    prefetch_related_objects(
-        products, Prefetch("variants", queryset=Variant.objects.order_by("sku"))
-    )
+    variants: dict[int, list[Variant]] = {}
+    if connection.vendor != "postgresql" or len(ids) >= len(_ID_PLACEHOLDERS):
+        rows = _variants_query(*ids, None).values_list(*_VARIANT_FIELDS)
+    else:
+        rows = _built_rows("search variants", _variants_query, ids)
+    for row in rows:
+        variant = Variant.from_db(alias, _VARIANT_FIELDS, row)
+        variants.setdefault(variant.product_id, []).append(variant)
+    for product in products:
+        product.variant_list = variants.get(product.pk, [])
+        for variant in product.variant_list:
+            variant.product = product
     return products
 
 
 _PRODUCT_FIELDS = [f.attname for f in Product._meta.concrete_fields]
 _BRAND_FIELDS = [f.attname for f in Brand._meta.concrete_fields]
 _CATEGORY_FIELDS = [f.attname for f in Category._meta.concrete_fields]
+_VARIANT_FIELDS = [f.attname for f in Variant._meta.concrete_fields]
+
+
+def _variants_query(*args) -> QuerySet:
+    """The variants of the products of ``ids`` by SKU (``args``: the ids, then an unused
+    moment)."""
+    return Variant.objects.filter(product_id__in=args[:-1]).order_by("sku")
 
 
 def _search_rows_query(store_id: int | None, *args) -> QuerySet:
@@ -529,12 +546,13 @@ class Comparison:
 
 def products_for_comparison(product_ids: list[int], store: Store | None) -> list[Product]:
     """These products, in this order (missing ones left out), with characteristics,
-    variants, ratings and ``available_here`` (three queries)."""
+    ``variant_list`` (their variants by SKU), ratings and ``available_here`` (three
+    queries)."""
     if not product_ids:
         return []
     qs = _with_ratings(Product.objects.select_related("brand", "category")).prefetch_related(
         _characteristics_prefetch(),
-        Prefetch("variants", queryset=Variant.objects.order_by("sku")),
+        Prefetch("variants", queryset=Variant.objects.order_by("sku"), to_attr="variant_list"),
     )
     found = with_available_here(qs, store).in_bulk(product_ids)
     return [found[pk] for pk in product_ids if pk in found]

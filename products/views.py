@@ -110,10 +110,11 @@ def _compare_button_urls(request) -> dict:
 
 
 def _price_products(products: list[Product], customer: Customer | None) -> None:
-    """Give each product its ``shown_variant`` (the one whose code was typed, else its
-    first) and that variant's ``price``, from one call of the price function."""
+    """Give each product (with its ``variant_list``) its ``shown_variant`` (the one whose
+    code was typed, else its first) and that variant's ``price``, from one call of the
+    price function."""
     for product in products:
-        variants = list(product.variants.all())
+        variants = product.variant_list
         matched = getattr(product, "matched_variant_id", None)
         product.shown_variant = next(
             (v for v in variants if v.pk == matched), variants[0] if variants else None
