@@ -8,7 +8,7 @@ from django import template
 from django.template.defaulttags import CsrfTokenNode
 from django.utils import formats
 from django.utils.formats import localize
-from django.utils.html import escape, format_html
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext_lazy
@@ -61,23 +61,37 @@ def compare_tray(context, oob=False, error=""):
 @register.simple_tag(takes_context=True)
 def compare_button(context, product) -> str:
     """The product's comparison toggle. The view gives ``in_tray``, ``compare_add_url``,
-    ``compare_remove_url`` and ``compare_next`` (``views._compare_button_urls``)."""
-    in_tray = product.pk in (context.get("in_tray") or ())
-    csrf = CsrfTokenNode().render(context)
-    return format_html(
-        '<form id="compare-button-{pk}" class="compare-button" method="post"\n'
-        '      action="{url}"\n      hx-post="{url}"\n      hx-target="this" hx-swap="outerHTML">\n'
-        '  {csrf}\n  <input type="hidden" name="product" value="{pk}">\n'
-        '  <input type="hidden" name="next" value="{next}">\n'
-        '  <button type="submit" class="button compare-toggle" aria-pressed="{pressed}"'
-        ' data-testid="compare-toggle">{label}</button>\n</form>',
-        pk=product.pk,
-        url=context.get("compare_remove_url" if in_tray else "compare_add_url", ""),
-        csrf=csrf,
-        next=context.get("compare_next", ""),
-        pressed="true" if in_tray else "false",
-        label=_("In comparison ✓") if in_tray else _("Compare"),
+    ``compare_remove_url`` and ``compare_next`` (``views._compare_button_urls``); what
+    every button of a page shares is escaped once per page."""
+    shared = context.render_context.get(_COMPARE_BUTTON)
+    if shared is None:
+        shared = context.render_context[_COMPARE_BUTTON] = (
+            CsrfTokenNode().render(context),
+            conditional_escape(context.get("compare_next", "")),
+            {
+                True: (
+                    escape(context.get("compare_remove_url", "")),
+                    "true",
+                    escape(_("In comparison ✓")),
+                ),
+                False: (escape(context.get("compare_add_url", "")), "false", escape(_("Compare"))),
+            },
+        )
+    csrf, next_path, states = shared
+    url, pressed, label = states[product.pk in (context.get("in_tray") or ())]
+    pk = int(product.pk)
+    return mark_safe(  # noqa: S308 (every part escaped above, the id a number)
+        f'<form id="compare-button-{pk}" class="compare-button" method="post"\n'
+        f'      action="{url}"\n      hx-post="{url}"\n'
+        '      hx-target="this" hx-swap="outerHTML">\n'
+        f'  {csrf}\n  <input type="hidden" name="product" value="{pk}">\n'
+        f'  <input type="hidden" name="next" value="{next_path}">\n'
+        f'  <button type="submit" class="button compare-toggle" aria-pressed="{pressed}"'
+        f' data-testid="compare-toggle">{label}</button>\n</form>'
     )
+
+
+_COMPARE_BUTTON = "products.compare_button"
 
 
 @register.simple_tag
@@ -86,13 +100,11 @@ def product_photo(photo, alt="", large=False) -> str:
     placeholder; ``photo`` a ProductImage or None, ``alt`` its text."""
     size = " photo-large" if large else ""
     if not photo:
-        return format_html('<span class="photo photo-none{}" aria-hidden="true"></span>', size)
-    return format_html(
-        '<img class="photo{}" src="{}" alt="{}" loading="lazy" decoding="async"'
-        ' data-testid="photo">',
-        size,
-        photo.image.url if large else photo.thumbnail_url,
-        alt,
+        return mark_safe(f'<span class="photo photo-none{size}" aria-hidden="true"></span>')  # noqa: S308
+    src = escape(photo.image.url if large else photo.thumbnail_url)
+    return mark_safe(  # noqa: S308 (escaped)
+        f'<img class="photo{size}" src="{src}" alt="{conditional_escape(alt)}" loading="lazy"'
+        ' decoding="async" data-testid="photo">'
     )
 
 
@@ -102,26 +114,24 @@ def product_price(price, compact=False) -> str:
     ``compact``, the payment facility it qualifies for; "No price" for None."""
     if not price:
         return format_html('<span class="muted">{}</span>', _("No price"))
-    html = format_html(
-        '<span class="price{}" data-testid="price">\n  <span class="price-final">{}</span>\n',
-        " price-discounted" if price.is_discounted else "",
-        money(price.final),
-    )
-    if price.is_discounted:
-        html += format_html(
-            '  <s class="price-list" aria-label="{}">{}</s>\n',
-            _("instead of"),
-            money(price.list_price),
+    discounted = price.is_discounted
+    html = [
+        f'<span class="price{" price-discounted" if discounted else ""}" data-testid="price">\n'
+        f'  <span class="price-final">{escape(money(price.final))}</span>\n'
+    ]
+    if discounted:
+        html.append(
+            f'  <s class="price-list" aria-label="{escape(_("instead of"))}">'
+            f"{escape(money(price.list_price))}</s>\n"
         )
-    html += mark_safe("</span>")
+    html.append("</span>")
     if price.financing and not compact:
-        html += format_html(
-            '\n<span class="badge badge-ok financing" data-testid="financing">{}'
-            '<span class="muted"> · {}</span></span>',
-            price.financing.label,
-            price.financing.terms,
+        html.append(
+            '\n<span class="badge badge-ok financing" data-testid="financing">'
+            f"{escape(price.financing.label)}"
+            f'<span class="muted"> · {escape(price.financing.terms)}</span></span>'
         )
-    return html
+    return mark_safe("".join(html))  # noqa: S308 (every value escaped)
 
 
 @register.simple_tag
