@@ -75,6 +75,8 @@ class Wording:
         self.best_of = _("best of %(count)d offers: %(offer)s")
         self.sentence = _("List price %(price)s; %(how)s; final price %(final)s.")
         self.financing = _("%(count)d× interest-free")
+        self.instalments = _("%(n)s × %(amount)s")
+        self.first_then = _("%(first)s then %(n)s × %(amount)s")
 
     def euros(self, amount: Decimal) -> str:
         return money(amount, self.locale)
@@ -88,6 +90,16 @@ class Wording:
             )
             return f"−{str(value).replace('.', self.decimal)} %"
         return f"−{self.euros(value)}"
+
+    def instalment_terms(self, count: int, first: Decimal, instalment: Decimal) -> str:
+        """``4 × 25,00 €``, or ``25,03 € then 3 × 24,99 €`` when the first takes odd cents."""
+        if first == instalment:
+            return self.instalments % {"n": count, "amount": self.euros(instalment)}
+        return self.first_then % {
+            "first": self.euros(first),
+            "n": count - 1,
+            "amount": self.euros(instalment),
+        }
 
     def explain(
         self,
@@ -156,6 +168,8 @@ class Financing:
     instalment: Decimal
     first: Decimal
     label: str = ""
+    # How it is paid, in the active language: ``4 × 25,00 €`` or ``25,03 € then 3 × 24,99 €``.
+    terms: str = ""
 
 
 @dataclass(frozen=True)
@@ -258,13 +272,15 @@ def best_financing(
     count = int(offer.value)
     instalment = (final / count).quantize(CENT, rounding=ROUND_DOWN)
     first = final - instalment * (count - 1)
+    wording = wording or Wording()
     return Financing(
         offer_id=offer.pk,
         name=offer.name,
         count=count,
         instalment=instalment,
         first=first,
-        label=(wording or Wording()).label(offer.kind, offer.value),
+        label=wording.label(offer.kind, offer.value),
+        terms=wording.instalment_terms(count, first, instalment),
     )
 
 
@@ -614,7 +630,8 @@ def prices_for(
 ) -> dict[int, Price]:
     """Prices of many variants at once, keyed by variant id, in at most seven queries
     whatever their number (plus one if their products were not loaded with
-    ``select_related("product")``)."""
+    ``select_related("product")``; one fewer when the products' categories were loaded
+    with them)."""
     if channel not in Channel.values:
         raise ValueError(f"Unknown channel: {channel!r}")
     at = at or timezone.now()
@@ -628,7 +645,15 @@ def prices_for(
             if v.product_id in missing:
                 v.product = loaded[v.product_id]
     products = {v.product_id: v.product for v in variants}
-    ancestors = category_ancestors(p.category_id for p in products.values())
+    ancestors = {  # from the categories loaded with the products, else one query
+        p.category_id: ancestor_ids(p.category.path)
+        for p in products.values()
+        if Product.category.is_cached(p)
+    }
+    if len(ancestors) < len({p.category_id for p in products.values()}):
+        ancestors |= category_ancestors(
+            p.category_id for p in products.values() if p.category_id not in ancestors
+        )
     book = OfferBook.load(
         customer=customer,
         channel=channel,

@@ -179,10 +179,13 @@ def product_search_queryset(
     query: ProductQuery,
     codes: CodeMatches | None = None,
     alternatives: dict[str, list[str]] | None = None,
+    *,
+    terms: list[str] | None = None,
 ) -> QuerySet:
     """The ids of the active products matching ``query``, best first: the results query.
     ``codes`` are the SKU/EAN matches of the same text (``code_matches``), ranked first;
-    ``alternatives`` widen mistyped words (``spelling_alternatives``).
+    ``alternatives`` widen mistyped words (``spelling_alternatives``); ``terms`` stand for
+    the query's words (``_words_page``).
 
     Typed words are matched and ranked on the search entries alone, so the database sorts
     the matches there and reads no product row but the page's (``product_search``)."""
@@ -216,7 +219,7 @@ def product_search_queryset(
         entries = entries.filter(product__in=products.values("pk"))
     if in_stock is not None:
         entries = entries.filter(product__in=in_stock)
-    terms = query.terms
+    terms = query.terms if terms is None else terms
     # Each typed word (or failing that its best respelling) counts once if the name has a
     # word starting with it.
     name = Concat(Value(" "), "name")
@@ -257,15 +260,19 @@ def product_search_queryset(
 def product_search(
     query: ProductQuery, *, page: int = 1, page_size: int = PAGE_SIZE, store: Store | None = None
 ) -> SearchPage:
-    """One page of results. Each product comes with ``brand``, ``category``, ``variants``,
-    ``matched_variant_id`` (the variant whose code was typed, else None) and
-    ``available_here`` (units available in ``store``, None without a store). Three queries,
-    a fourth for a code, two more when words had to be respelled."""
+    """One page of results. Each product comes with ``brand``, ``category``,
+    ``variant_list`` (its variants by SKU), ``matched_variant_id`` (the variant whose code
+    was typed, else None) and ``available_here`` (units available in ``store``, None
+    without a store). Three queries, a fourth for a code, two more when words had to be
+    respelled."""
     if query.is_blank:
         return SearchPage(products=[], number=1, has_next=False)
     page = max(page, 1)
     codes = code_matches(query.text) if query.has_text else CodeMatches()
-    ids, has_next = _page(product_search_queryset(query, codes), page, page_size)
+    if query.has_text and not query.has_filters and not codes.product_ids:
+        ids, has_next = _words_page(query.terms, page, page_size)
+    else:
+        ids, has_next = _page(product_search_queryset(query, codes), page, page_size)
     respelled = False
     if not ids and query.has_text:
         alternatives = spelling_alternatives(query.terms)
@@ -285,16 +292,69 @@ def _page(ids: QuerySet, page: int, page_size: int) -> tuple[list[int], bool]:
     return rows[:page_size], len(rows) > page_size
 
 
+# The results query of words alone (no filter, no code matched) as SQL built once per
+# process and number of words, from stand-ins for the words swapped for the typed ones
+# when it runs (building and compiling it costs far more than running it).
+_WORD_STAND_IN = re.compile("\ue000([0-9]+)\ue000")
+_words_sql: dict[tuple, tuple[str, list]] = {}
+
+
+def _words_page(terms: list[str], page: int, page_size: int) -> tuple[list[int], bool]:
+    """``_page`` of ``product_search_queryset`` for these words and no filter."""
+    if connection.vendor != "postgresql":
+        return _page(product_search_queryset(ProductQuery(text=" ".join(terms))), page, page_size)
+    key = (connection.alias, len(terms))
+    if key not in _words_sql:
+        stand_ins = [f"\ue000{i}\ue000" for i in range(len(terms))]
+        qs = product_search_queryset(ProductQuery(text="stand-ins"), terms=stand_ins)
+        sql, params = qs.query.sql_with_params()
+        seen = {m for p in params if isinstance(p, str) for m in _WORD_STAND_IN.findall(p)}
+        if seen != {str(i) for i in range(len(terms))}:
+            raise AssertionError(f"The words query holds unexpected parameters: {params}")
+        _words_sql[key] = (f"{sql} LIMIT %s OFFSET %s", list(params))
+    sql, params = _words_sql[key]
+    params = [
+        _WORD_STAND_IN.sub(lambda m: terms[int(m.group(1))], p) if isinstance(p, str) else p
+        for p in params
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, page_size + 1, (page - 1) * page_size])
+        rows = [row[0] for row in cursor.fetchall()]
+    return rows[:page_size], len(rows) > page_size
+
+
 def _products(ids: list[int], store: Store | None) -> list[Product]:
-    """These products, in this order, with brand, category, ``available_here`` and variants
-    (two queries)."""
+    """These products, in this order, with brand, category, ``available_here`` and
+    ``variant_list`` (their variants by SKU, each with its product): two queries from
+    statements built once per process."""
     if not ids:
         return []
-    qs = Product.objects.select_related("brand", "category").prefetch_related(
-        Prefetch("variants", queryset=Variant.objects.order_by("sku"))
-    )
-    found = with_available_here(qs, store).in_bulk(ids)
-    return [found[pk] for pk in ids if pk in found]
+    now = timezone.now()
+    if store is None:
+        found = {p.pk: p for p in _search_rows(*ids, now)}
+    else:
+        found = {p.pk: p for p in _search_rows_here(store.pk, *ids, now)}
+    products = [found[pk] for pk in ids if pk in found]
+    variants: dict[int, list[Variant]] = {}
+    for variant in _variants_of(*found):
+        variants.setdefault(variant.product_id, []).append(variant)
+    for product in products:
+        product.variant_list = variants.get(product.pk, [])
+        for variant in product.variant_list:
+            variant.product = product
+    return products
+
+
+def _search_rows_query(store_id: int | None, *args) -> QuerySet:
+    """The products of ``ids`` with brand, category and ``available_here`` in the store of
+    ``store_id`` (None: no store) at ``at`` (``args``: the ids, then the moment)."""
+    *ids, at = args
+    products = Product.objects.select_related("brand", "category").filter(pk__in=ids)
+    return with_available_here(products, store_id, at)
+
+
+_search_rows = Prepared(partial(_search_rows_query, None))
+_search_rows_here = Prepared(_search_rows_query)
 
 
 def with_available_here(
@@ -316,8 +376,32 @@ def with_available_here(
     return products.annotate(available_here=Coalesce(Subquery(stock), 0))
 
 
+# What the filters list, kept per process with a digest of what it was read from.
+_CHOICES_DIGEST_SQL = """
+SELECT md5(concat(
+    (SELECT string_agg(ROW(id, parent_id, path, name)::text, ',' ORDER BY id)
+     FROM catalog_category),
+    '|',
+    (SELECT string_agg(ROW(id, name)::text, ',' ORDER BY id) FROM catalog_brand)
+))
+"""
+_choices: tuple[str, list[Category], list[Brand]] | None = None
+
+
 def search_filter_choices() -> tuple[list[Category], list[Brand]]:
-    """The category tree (in path order, with ``depth``) and the brands, for the filters."""
+    """The category tree (in path order, with ``depth`` and ``trail``) and the brands, for
+    the filters. Categories and brands rarely change: each process keeps them with a digest
+    of their rows, read in one query; they are read again (two) when it differs. Treat what
+    it returns as read-only: every request of the process shares it."""
+    global _choices
+    digest = None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_CHOICES_DIGEST_SQL)
+            digest = cursor.fetchone()[0]
+        kept = _choices
+        if kept is not None and kept[0] == digest:
+            return kept[1], kept[2]
     categories = list(Category.objects.order_by("path").only("pk", "name", "path", "parent_id"))
     names = {c.pk: c.name for c in categories}
     for c in categories:
@@ -325,7 +409,10 @@ def search_filter_choices() -> tuple[list[Category], list[Brand]]:
         c.depth = max(len(ancestors) - 1, 0)
         c.trail = " › ".join(names.get(x, "") for x in ancestors)
     _sort_as_tree(categories)
-    return categories, list(Brand.objects.order_by("name").only("pk", "name"))
+    brands = list(Brand.objects.order_by("name").only("pk", "name"))
+    if digest is not None:
+        _choices = (digest, categories, brands)
+    return categories, brands
 
 
 def _sort_as_tree(categories: list[Category]) -> None:
@@ -436,12 +523,13 @@ class Comparison:
 
 def products_for_comparison(product_ids: list[int], store: Store | None) -> list[Product]:
     """These products, in this order (missing ones left out), with characteristics,
-    variants, ratings and ``available_here`` (three queries)."""
+    ``variant_list`` (their variants by SKU), ratings and ``available_here`` (three
+    queries)."""
     if not product_ids:
         return []
     qs = _with_ratings(Product.objects.select_related("brand", "category")).prefetch_related(
         _characteristics_prefetch(),
-        Prefetch("variants", queryset=Variant.objects.order_by("sku")),
+        Prefetch("variants", queryset=Variant.objects.order_by("sku"), to_attr="variant_list"),
     )
     found = with_available_here(qs, store).in_bulk(product_ids)
     return [found[pk] for pk in product_ids if pk in found]
@@ -531,7 +619,7 @@ _images_of = Prepared(
 def photos_attach(products: list[Product], variants: list[Variant] = ()) -> None:
     """Give each product its ``photo`` (its main image, else any) and each variant its
     ``photo`` (its colour's, else its product's): one query for any number of them."""
-    product_ids = {p.pk for p in products} | {v.product_id for v in variants}
+    product_ids = sorted({p.pk for p in products} | {v.product_id for v in variants})
     found: dict[int, dict[str, ProductImage]] = {}
     for image in _images_of(*sorted(product_ids)) if product_ids else ():
         found.setdefault(image.product_id, {})[image.colour] = image

@@ -66,6 +66,7 @@ def search(request):
         customer = selected_customer(request) if page.products else None
         _price_products(page.products, customer)
         photos_attach(page.products)
+        _product_urls(page.products)
         ctx |= {
             "query": query,
             "page": page,
@@ -73,21 +74,47 @@ def search(request):
             "in_tray": set(tray_ids(request)),
             "previous_url": _page_url(request, page.number - 1),
             "next_url": _page_url(request, page.number + 1),
+            **_compare_button_urls(request),
         }
     else:
         status = 422
     if wants_fragment(request):
         return render(request, "products/search.html#results", ctx, status=status)
     categories, brands = search_filter_choices()
-    ctx |= {"categories": categories, "brands": brands}
+    ctx |= {
+        "categories": categories,
+        "brands": brands,
+        "category_value": form["category"].value(),
+        "brand_value": form["brand"].value(),
+    }
     return render(request, "products/search.html", ctx, status=status)
 
 
-def _price_products(products: list[Product], customer: Customer | None) -> None:
-    """Give each product its ``shown_variant`` (the one whose code was typed, else its
-    first) and that variant's ``price``, from one call of the price function."""
+def _product_urls(products: list[Product]) -> None:
+    """Give each result its ``url``: its page, opened on the variant whose code was typed."""
+    head, tail = reverse("products:product", args=[0]).rsplit("0", 1)
     for product in products:
-        variants = list(product.variants.all())
+        product.url = f"{head}{product.pk}{tail}"
+        if product.matched_variant_id:
+            product.url += f"?variant={product.matched_variant_id}"
+
+
+def _compare_button_urls(request) -> dict:
+    """What ``products/partials/compare_button.html`` needs beside the product and the
+    tray, once per page."""
+    return {
+        "compare_add_url": reverse("products:compare_add"),
+        "compare_remove_url": reverse("products:compare_remove"),
+        "compare_next": request.get_full_path(),
+    }
+
+
+def _price_products(products: list[Product], customer: Customer | None) -> None:
+    """Give each product (with its ``variant_list``) its ``shown_variant`` (the one whose
+    code was typed, else its first) and that variant's ``price``, from one call of the
+    price function."""
+    for product in products:
+        variants = product.variant_list
         matched = getattr(product, "matched_variant_id", None)
         product.shown_variant = next(
             (v for v in variants if v.pk == matched), variants[0] if variants else None
@@ -197,6 +224,7 @@ def product(request, product_id):
             "in_tray": set(tray_ids(request)),
             "store": request.store,
             "photo": selected.photo if selected else item.photo,
+            **_compare_button_urls(request),
             "complements": complements,
             "public_url": request.build_absolute_uri(
                 public_product_path(item.pk, variant_id=selected.pk if selected else None)
@@ -266,7 +294,12 @@ def _tray_change(request, *, add: bool):
         else:
             tray_remove(request, product_obj.pk)
     if wants_fragment(request):
-        ctx = {"tray_error": error, "in_tray": set(tray_ids(request)), "product": product_obj}
+        ctx = {
+            "tray_error": error,
+            "in_tray": set(tray_ids(request)),
+            "product": product_obj,
+            **_compare_button_urls(request),
+        }
         if request.htmx.target == "compare-tray":
             template = "products/partials/tray_response.html"
         else:

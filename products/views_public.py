@@ -146,8 +146,7 @@ def compare(request, token):
     if not products:
         raise Http404
     for p in products:
-        variants = list(p.variants.all())
-        p.shown_variant = variants[0] if variants else None
+        p.shown_variant = p.variant_list[0] if p.variant_list else None
     prices = prices_for([p.shown_variant for p in products if p.shown_variant])
     for p in products:
         p.price = prices[p.shown_variant.pk] if p.shown_variant else None

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from catalog.formats import money
-from catalog.models import ProductSearch, SearchWord
+from catalog.models import Brand, Category, ProductSearch, SearchWord
 from catalog.services import product_search_refresh
 from customers.models import WishlistItem
 from customers.services import wishlist_item_add
@@ -24,6 +24,7 @@ from customers.session import SESSION_CLIENT_KEY
 from products.selectors import ProductQuery, product_search
 from products.views import QR_SVG
 from tests.factories import (
+    BrandFactory,
     CustomerFactory,
     OfferFactory,
     ProductFactory,
@@ -75,6 +76,9 @@ def test_accents_and_case_do_not_matter(associate_client, catalog, typed):
 
 def test_every_word_must_match(associate_client, catalog):
     assert names(search(associate_client, q="samsung oled")) == [catalog.oled.name]
+    # the same number of words again: the process's statement for two words, new words
+    assert names(search(associate_client, q="lg oled")) == [catalog.lg.name]
+    assert names(search(associate_client, q="samsung qled")) == [catalog.qled.name]
 
 
 @pytest.mark.parametrize(
@@ -131,6 +135,31 @@ def test_filters_category_with_sub_categories_brand_and_price(associate_client, 
     assert found == [catalog.lg.name]
     found = names(search(associate_client, q="televiseur", price_min="1000", price_max="1400"))
     assert found == [catalog.oled.name]
+
+
+def test_filters_list_the_category_tree_and_brands_as_they_are_now(
+    associate_client, catalog, django_assert_num_queries
+):
+    """Each process keeps the filters' choices while the categories and brands are
+    unchanged (one query to check), and shows any change on the next page."""
+    tv, audio = catalog.categories["tv"], catalog.categories["audio"]
+    page = associate_client.get(SEARCH, {"category": tv.pk}).text
+    assert f'<option value="{tv.pk}" selected>Image et son › Téléviseurs</option>' in page
+    assert f'<option value="{audio.pk}">Image et son › Casques audio</option>' in page
+    # session, user, staff profile, store, the category; the results' ids, products,
+    # variants, offers, photos; the check of the choices, not the categories and brands
+    with django_assert_num_queries(10):
+        associate_client.get(SEARCH, {"category": tv.pk})
+
+    Category.objects.filter(pk=audio.pk).update(name="Casques")  # a bulk write, no signal
+    brand = BrandFactory(name="Bose", slug="bose")
+    page = associate_client.get(SEARCH, {"brand": brand.pk}).text
+    assert f'<option value="{audio.pk}">Image et son › Casques</option>' in page
+    assert f'<option value="{brand.pk}" selected>Bose</option>' in page
+    Brand.objects.filter(pk=brand.pk).delete()
+    page = associate_client.get(SEARCH).text
+    assert "Bose" not in page
+    assert f'<option value="{tv.pk}">Image et son › Téléviseurs</option>' in page
 
 
 def test_in_stock_here_counts_what_is_not_reserved(associate_client, catalog):
@@ -195,18 +224,18 @@ def test_search_query_count_does_not_grow_with_results(
     associate_client, catalog, django_assert_num_queries
 ):
     # session, user, staff profile, store; then the results' ids, the products (with their
-    # stock here) and their variants; their prices (category paths, offers touching them);
-    # their photos.
-    with django_assert_num_queries(9):
+    # stock here) and their variants; their prices (the offers touching them: the category
+    # paths come with the products); their photos.
+    with django_assert_num_queries(8):
         assert len(names(search(associate_client, q="LG"))) == 1
     for i in range(15):
         product = ProductFactory(name=f"Téléviseur LG {i}", brand=catalog.brands["lg"])
         VariantFactory(product=product)
         VariantFactory(product=product)
     product_search_refresh()
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         assert len(names(search(associate_client, q="LG"))) == 16
-    with django_assert_num_queries(10):  # a code: its variants are looked up too
+    with django_assert_num_queries(9):  # a code: its variants are looked up too
         assert len(names(search(associate_client, q="SAM-QE"))) == 2
 
 
@@ -228,7 +257,7 @@ def test_whole_search_page_in_stock_here_queries_do_not_grow(
 
     stocked_lg(0, [store])
     product_search_refresh()
-    with django_assert_max_num_queries(16) as few:
+    with django_assert_max_num_queries(11) as few:
         assert names(page()) == ["Téléviseur LG 0"]  # the other LG TV is not stocked here
     for i in range(1, 60):
         stocked_lg(i, [store, StoreFactory()] if i < 30 else [store])
@@ -356,13 +385,14 @@ def test_product_page_query_count_does_not_grow(
     associate_client, catalog, store, django_assert_num_queries
 ):
     url = reverse("products:product", args=[catalog.oled.pk])
-    # prices (category paths, offers), stock here, complements, photos
-    with django_assert_num_queries(13):
+    # prices (offers; the category paths come with the products), stock here, complements,
+    # photos
+    with django_assert_num_queries(12):
         associate_client.get(url)
     for _ in range(5):
         StockLevelFactory(store=store, variant=VariantFactory(product=catalog.oled), on_hand=1)
         ReviewFactory(product=catalog.oled)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         associate_client.get(url)
 
 
@@ -579,11 +609,11 @@ def test_a_single_product_asks_for_another(associate_client, catalog):
 
 def test_comparison_query_count_does_not_grow(associate_client, catalog, django_assert_num_queries):
     # session, user, staff profile, store; products, characteristics, variants; the tray
-    # saved in the session (savepoint, update, release); the prices (category paths, offers
-    # touching them).
-    with django_assert_num_queries(12):
+    # saved in the session (savepoint, update, release); the prices (the offers touching
+    # them; the category paths come with the products).
+    with django_assert_num_queries(11):
         associate_client.get(compare_url(catalog.oled, catalog.qled))
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         associate_client.get(
             compare_url(catalog.oled, catalog.qled, catalog.lg, catalog.headphones)
         )
@@ -653,11 +683,11 @@ def test_labels_need_a_choice(client, manager, catalog):
 def test_labels_query_count_does_not_grow(client, manager, catalog, django_assert_num_queries):
     client.force_login(manager)
     params = {"category": catalog.categories["tv"].pk}
-    with django_assert_num_queries(9):  # with the prices: category paths, offers
+    with django_assert_num_queries(8):  # with the prices: the offers
         client.get(LABELS, params)
     for i in range(10):
         VariantFactory(product=ProductFactory(name=f"TV {i}", category=catalog.categories["tv"]))
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         assert len(label_urls(client.get(LABELS, params))) == 13
 
 

@@ -1,14 +1,20 @@
-"""Template helpers of the product pages: the comparison tray, characteristic values with
-their units, country names."""
+"""Template helpers of the product pages: the comparison tray and a product's comparison
+button, its photo, price and availability here (one tag each, drawn in Python: lists of
+products show them on every row), characteristic values with their units, country names."""
 
 from decimal import Decimal
 
 from django import template
+from django.template.defaulttags import CsrfTokenNode
 from django.utils import formats
+from django.utils.formats import localize
+from django.utils.html import conditional_escape, escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 from django_countries import countries
 
+from catalog.formats import money
 from catalog.models import Characteristic, ProductCharacteristic
 
 from ..compare import COMPARE_MAX, tray_products
@@ -50,6 +56,113 @@ def compare_tray(context, oob=False, error=""):
         "tray_error": error,
         "oob": oob,
     }
+
+
+@register.simple_tag(takes_context=True)
+def compare_button(context, product) -> str:
+    """The product's comparison toggle. The view gives ``in_tray``, ``compare_add_url``,
+    ``compare_remove_url`` and ``compare_next`` (``views._compare_button_urls``); what
+    every button of a page shares is escaped once per page."""
+    shared = context.render_context.get(_COMPARE_BUTTON)
+    if shared is None:
+        shared = context.render_context[_COMPARE_BUTTON] = (
+            CsrfTokenNode().render(context),
+            conditional_escape(context.get("compare_next", "")),
+            {
+                True: (
+                    escape(context.get("compare_remove_url", "")),
+                    "true",
+                    escape(_("In comparison ✓")),
+                ),
+                False: (escape(context.get("compare_add_url", "")), "false", escape(_("Compare"))),
+            },
+        )
+    csrf, next_path, states = shared
+    url, pressed, label = states[product.pk in (context.get("in_tray") or ())]
+    pk = int(product.pk)
+    return mark_safe(  # noqa: S308 (every part escaped above, the id a number)
+        f'<form id="compare-button-{pk}" class="compare-button" method="post"\n'
+        f'      action="{url}"\n      hx-post="{url}"\n'
+        '      hx-target="this" hx-swap="outerHTML">\n'
+        f'  {csrf}\n  <input type="hidden" name="product" value="{pk}">\n'
+        f'  <input type="hidden" name="next" value="{next_path}">\n'
+        f'  <button type="submit" class="button compare-toggle" aria-pressed="{pressed}"'
+        f' data-testid="compare-toggle">{label}</button>\n</form>'
+    )
+
+
+_COMPARE_BUTTON = "products.compare_button"
+
+
+@register.simple_tag
+def product_photo(photo, alt="", large=False) -> str:
+    """A product photo's thumbnail (its whole image when ``large``), or a neutral
+    placeholder; ``photo`` a ProductImage or None, ``alt`` its text."""
+    size = " photo-large" if large else ""
+    if not photo:
+        return mark_safe(f'<span class="photo photo-none{size}" aria-hidden="true"></span>')  # noqa: S308
+    src = escape(photo.image.url if large else photo.thumbnail_url)
+    return mark_safe(  # noqa: S308 (escaped)
+        f'<img class="photo{size}" src="{src}" alt="{conditional_escape(alt)}" loading="lazy"'
+        ' decoding="async" data-testid="photo">'
+    )
+
+
+@register.simple_tag
+def product_price(price, compact=False) -> str:
+    """A ``Price``: the final price, the list price struck out when discounted and, unless
+    ``compact``, the payment facility it qualifies for; "No price" for None."""
+    if not price:
+        return format_html('<span class="muted">{}</span>', _("No price"))
+    discounted = price.is_discounted
+    html = [
+        f'<span class="price{" price-discounted" if discounted else ""}" data-testid="price">\n'
+        f'  <span class="price-final">{escape(money(price.final))}</span>\n'
+    ]
+    if discounted:
+        html.append(
+            f'  <s class="price-list" aria-label="{escape(_("instead of"))}">'
+            f"{escape(money(price.list_price))}</s>\n"
+        )
+    html.append("</span>")
+    if price.financing and not compact:
+        html.append(
+            '\n<span class="badge badge-ok financing" data-testid="financing">'
+            f"{escape(price.financing.label)}"
+            f'<span class="muted"> · {escape(price.financing.terms)}</span></span>'
+        )
+    return mark_safe("".join(html))  # noqa: S308 (every value escaped)
+
+
+@register.simple_tag
+def availability(available) -> str:
+    """Units available here: "3 in stock here", "Not in stock here", a dash for None."""
+    if available is None:
+        return mark_safe('<span class="muted">—</span>')
+    if available > 0:
+        text = ngettext("%(counter)s in stock here", "%(counter)s in stock here", available)
+        return format_html(
+            '<span class="badge badge-ok" data-testid="availability">{}</span>',
+            text % {"counter": localize(available)},
+        )
+    return format_html(
+        '<span class="badge badge-warn" data-testid="availability">{}</span>',
+        _("Not in stock here"),
+    )
+
+
+@register.simple_tag
+def select_options(items, label: str, selected) -> str:
+    """The ``<option>`` of each of ``items`` (its pk as value, its attribute ``label`` as
+    text, escaped), the one whose pk is ``selected`` (a form field's value) marked: a long
+    list of choices at the cost of one tag."""
+    selected = str(selected)
+    options = (
+        f'<option value="{item.pk}"{" selected" if str(item.pk) == selected else ""}>'
+        f"{escape(getattr(item, label))}</option>"
+        for item in items
+    )
+    return mark_safe("".join(options))  # noqa: S308 (ids and escaped labels)
 
 
 @register.filter
