@@ -20,14 +20,14 @@ take fixed durations (they are all shifted to the moment passed). A query whose 
 depends on a value (a list's length, ``None``) gets one statement per shape: pass such
 values as separate arguments (``*ids``). A value the query changes (``startswith``) or puts
 in its SQL text cannot be a stand-in: building checks that every stand-in is a parameter
-as given, and that no moment other than the stand-in's is.
+as given, and that no moment (nor day) other than the stand-in's is.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -39,6 +39,7 @@ from django.db.models.query import (
     ValuesListIterable,
     get_related_populators,
 )
+from django.db.transaction import TransactionManagementError
 
 _INT = -2_147_000_000  # stand-ins for ints: ids no row has, within a 32-bit column's range
 _BIGINT = (-(2**63), 2**63 - 1)
@@ -66,6 +67,8 @@ class _Statement:
     converters: tuple  # (column, converters, expression) as Django's compiler gives them
     make: Callable  # (rows, connection) -> what iterating the queryset gives
     prefetch: tuple  # the queryset's prefetch_related lookups, run on the objects
+    columns: int | None  # the columns to keep of each row (None: all)
+    locks: bool  # SELECT … FOR UPDATE: only inside a transaction
 
 
 class Prepared:
@@ -85,11 +88,16 @@ class Prepared:
             # query is built each time there.
             return list(self.build(*args))
         statement, connection = self._statement(args)
-        if statement.sql is None or any(
-            type(a) is int and not _BIGINT[0] <= a <= _BIGINT[1] for a in args
-        ):
-            # Nothing to read; an id beyond 64 bits matches no row (the ORM says the same).
-            return []
+        if any(type(a) is int and not _BIGINT[0] <= a <= _BIGINT[1] for a in args):
+            return []  # an id beyond 64 bits matches no row (the ORM says the same)
+        if statement.sql is None:
+            # Django found nothing to ask for these stand-ins (``IN ()``, or a stand-in
+            # outside a small column's range): it decides again for these values.
+            return list(self.build(*args))
+        if statement.locks and connection.get_autocommit():
+            raise TransactionManagementError(
+                "select_for_update cannot be used outside of a transaction."
+            )
         params = list(statement.params)
         for index, position in statement.slots.items():
             params[index] = args[position]
@@ -100,6 +108,8 @@ class Prepared:
         with connection.cursor() as cursor:
             cursor.execute(statement.sql, params)
             rows = cursor.fetchall()
+        if statement.columns is not None:
+            rows = [row[: statement.columns] for row in rows]
         if statement.converters:
             rows = [list(row) for row in rows]
             for row in rows:
@@ -131,12 +141,19 @@ class Prepared:
         try:
             sql, params = compiler.as_sql()
         except EmptyResultSet:
-            return _Statement(queryset.db, None, (), {}, (), (), list, prefetch)
+            return _Statement(queryset.db, None, (), {}, (), (), list, prefetch, None, False)
         position = {s: i for i, s in enumerate(stand_ins) if not isinstance(s, datetime)}
         slots = {i: position[p] for i, p in enumerate(params) if _hashable(p) in position}
         moments = tuple(i for i, p in enumerate(params) if isinstance(p, datetime))
         missing = set(position.values()) - set(slots.values())
-        strays = [params[i] for i in moments if abs(params[i] - _MOMENT) > _NEAR]
+        strays = [params[i] for i in moments if abs(params[i] - _MOMENT) > _NEAR] + [
+            # a day made from the moment (``now.date()``) would not move with it
+            p
+            for p in params
+            if isinstance(p, date)
+            and not isinstance(p, datetime)
+            and abs(p - _MOMENT.date()) <= _NEAR
+        ]
         if missing or strays or (moments and _MOMENT not in stand_ins):
             raise AssertionError(
                 f"Cannot prepare this query: its parameters are {params!r} for {stand_ins!r}"
@@ -155,6 +172,8 @@ class Prepared:
             converters,
             _maker(queryset, compiler),
             prefetch,
+            compiler.col_count if compiler.has_extra_select else None,
+            bool(queryset.query.select_for_update),
         )
 
 
@@ -205,11 +224,11 @@ def _maker(queryset: QuerySet, compiler) -> Callable:
 def prefetched(instance, relation: str, objects: list) -> None:
     """Give ``instance.<relation>.all()`` these objects, as ``prefetch_related`` would (the
     related manager answers from the instance's prefetch cache)."""
-    manager = getattr(type(instance), relation)
-    queryset = QuerySet(model=manager.rel.related_model)
+    descriptor = getattr(type(instance), relation)
+    queryset = getattr(instance, relation).get_queryset()  # filtered to the instance
     queryset._result_cache, queryset._prefetch_done = objects, True
     instance.__dict__.setdefault("_prefetched_objects_cache", {})[
-        manager.field.remote_field.cache_name
+        descriptor.field.remote_field.cache_name
     ] = queryset
 
 

@@ -17,6 +17,7 @@ only if all the work given to it has finished; otherwise it is let go.
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from asgiref.sync import ThreadSensitiveContext, sync_to_async
@@ -29,16 +30,23 @@ class RequestThread(ThreadPoolExecutor):
 
     def __init__(self):
         super().__init__(max_workers=1, thread_name_prefix="request")
-        self.last: Future | None = None
+        self._pending = 0  # work given and not finished (run, failed or cancelled)
+        self._pending_lock = threading.Lock()
 
     def submit(self, fn, /, *args, **kwargs):
-        self.last = super().submit(fn, *args, **kwargs)
-        return self.last
+        with self._pending_lock:
+            self._pending += 1
+        future = super().submit(fn, *args, **kwargs)
+        future.add_done_callback(self._finished)
+        return future
+
+    def _finished(self, _future: Future) -> None:
+        with self._pending_lock:
+            self._pending -= 1
 
     @property
     def idle(self) -> bool:
-        # One worker, in order: once the last work given is done, everything is.
-        return self.last is None or self.last.done()
+        return self._pending == 0
 
 
 class SyncChainASGIHandler(ASGIHandler):

@@ -80,10 +80,11 @@ def test_a_thread_still_working_is_not_idle():
     release = threading.Event()
     assert thread.idle
     first = thread.submit(release.wait, 5)
-    thread.submit(lambda: None)
+    queued = thread.submit(lambda: None)
+    assert not thread.idle
+    assert queued.cancel()  # cancelled before it ran: the first still runs
     assert not thread.idle
     release.set()
     first.result(5)
-    thread.last.result(5)
+    thread.shutdown(wait=True)
     assert thread.idle
-    thread.shutdown()

@@ -6,11 +6,14 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
+from django.db import transaction
 from django.db.models import Count, F
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
-from catalog.models import Product, Store
-from catalog.prepared import Prepared
+from catalog.models import Product, Review, Store, Variant
+from catalog.prepared import Prepared, prefetched
+from clientbook.models import FollowUp
 from customers.models import Note
 from floor.models import Visit
 from staff.access import first_store
@@ -19,6 +22,7 @@ from tests.factories import (
     CustomerFactory,
     NoteFactory,
     ProductFactory,
+    ReviewFactory,
     StoreFactory,
     VariantFactory,
     VisitFactory,
@@ -200,3 +204,48 @@ def test_a_query_that_ignores_its_value_cannot_be_prepared():
     ignores = Prepared(lambda customer_id: Note.objects.filter(customer_id=customer.pk))
     with pytest.raises(AssertionError, match="Cannot prepare"):
         ignores(customer.pk)
+
+
+def test_a_day_made_from_the_moment_cannot_be_prepared():
+    due = Prepared(lambda pk, now: FollowUp.objects.filter(pk=pk, due_on__lte=now.date()))
+    with pytest.raises(AssertionError, match="Cannot prepare"):
+        due(1, timezone.now())
+
+
+def test_a_value_outside_a_small_columns_range_is_asked_each_time(product):
+    ReviewFactory(product=product, rating=4)
+    rated = Prepared(lambda rating: Review.objects.filter(rating=rating))
+    assert rated(2) == []
+    assert [r.rating for r in rated(4)] == [4]  # not "never anything"
+
+
+def test_relations_given_to_an_object_are_its_own_when_narrowed(product):
+    other = ProductFactory()
+    VariantFactory(product=other)
+    with_variants = Prepared(lambda pk: Product.objects.filter(pk=pk))
+    (found,) = with_variants(product.pk)
+    prefetched(found, "variants", list(Variant.objects.filter(product=product)))
+    assert found.variants.exclude(pk=0).count() == 2  # not every product's variants
+
+
+def test_rows_keep_only_their_own_columns(product):
+    # DISTINCT with an order on another column: Django selects that column too, then
+    # leaves it out of the rows.
+    def build(pk):
+        return (
+            Variant.objects.filter(product=pk).order_by("sku").values_list("product_id").distinct()
+        )
+
+    expected = list(build(product.pk))
+    assert len(expected) == 2 and all(len(row) == 1 for row in expected)
+    assert Prepared(build)(product.pk) == expected
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_locking_query_refuses_to_run_outside_a_transaction():
+    product = ProductFactory()
+    locked = Prepared(lambda pk: Product.objects.select_for_update().filter(pk=pk))
+    with transaction.atomic():
+        assert locked(product.pk) == [product]
+    with pytest.raises(TransactionManagementError):
+        locked(product.pk)
