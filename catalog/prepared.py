@@ -60,7 +60,7 @@ def _stand_in(position: int, value):
 @dataclass(frozen=True)
 class _Statement:
     alias: str  # the database
-    sql: str | None  # None: the query can return nothing (``pk__in=[]``)
+    sql: str | None  # None: Django asked nothing for the stand-ins (built each time)
     params: tuple
     slots: dict[int, int]  # parameter index -> argument position
     moments: tuple[int, ...]  # parameter indexes holding a moment
