@@ -1,3 +1,4 @@
+import gc
 import os
 
 import django
@@ -27,3 +28,10 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+# What was loaded to start (Django, the apps, the URL and template machinery: about
+# 140,000 objects) lives as long as the process: the collector need not look at it again.
+# A full collection over it took about 50 ms, the event loop's thread holding the
+# interpreter meanwhile, a pause in every push and page in flight.
+gc.collect()
+gc.freeze()

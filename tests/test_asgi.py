@@ -1,6 +1,7 @@
 """The served ASGI application: Django's middleware and views as one synchronous chain."""
 
 import asyncio
+import gc
 import threading
 
 import pytest
@@ -88,3 +89,10 @@ def test_a_thread_still_working_is_not_idle():
     first.result(5)
     thread.shutdown(wait=True)
     assert thread.idle
+
+
+def test_what_the_served_application_loaded_is_left_out_of_collections():
+    """A full collection over Django and the apps (about 50 ms) would pause every push
+    and page in flight: the objects loaded at start are frozen."""
+    assert application is not None
+    assert gc.get_freeze_count() > 50_000
