@@ -659,9 +659,6 @@ def _links(own: int) -> Prepared:
     return _links_by_own[own]
 
 
-_products_of = Prepared(
-    lambda *ids: Product.objects.select_related("brand", "category").filter(pk__in=ids)
-)
 _variants_of = Prepared(lambda *ids: Variant.objects.filter(product__in=ids).order_by("sku"))
 
 
@@ -705,7 +702,7 @@ def complements_for(
             break
     if not chosen:
         return []
-    found = {p.pk: p for p in _products_of(*chosen)}
+    found = {p.pk: p for p in _search_rows(*chosen, timezone.now())}  # figures: below
     variants_of: dict[int, list[Variant]] = {pk: [] for pk in found}
     for variant in _variants_of(*found):
         variants_of[variant.product_id].append(variant)

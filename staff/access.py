@@ -32,15 +32,18 @@ def staff_profile(user) -> StaffProfile | None:
     return user._staff_profile_cache
 
 
+def _selling_stores(profile: StaffProfile | int | None = None) -> QuerySet[Store]:
+    """Active selling stores (not warehouses); of one staff profile when given."""
+    stores = Store.objects.filter(is_active=True, is_warehouse=False)
+    return stores if profile is None else stores.filter(staff=profile)
+
+
 def stores_for(user) -> QuerySet[Store]:
     """The selling stores (not warehouses) this user may work in or oversee."""
     profile = staff_profile(user)
-    stores = Store.objects.filter(is_active=True, is_warehouse=False)
     if profile is None:
-        return stores.none()
-    if profile.role == Role.HEAD_OFFICE:
-        return stores
-    return stores.filter(staff=profile)
+        return Store.objects.none()
+    return _selling_stores(None if profile.role == Role.HEAD_OFFICE else profile)
 
 
 def _first_of(stores: QuerySet[Store], chosen: int) -> QuerySet[Store]:
@@ -48,13 +51,9 @@ def _first_of(stores: QuerySet[Store], chosen: int) -> QuerySet[Store]:
     return stores.order_by(first, "name", "pk")[:1]
 
 
-_first_of_all = Prepared(
-    lambda chosen: _first_of(Store.objects.filter(is_active=True, is_warehouse=False), chosen)
-)
+_first_of_all = Prepared(lambda chosen: _first_of(_selling_stores(), chosen))
 _first_of_profile = Prepared(
-    lambda profile_id, chosen: _first_of(
-        Store.objects.filter(is_active=True, is_warehouse=False, staff=profile_id), chosen
-    )
+    lambda profile_id, chosen: _first_of(_selling_stores(profile_id), chosen)
 )
 
 
