@@ -157,6 +157,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # replaced instead of failing requests.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"]["OPTIONS"] = {
+        # The hot reads (``catalog.prepared``) bind their values server-side and are kept
+        # prepared on each connection (0: from their first use), so PostgreSQL parses and
+        # plans them once per connection rather than on every request. Django's own
+        # cursors bind client-side and are never prepared. Off (None) behind a pooler that
+        # cannot keep prepared statements (PgBouncer in transaction mode before 1.21).
+        "prepare_threshold": 0 if env_bool("DB_PREPARED_STATEMENTS", True) else None,
         "pool": {
             "min_size": int(os.environ.get("DB_POOL_MIN", 2)),
             "max_size": int(os.environ.get("DB_POOL_MAX", 20)),
@@ -167,7 +173,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             # giving it up after this long lets the next request start a fresh one, so the
             # pool is back within seconds of the database, not after a minute of back-off.
             "reconnect_timeout": int(os.environ.get("DB_POOL_RECONNECT_TIMEOUT", 10)),
-        }
+        },
     }
 else:
     # The demo's SQLite ignores the covering columns of the dashboard's index: that's fine.

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
@@ -249,3 +249,23 @@ def test_a_locking_query_refuses_to_run_outside_a_transaction():
         assert locked(product.pk) == [product]
     with pytest.raises(TransactionManagementError):
         locked(product.pk)
+
+
+def test_postgresql_keeps_the_statement_planned_and_the_query_log_still_shows_it(
+    django_assert_num_queries,
+):
+    names = Prepared(lambda pk: Store.objects.filter(pk=pk).values_list("code", "name"))
+    store = StoreFactory()
+
+    assert names(store.pk) == [(store.code, store.name)]
+    assert names(store.pk + 1) == []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ['%"catalog_store"."code" AS "code", "catalog_store"."name" AS "name" FROM%= $1 %'],
+        )
+        assert cursor.fetchone() == (1,)  # parsed and planned once, run with either value
+
+    with django_assert_num_queries(1) as captured:
+        assert names(store.pk) == [(store.code, store.name)]
+    assert f'"catalog_store"."id" = {store.pk} ' in captured.captured_queries[0]["sql"]
