@@ -327,7 +327,7 @@ async def push(
         await http.close()
 
     senders = []
-    t0 = time.perf_counter()
+    t0, cpu = time.perf_counter(), servers.cpu_seconds()
     for i, name in enumerate(names):
         delay = t0 + i / rate - time.perf_counter()
         if delay > 0:
@@ -337,6 +337,7 @@ async def push(
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(finished.wait(), 10)
     finished.set()
+    cpu = servers.cpu_seconds() - cpu
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
@@ -344,6 +345,7 @@ async def push(
         "lat": arrivals,
         "missing": expected - len(arrivals),
         "bad": sum(1 for s in statuses if s != 202) + len(failed),
+        "cpu_ms": cpu * 1000 / len(names),  # the event's request and its cards' delivery
     }
 
 
@@ -590,6 +592,13 @@ def main() -> int:
                         f"{qa['p50']:.1f} / {qa['p95']:.1f} ms  missing {a['missing']} "
                         f"non-202 {a['bad']}",
                         stack.ratio(qa["p95"], qf["p95"]),
+                        n,
+                    )
+                    line(
+                        "server CPU per event",
+                        f"{f['cpu_ms']:6.2f} ms",
+                        f"{a['cpu_ms']:6.2f} ms",
+                        stack.ratio(a["cpu_ms"], f["cpu_ms"]),
                         n,
                     )
 
