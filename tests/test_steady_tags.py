@@ -5,6 +5,8 @@ address its own arguments."""
 from django.template import Context, Template
 from django.utils.translation import override
 
+from clienteling.templatetags.steady import _address
+
 
 def test_a_constant_text_is_translated_in_each_language_and_escaping():
     template = Template(
@@ -30,10 +32,13 @@ def test_each_address_has_its_own_arguments():
         "{% url 'floor:card' customer_id=n %} {% url 'floor:consent_confirm' customer_id=n"
         ' purpose="recognition" action=a %}'
     )
-    for _ in range(2):
+    for time in range(2):
+        hits = _address.cache_info().hits
         assert template.render(Context({"n": 7, "a": "grant"})) == (
             "/customers/7/ /customers/7/consents/recognition/grant/"
         )
         assert template.render(Context({"n": "8", "a": "withdraw"})) == (
             "/customers/8/ /customers/8/consents/recognition/withdraw/"
         )
+        if time:  # the second time, each address is remembered
+            assert _address.cache_info().hits == hits + 4

@@ -82,7 +82,7 @@ class SteadyURLNode(URLNode):
                 current_app = None
         url = ""
         try:
-            if type(view_name) is str and all(
+            if isinstance(view_name, str) and all(
                 type(value) is int or isinstance(value, str) for value in (*args, *kwargs.values())
             ):
                 url = _address(
