@@ -136,6 +136,7 @@ TEMPLATES = [
             ],
             "builtins": [
                 "django.templatetags.i18n",
+                "clienteling.templatetags.steady",  # i18n's translate and url, remembered
                 "django.templatetags.static",
                 "catalog.templatetags.formats",  # money, day, day_time on every page
             ],

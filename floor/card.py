@@ -23,7 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Abs, Cast, Coalesce
 from django.utils import timezone
 
-from catalog.models import Product, Store, Variant
+from catalog.models import Brand, Category, Product, Store, Variant
 from catalog.prepared import Prepared
 from customers.models import (
     Channel,
@@ -31,6 +31,7 @@ from customers.models import (
     Customer,
     Interaction,
     Note,
+    Preference,
     PurchaseLine,
     SizePreference,
     WishlistItem,
@@ -89,7 +90,6 @@ def _customer_for_card_query(customer_id: int, store_id: int, now) -> QuerySet[C
         card_customers(now)
         .filter(pk=customer_id)
         .select_related("home_store", "preference")
-        .prefetch_related("preference__brands", "preference__categories")
         .annotate(
             visit_count=Coalesce(Subquery(visits.annotate(n=Count("pk")).values("n")), 0),
             last_visit_at=Subquery(ended.annotate(last=Max("arrived_at")).values("last")),
@@ -116,18 +116,49 @@ def _idle_minutes() -> int:
 _customer_for_card = Prepared(_customer_for_card_query, depends_on=_idle_minutes)
 
 
+_preference_brands = Prepared(
+    lambda preference_id: Brand.objects.filter(
+        pk__in=Preference.brands.through.objects.filter(preference_id=preference_id).values(
+            "brand_id"
+        )
+    )
+)
+_preference_categories = Prepared(
+    lambda preference_id: Category.objects.filter(
+        pk__in=Preference.categories.through.objects.filter(preference_id=preference_id).values(
+            "category_id"
+        )
+    )
+)
+
+
 def customer_for_card(customer_id: int, store: Store | None = None) -> Customer:
     """The client as ``card_customers`` gives them, with their home store and preferences,
     their visits everywhere (``visit_count``) and the last one before today's
     (``last_visit_at``), their visit in ``store`` now (``visit_here_id``, None without
     one), and whether they have sizes, notes, a wishlist, online interests and open orders
     to read at all (``has_sizes``, ``has_notes``, ``has_wishlist``, ``has_interests``,
-    ``has_open_orders``), in the same query (and those of the preferences' brands and
-    categories). Raises ``Customer.DoesNotExist``."""
+    ``has_open_orders``), in the same query; with preferences, their brands and categories
+    (``preferred_brands``, ``preferred_categories``, lists in their default order: one
+    query each). Raises ``Customer.DoesNotExist``."""
     for customer in _customer_for_card(customer_id, store.pk if store else 0, timezone.now()):
+        preference = getattr(customer, "preference", None)
+        if preference is None:
+            customer.preferred_brands = customer.preferred_categories = []
+        else:
+            customer.preferred_brands = _preference_brands(preference.pk)
+            customer.preferred_categories = _preference_categories(preference.pk)
         return customer
     raise Customer.DoesNotExist(f"No active customer {customer_id}.")
 
+
+_sizes = Prepared(
+    lambda customer_id: (
+        SizePreference.objects.filter(customer_id=customer_id)
+        .select_related("category")
+        .order_by("category__name")
+    )
+)
 
 _first_purchases = Prepared(lambda customer_id: purchases_page(customer_id)[:HISTORY_PER_PAGE])
 
@@ -213,18 +244,16 @@ def _offer_book(
 ):
     """The live offers and this client's facts, from what the card has read of them: the
     client from ``card_customers`` (consent, offers' version), their whole wishlist and, with
-    ``preferences``, their preferences (``customer_for_card`` prefetches them). With
+    ``preferences``, their preferences (``customer_for_card`` reads them). With
     ``wishlist_only``, only the offers that list a wishlist item's product, brand or
     category (enough to price the wishlist)."""
     known: dict = {"wishlist_product_ids": [item.variant.product_id for item in items]}
     if hasattr(customer, "offers_personalised"):
         known["personalised"] = bool(customer.offers_personalised)
     if preferences:
-        preference = getattr(customer, "preference", None)
         known["preferences"] = (
-            ([b.pk for b in preference.brands.all()], [c.pk for c in preference.categories.all()])
-            if preference
-            else ((), ())
+            [b.pk for b in customer.preferred_brands],
+            [c.pk for c in customer.preferred_categories],
         )
     listing = {}
     if wishlist_only:
@@ -389,13 +418,9 @@ def customer_card(
         "customer": customer,
         "store": store,
         "preference": getattr(customer, "preference", None),
-        "sizes": list(
-            SizePreference.objects.filter(customer=customer)
-            .select_related("category")
-            .order_by("category__name")
-        )
-        if getattr(customer, "has_sizes", True)
-        else [],
+        "preferred_brands": customer.preferred_brands,
+        "preferred_categories": customer.preferred_categories,
+        "sizes": _sizes(customer.pk) if getattr(customer, "has_sizes", True) else [],
         "summary": summary,
         "visit_count": customer.visit_count,
         "last_visit_at": customer.last_visit_at,

@@ -1,14 +1,17 @@
-"""A client's card on the floor, written here rather than by the template engine: the
-card is rendered in each language for every arrival pushed to the tablets (on the way
-from the beacon's event to the screens), and once per client on the floor page. The
-engine took about 0.3 ms per card and language; this takes a fifth of that."""
+"""What the floor and the customer card draw in Python where the template engine would
+cost more than the markup it makes.
+
+A client's card on the floor is rendered in each language for every arrival pushed to the
+tablets (on the way from the beacon's event to the screens), and once per client on the
+floor page: the engine took about 0.3 ms per card and language, this a fifth of that. A
+purchase's lines on the customer card are one filter rather than a loop of tags."""
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import naturalday
 from django.template.defaultfilters import time as time_of_day
 from django.urls import reverse
 from django.utils.formats import localize
-from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 
@@ -174,4 +177,13 @@ def floor_card(visit, error=""):
         open_label=_text(gettext("Open the card")),
         buttons=buttons,
         error=format_html('\n  <p class="form-error" role="alert">{}</p>', error) if error else "",
+    )
+
+
+@register.filter(is_safe=True)
+def purchase_lines(lines) -> str:
+    """``1 × Name<br>2 × Other``: each line's quantity and product name (escaped), as the
+    loop ``{{ line.quantity }} × {{ line.product_name }}`` with ``<br>`` between them."""
+    return mark_safe(  # noqa: S308 (the names escaped, the quantities numbers)
+        "<br>".join(f"{localize(line.quantity)} × {escape(line.product_name)}" for line in lines)
     )
