@@ -3,15 +3,17 @@ button, its photo, price and availability here (one tag each, drawn in Python: l
 products show them on every row), characteristic values with their units, country names."""
 
 from decimal import Decimal
+from functools import lru_cache
+from html import escape as html_escape
 
 from django import template
 from django.template.defaulttags import CsrfTokenNode
 from django.utils import formats
 from django.utils.formats import localize
-from django.utils.html import conditional_escape, escape, format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, ngettext, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext_lazy
 from django_countries import countries
 
 from catalog.formats import money
@@ -20,6 +22,12 @@ from catalog.models import Characteristic, ProductCharacteristic
 from ..compare import COMPARE_MAX, tray_products
 
 register = template.Library()
+
+
+def _escape(value) -> str:
+    """What ``django.utils.html.escape`` writes, without its check for lazy strings."""
+    return html_escape(str(value))
+
 
 # Canonical units as people read them, in their language.
 UNIT_LABELS = {
@@ -70,11 +78,15 @@ def compare_button(context, product) -> str:
             conditional_escape(context.get("compare_next", "")),
             {
                 True: (
-                    escape(context.get("compare_remove_url", "")),
+                    _escape(context.get("compare_remove_url", "")),
                     "true",
-                    escape(_("In comparison ✓")),
+                    _escape(_("In comparison ✓")),
                 ),
-                False: (escape(context.get("compare_add_url", "")), "false", escape(_("Compare"))),
+                False: (
+                    _escape(context.get("compare_add_url", "")),
+                    "false",
+                    _escape(_("Compare")),
+                ),
             },
         )
     csrf, next_path, states = shared
@@ -94,6 +106,32 @@ def compare_button(context, product) -> str:
 _COMPARE_BUTTON = "products.compare_button"
 
 
+@register.simple_tag(takes_context=True)
+def search_result(context, product) -> str:
+    """A row of the search results (``products/search.html``): the product's photo, its
+    ``url``, name, brand and category, the code typed when it matched one of its variants
+    (``matched_variant_id``, ``shown_variant``), its ``price``, units here and comparison
+    button, drawn at once (a page shows twenty)."""
+    code = ""
+    if product.matched_variant_id:
+        label = _("Code %(sku)s") % {"sku": _escape(product.shown_variant.sku)}
+        code = f'<span class="badge" data-testid="code-match">{label}</span>'
+    return mark_safe(  # noqa: S308 (every value escaped, the tags' markup safe)
+        '<li class="result card" data-testid="result">\n'
+        f"      {product_photo(product.photo)}\n"
+        f'      <a class="result-main" href="{_escape(product.url)}">\n'
+        f'        <span class="result-name">{_escape(product.name)}</span>\n'
+        f'        <span class="result-meta muted">{_escape(product.brand.name)} · '
+        f"{_escape(product.category.name)}</span>\n"
+        f"        {code}\n"
+        "      </a>\n"
+        f'      <div class="result-price">{product_price(product.price)}</div>\n'
+        f'      <div class="result-stock">{availability(product.available_here)}</div>\n'
+        f"      {compare_button(context, product)}\n"
+        "    </li>"
+    )
+
+
 @register.simple_tag
 def product_photo(photo, alt="", large=False) -> str:
     """A product photo's thumbnail (its whole image when ``large``), or a neutral
@@ -101,7 +139,7 @@ def product_photo(photo, alt="", large=False) -> str:
     size = " photo-large" if large else ""
     if not photo:
         return mark_safe(f'<span class="photo photo-none{size}" aria-hidden="true"></span>')  # noqa: S308
-    src = escape(photo.image.url if large else photo.thumbnail_url)
+    src = _escape(photo.image.url if large else photo.thumbnail_url)
     return mark_safe(  # noqa: S308 (escaped)
         f'<img class="photo{size}" src="{src}" alt="{conditional_escape(alt)}" loading="lazy"'
         ' decoding="async" data-testid="photo">'
@@ -117,19 +155,19 @@ def product_price(price, compact=False) -> str:
     discounted = price.is_discounted
     html = [
         f'<span class="price{" price-discounted" if discounted else ""}" data-testid="price">\n'
-        f'  <span class="price-final">{escape(money(price.final))}</span>\n'
+        f'  <span class="price-final">{_escape(money(price.final))}</span>\n'
     ]
     if discounted:
         html.append(
-            f'  <s class="price-list" aria-label="{escape(_("instead of"))}">'
-            f"{escape(money(price.list_price))}</s>\n"
+            f'  <s class="price-list" aria-label="{_escape(_("instead of"))}">'
+            f"{_escape(money(price.list_price))}</s>\n"
         )
     html.append("</span>")
     if price.financing and not compact:
         html.append(
             '\n<span class="badge badge-ok financing" data-testid="financing">'
-            f"{escape(price.financing.label)}"
-            f'<span class="muted"> · {escape(price.financing.terms)}</span></span>'
+            f"{_escape(price.financing.label)}"
+            f'<span class="muted"> · {_escape(price.financing.terms)}</span></span>'
         )
     return mark_safe("".join(html))  # noqa: S308 (every value escaped)
 
@@ -139,6 +177,17 @@ def availability(available) -> str:
     """Units available here: "3 in stock here", "Not in stock here", a dash for None."""
     if available is None:
         return mark_safe('<span class="muted">—</span>')
+    if type(available) is int:  # a few values a page repeats: worded once per language
+        return _availability(get_language(), available)
+    return _available_badge(available)
+
+
+@lru_cache(maxsize=1024)
+def _availability(language: str, available: int) -> str:
+    return _available_badge(available)
+
+
+def _available_badge(available) -> str:
     if available > 0:
         text = ngettext("%(counter)s in stock here", "%(counter)s in stock here", available)
         return format_html(
@@ -159,7 +208,7 @@ def select_options(items, label: str, selected) -> str:
     selected = str(selected)
     options = (
         f'<option value="{item.pk}"{" selected" if str(item.pk) == selected else ""}>'
-        f"{escape(getattr(item, label))}</option>"
+        f"{_escape(getattr(item, label))}</option>"
         for item in items
     )
     return mark_safe("".join(options))  # noqa: S308 (ids and escaped labels)
