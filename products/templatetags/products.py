@@ -8,6 +8,7 @@ from html import escape as html_escape
 
 from django import template
 from django.template.defaulttags import CsrfTokenNode
+from django.urls import reverse
 from django.utils import formats
 from django.utils.formats import localize
 from django.utils.html import conditional_escape, format_html
@@ -132,6 +133,21 @@ def search_result(context, product) -> str:
     )
 
 
+@register.simple_tag(takes_context=True)
+def product_url(context, product_id, public=False) -> str:
+    """``{% url 'products:product' product_id %}`` (``products:public_product`` when
+    ``public``), the address reversed once per template rendered for every product."""
+    key = (_PRODUCT_URL, bool(public))
+    parts = context.render_context.get(key)
+    if parts is None:
+        name = "products:public_product" if public else "products:product"
+        parts = context.render_context[key] = reverse(name, args=[0]).rsplit("0", 1)
+    return f"{parts[0]}{int(product_id)}{parts[1]}"
+
+
+_PRODUCT_URL = "products.product_url"
+
+
 @register.simple_tag
 def product_photo(photo, alt="", large=False) -> str:
     """A product photo's thumbnail (its whole image when ``large``), or a neutral
@@ -212,6 +228,16 @@ def select_options(items, label: str, selected) -> str:
         for item in items
     )
     return mark_safe("".join(options))  # noqa: S308 (ids and escaped labels)
+
+
+@register.filter
+def stars(rating) -> str:
+    """A rating out of five as five stars, that many of them filled: 4 -> "★★★★☆"."""
+    try:
+        filled = sum(1 for i in range(1, 6) if i <= rating)
+    except TypeError:  # no rating
+        filled = 0
+    return "★" * filled + "☆" * (5 - filled)
 
 
 @register.filter
