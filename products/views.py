@@ -72,8 +72,7 @@ def search(request):
             "page": page,
             "customer": customer,
             "in_tray": set(tray_ids(request)),
-            "previous_url": _page_url(request, page.number - 1),
-            "next_url": _page_url(request, page.number + 1),
+            **_pager_urls(request, page.number),
             **_compare_button_urls(request),
         }
     else:
@@ -124,10 +123,14 @@ def _price_products(products: list[Product], customer: Customer | None) -> None:
         product.price = prices[product.shown_variant.pk] if product.shown_variant else None
 
 
-def _page_url(request, number: int) -> str:
-    params = request.GET.copy()
-    params["page"] = str(number)
-    return f"{reverse('products:search')}?{params.urlencode()}"
+def _pager_urls(request, number: int) -> dict:
+    """The addresses of the pages before and after page ``number`` of this search."""
+    path, params = reverse("products:search"), request.GET.copy()
+    urls = {}
+    for name, other in (("previous_url", number - 1), ("next_url", number + 1)):
+        params["page"] = str(other)
+        urls[name] = f"{path}?{params.urlencode()}"
+    return urls
 
 
 # --- Scan --------------------------------------------------------------------------------
