@@ -134,15 +134,66 @@ def search_result(context, product) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def product_url(context, product_id, public=False) -> str:
-    """``{% url 'products:product' product_id %}`` (``products:public_product`` when
-    ``public``), the address reversed once per template rendered for every product."""
+def complement_row(context, product, public=False, here=None) -> str:
+    """A complement's row (``products/partials/complements.html``): photo, link (to the
+    client's page when ``public``, for the store ``here``), brand, compact ``price`` and
+    stock, ``available_here`` or else ``stores_with_stock`` (``complements_for``)."""
+    if public:
+        url = _product_url(context, product.pk, public=True)
+        if here:
+            url += f"?store={_escape(here.code)}"
+    else:
+        url = _product_url(context, product.pk)
+    available = product.available_here
+    if available is None:
+        if product.stores_with_stock:
+            text = ngettext(
+                "In stock in %(counter)s store",
+                "In stock in %(counter)s stores",
+                product.stores_with_stock,
+            ) % {"counter": localize(product.stores_with_stock)}
+            stock = f'<span class="badge" data-testid="complement-stock">{text}</span>'
+        else:
+            stock = (
+                '<span class="badge badge-warn" data-testid="complement-stock">'
+                f"{_('Out of stock in our stores')}</span>"
+            )
+        stock = f"\n            {stock}\n          "
+    elif available > 0:
+        stock = (
+            '<span class="badge badge-ok" data-testid="complement-stock">'
+            f"{_('In stock here')}</span>\n          "
+        )
+    else:
+        stock = (
+            '<span class="badge badge-warn" data-testid="complement-stock">'
+            f"{_('Not in stock here')}</span>"
+        )
+    name = _escape(product.name)
+    return mark_safe(  # noqa: S308 (every value escaped, the tags' markup safe)
+        '<li class="complement" data-testid="complement">\n'
+        f"      {product_photo(product.photo, product.name)}\n\n"
+        "      <div>\n"
+        f'        <a class="row-link" href="{url}">{name}</a>\n'
+        f'        <span class="muted">{_escape(product.brand.name)}</span>\n'
+        '        <div class="row">\n'
+        f"          {product_price(product.price, True)}\n\n"
+        f"          {stock}\n"
+        "        </div>\n"
+        "      </div>\n"
+        "    </li>"
+    )
+
+
+def _product_url(context, product_id, public=False) -> str:
+    """What ``{% url 'products:product' product_id %}`` (``products:public_product`` when
+    ``public``) writes, the address reversed once per template rendered."""
     key = (_PRODUCT_URL, bool(public))
     parts = context.render_context.get(key)
     if parts is None:
         name = "products:public_product" if public else "products:product"
         parts = context.render_context[key] = reverse(name, args=[0]).rsplit("0", 1)
-    return f"{parts[0]}{int(product_id)}{parts[1]}"
+    return _escape(f"{parts[0]}{int(product_id)}{parts[1]}")
 
 
 _PRODUCT_URL = "products.product_url"
