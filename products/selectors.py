@@ -609,19 +609,24 @@ def label_variants(
 # --- Photos ------------------------------------------------------------------------------
 
 
-_images_of = Prepared(
-    lambda *ids: ProductImage.objects.filter(product_id__in=ids).order_by(
-        "product_id", "colour", "pk"
-    )
-)
+def _images_query(*ids: int) -> QuerySet:
+    return ProductImage.objects.filter(product_id__in=ids).order_by("product_id", "colour", "pk")
+
+
+_images_of = Prepared(_images_query)
+# Each product's first image in that order, the one ``photos_attach`` gives a product
+# (PostgreSQL's DISTINCT ON).
+_first_images_of = Prepared(lambda *ids: _images_query(*ids).distinct("product_id"))
 
 
 def photos_attach(products: list[Product], variants: list[Variant] = ()) -> None:
     """Give each product its ``photo`` (its main image, else any) and each variant its
-    ``photo`` (its colour's, else its product's): one query for any number of them."""
+    ``photo`` (its colour's, else its product's): one query for any number of them (only
+    the products' photos when no variant needs one of its colour)."""
     product_ids = sorted({p.pk for p in products} | {v.product_id for v in variants})
     found: dict[int, dict[str, ProductImage]] = {}
-    for image in _images_of(*sorted(product_ids)) if product_ids else ():
+    read = _first_images_of if not variants and connection.vendor == "postgresql" else _images_of
+    for image in read(*product_ids) if product_ids else ():
         found.setdefault(image.product_id, {})[image.colour] = image
     for product in products:
         images = found.get(product.pk, {})
