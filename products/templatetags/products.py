@@ -108,11 +108,17 @@ _COMPARE_BUTTON = "products.compare_button"
 
 
 @register.simple_tag(takes_context=True)
-def search_result(context, product) -> str:
-    """A row of the search results (``products/search.html``): the product's photo, its
-    ``url``, name, brand and category, the code typed when it matched one of its variants
-    (``matched_variant_id``, ``shown_variant``), its ``price``, units here and comparison
-    button, drawn at once (a page shows twenty)."""
+def search_results(context, products) -> str:
+    """The rows of the search results (``products/search.html``), drawn at once (a page
+    shows twenty), each set off as the lines of a template's loop would be."""
+    rows = "".join(f"\n    {_search_result(context, product)}\n    " for product in products)
+    return mark_safe(f"\n    {rows}\n  ")  # noqa: S308 (rows of escaped values)
+
+
+def _search_result(context, product) -> str:
+    """A row of the search results: the product's photo, its ``url``, name, brand and
+    category, the code typed when it matched one of its variants (``matched_variant_id``,
+    ``shown_variant``), its ``price``, units here and comparison button."""
     code = ""
     if product.matched_variant_id:
         label = _("Code %(sku)s") % {"sku": _escape(product.shown_variant.sku)}
