@@ -53,6 +53,7 @@ from catalog.models import (
 from catalog.prepared import Prepared, prefetched
 from catalog.text import words
 from inventory.models import StockLevel
+from offers.pricing import with_offers_version
 
 PAGE_SIZE = 20
 MIN_QUERY_LENGTH = 2
@@ -346,11 +347,12 @@ def _products(ids: list[int], store: Store | None) -> list[Product]:
 
 
 def _search_rows_query(store_id: int | None, *args) -> QuerySet:
-    """The products of ``ids`` with brand, category and ``available_here`` in the store of
-    ``store_id`` (None: no store) at ``at`` (``args``: the ids, then the moment)."""
+    """The products of ``ids`` with brand, category, ``available_here`` in the store of
+    ``store_id`` (None: no store) at ``at`` (``args``: the ids, then the moment) and the
+    offers' version (``offers_version``, for their prices)."""
     *ids, at = args
     products = Product.objects.select_related("brand", "category").filter(pk__in=ids)
-    return with_available_here(products, store_id, at)
+    return with_offers_version(with_available_here(products, store_id, at))
 
 
 _search_rows = Prepared(partial(_search_rows_query, None))
@@ -463,7 +465,9 @@ def _with_ratings(qs: QuerySet) -> QuerySet:
 
 # The product page's reads, from statements built once per process.
 _product = Prepared(
-    lambda pk: _with_ratings(Product.objects.select_related("brand", "category")).filter(pk=pk)
+    lambda pk: with_offers_version(
+        _with_ratings(Product.objects.select_related("brand", "category")).filter(pk=pk)
+    )
 )
 _variants = Prepared(lambda product_id: Variant.objects.filter(product=product_id).order_by("sku"))
 _characteristics = Prepared(

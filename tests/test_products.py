@@ -396,6 +396,27 @@ def test_product_page_query_count_does_not_grow(
         associate_client.get(url)
 
 
+def test_the_offers_version_comes_with_the_products_it_prices(
+    associate_client, catalog, django_assert_num_queries
+):
+    """While a process keeps the live offers, the search and product pages read their
+    version with the products (no query of its own), and see a change of the offers."""
+    offer = OfferFactory(name="Semaine OLED", scope="product", value=Decimal("10"))
+    offer.products.set([catalog.oled])
+    url = reverse("products:product", args=[catalog.oled.pk])
+    associate_client.get(url)  # the live offers are read, then kept
+    with django_assert_num_queries(11) as product_page:
+        assert "Semaine OLED" in associate_client.get(url).text
+    with django_assert_num_queries(7) as search_page:
+        assert names(search(associate_client, q="OLED"))
+    captured = product_page.captured_queries + search_page.captured_queries
+    assert not [q for q in captured if q["sql"].strip().startswith("SELECT token")]
+
+    offer.name = "Quinzaine OLED"
+    offer.save()
+    assert "Quinzaine OLED" in associate_client.get(url).text
+
+
 def test_order_and_stock_links_carry_the_selected_variant(associate_client, catalog):
     silver = catalog.oled.variants.get(sku="SAM-QE55S90-AG")
     url = reverse("products:product", args=[catalog.oled.pk])
