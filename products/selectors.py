@@ -480,19 +480,21 @@ _latest_reviews = Prepared(
 
 
 def product_detail(*, product_id: int, store: Store | None) -> Product | None:
-    """A product for its page, in five queries (six with a store): brand, category,
-    ``category_trail`` (root first), ``characteristics`` with their definitions,
-    ``variants`` each with ``available_here`` (units available in ``store``; absent
-    without a store), ``rating_average``, ``rating_count`` and ``latest_reviews``."""
+    """A product for its page, in five queries: brand, category, ``category_trail`` (root
+    first), ``characteristics`` with their definitions, ``variants`` each with
+    ``available_here`` (units available in ``store``, read with them; absent without a
+    store), ``rating_average``, ``rating_count`` and ``latest_reviews``."""
     product = _product.first(product_id)
     if product is None:
         return None
-    prefetched(product, "variants", _variants(product.pk))
+    if store is None:
+        variants = _variants(product.pk)
+    else:
+        variants = _variants_here(product.pk, store.pk, timezone.now())
+        for variant in variants:
+            variant.available_here = int(variant.available_here)
+    prefetched(product, "variants", variants)
     prefetched(product, "characteristics", _characteristics(product.pk))
-    if store is not None:
-        here = _variants_here(product.pk, store)
-        for variant in product.variants.all():
-            variant.available_here = here.get(variant.pk, 0)
     ancestor_ids = [int(x) for x in product.category.path.strip("/").split("/") if x]
     trail = {c.pk: c for c in _categories(*ancestor_ids)}
     product.category_trail = [trail[i] for i in ancestor_ids if i in trail] or [product.category]
@@ -774,21 +776,22 @@ def _complement_figures(ids: list[int], store: Store | None) -> dict[int, tuple]
     }
 
 
-def _variants_here_query(store_id: int, product_id: int, at: datetime) -> QuerySet:
-    return (
-        StockLevel.objects.filter(store_id=store_id, variant__product_id=product_id)
+def _variants_here_query(product_id: int, store_id: int, at: datetime) -> QuerySet:
+    """The product's variants by SKU, each with ``available_here``: its units available in
+    the store of ``store_id`` at ``at`` (0 without a stock row there)."""
+    units = (
+        StockLevel.objects.filter(store_id=store_id, variant=OuterRef("pk"))
         .with_available(at)
-        .values_list("variant_id", "available")
+        .values("available")
+    )
+    return (
+        Variant.objects.filter(product=product_id)
+        .order_by("sku")
+        .annotate(available_here=Coalesce(Subquery(units), 0))
     )
 
 
-_variants_here_prepared = Prepared(_variants_here_query)
-
-
-def _variants_here(product_id: int, store: Store) -> dict[int, int]:
-    """Units available in ``store`` per variant of a product (those with a stock row)."""
-    rows = _variants_here_prepared(store.pk, product_id, timezone.now())
-    return {variant_id: int(units) for variant_id, units in rows}
+_variants_here = Prepared(_variants_here_query)
 
 
 # --- Pages a client opens (no staff data) -------------------------------------------------

@@ -385,14 +385,14 @@ def test_product_page_query_count_does_not_grow(
     associate_client, catalog, store, django_assert_num_queries
 ):
     url = reverse("products:product", args=[catalog.oled.pk])
-    # prices (offers; the category paths come with the products), stock here, complements,
-    # photos
-    with django_assert_num_queries(12):
+    # prices (offers; the category paths come with the products), complements, photos; the
+    # stock here comes with the variants
+    with django_assert_num_queries(11):
         associate_client.get(url)
     for _ in range(5):
         StockLevelFactory(store=store, variant=VariantFactory(product=catalog.oled), on_hand=1)
         ReviewFactory(product=catalog.oled)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         associate_client.get(url)
 
 
@@ -405,7 +405,7 @@ def test_the_offers_version_comes_with_the_products_it_prices(
     offer.products.set([catalog.oled])
     url = reverse("products:product", args=[catalog.oled.pk])
     associate_client.get(url)  # the live offers are read, then kept
-    with django_assert_num_queries(11) as product_page:
+    with django_assert_num_queries(10) as product_page:
         assert "Semaine OLED" in associate_client.get(url).text
     with django_assert_num_queries(7) as search_page:
         assert names(search(associate_client, q="OLED"))
