@@ -686,8 +686,8 @@ def complements_for(
     by position; none twice, none of ``products`` themselves. Each comes with brand,
     ``available_here`` (units available in ``store``; None without one), ``stores_with_stock``
     (selling stores where some unit is available), its first variant ``shown_variant``
-    and ``photo`` (unless ``photos`` is false: the caller reads them with others'). Four
-    queries whatever the number of links (none without products)."""
+    and ``photo`` (unless ``photos`` is false: the caller reads them with others'). Three
+    queries whatever the number of links (four with the photos; none without products)."""
     if not products:
         return []
     own_ids = [p.pk for p in products]
@@ -713,18 +713,23 @@ def complements_for(
             break
     if not chosen:
         return []
-    found = {p.pk: p for p in _search_rows(*chosen, timezone.now())}  # figures: below
+    now = timezone.now()
+    if store is None:
+        found = {p.pk: p for p in _complement_rows(*chosen, now)}
+    else:
+        found = {p.pk: p for p in _complement_rows_here(store.pk, *chosen, now)}
     variants_of: dict[int, list[Variant]] = {pk: [] for pk in found}
     for variant in _variants_of(*found):
         variants_of[variant.product_id].append(variant)
     for pk, product in found.items():
         prefetched(product, "variants", variants_of[pk])
-    figures = _complement_figures(list(found), store)
     result = []
     for pk in chosen:
-        if pk in found and pk in figures:
+        if pk in found:
             product = found[pk]
-            product.stores_with_stock, product.available_here = figures[pk]
+            product.stores_with_stock = int(product.stores_with_stock)
+            if product.available_here is not None:
+                product.available_here = int(product.available_here)
             result.append(product)
     for product in result:
         variants = list(product.variants.all())
@@ -736,9 +741,10 @@ def complements_for(
     return result
 
 
-def _complement_figures_query(store_id: int, *args) -> QuerySet:
-    """Per product of ``ids``: its pk, ``stores_with_stock`` and ``available_here`` in the
-    store of ``store_id`` at ``at`` (``args``: the ids, then the moment)."""
+def _complement_rows_query(store_id: int | None, *args) -> QuerySet:
+    """The products of ``ids`` with brand, category, ``stores_with_stock`` (selling stores
+    where some unit is available) and ``available_here`` in the store of ``store_id``
+    (None: no store) at ``at`` (``args``: the ids, then the moment)."""
     *ids, at = args
     stores = (
         StockLevel.objects.filter(
@@ -750,30 +756,18 @@ def _complement_figures_query(store_id: int, *args) -> QuerySet:
         .annotate(n=Count("store", distinct=True))
         .values("n")
     )
-    products = Product.objects.filter(pk__in=ids).annotate(
-        stores_with_stock=Coalesce(Subquery(stores), 0)
+    products = (
+        Product.objects.select_related("brand", "category")
+        .filter(pk__in=ids)
+        .annotate(stores_with_stock=Coalesce(Subquery(stores), 0))
     )
-    return with_available_here(products, store_id, at).values_list(
-        "pk", "stores_with_stock", "available_here"
-    )
+    return with_available_here(products, store_id, at)
 
 
-# Stock figures from statements built once per process (building and compiling their
-# subqueries costs several times running them).
-_complement_figures_prepared = Prepared(_complement_figures_query)
-
-
-def _complement_figures(ids: list[int], store: Store | None) -> dict[int, tuple]:
-    """Per product of ``ids``: (stores with stock, units available in ``store``, None
-    without one). One query."""
-    if not ids:
-        return {}
-    store_id = store.pk if store else 0
-    rows = _complement_figures_prepared(store_id, *ids, timezone.now())
-    return {
-        pk: (int(stores), int(here) if store and here is not None else None)
-        for pk, stores, here in rows
-    }
+# Statements built once per process (building and compiling their subqueries costs several
+# times running them).
+_complement_rows = Prepared(partial(_complement_rows_query, None))
+_complement_rows_here = Prepared(_complement_rows_query)
 
 
 def _variants_here_query(product_id: int, store_id: int, at: datetime) -> QuerySet:
