@@ -29,11 +29,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 
 import psycopg
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import QuerySet, prefetch_related_objects
+from django.db.models import Model, QuerySet, prefetch_related_objects
+from django.db.models.base import ModelState
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query import (
     FlatValuesListIterable,
     ModelIterable,
@@ -41,6 +44,8 @@ from django.db.models.query import (
     ValuesListIterable,
     get_related_populators,
 )
+from django.db.models.query_utils import DeferredAttribute
+from django.db.models.signals import post_init, pre_init
 from django.db.transaction import TransactionManagementError
 
 _INT = -2_147_000_000  # stand-ins for ints: ids no row has, within a 32-bit column's range
@@ -207,10 +212,16 @@ def _maker(queryset: QuerySet, compiler) -> Callable:
         populators = get_related_populators(info, compiler.select, queryset.db)
         annotations = tuple(compiler.annotation_col_map.items())
 
+        fast = _from_db(model, init_list)
+
         def objects(rows, connection):
             found = []
+            make = fast
+            if make is None or pre_init.has_listeners(model) or post_init.has_listeners(model):
+                make = partial(model.from_db, field_names=init_list)
+            alias = connection.alias
             for row in rows:
-                obj = model.from_db(connection.alias, init_list, row[start:end])
+                obj = make(alias, values=row[start:end])
                 for populator in populators:
                     populator.populate(row, obj)
                 for name, column in annotations:
@@ -236,6 +247,45 @@ def _maker(queryset: QuerySet, compiler) -> Callable:
     if kind is FlatValuesListIterable:
         return lambda rows, connection: [row[0] for row in rows]
     raise TypeError(f"A prepared query gives objects, values or values_list, not {kind}")
+
+
+def _from_db(model, field_names: list[str]) -> Callable | None:
+    """``model.from_db`` for rows of the columns ``field_names``, without what a fresh
+    instance does not need: the keyword-argument machinery of ``Model.__init__``, each
+    plain field's descriptor (a field whose descriptor does more is still set through it).
+    Signals are sent by ``from_db`` itself: ``objects`` falls back on it while ``pre_init``
+    or ``post_init`` has receivers for the model. None where the model changes how it is
+    made (its own ``__init__`` or ``from_db``)."""
+    if (
+        model.__init__ is not Model.__init__
+        or model.from_db.__func__ is not Model.from_db.__func__
+        or model._meta.abstract
+    ):
+        return None
+    plain = (DeferredAttribute, ForeignKeyDeferredAttribute)
+    through = []  # the fields set with setattr, their descriptor doing more than storing
+    for name in field_names:
+        descriptor = next((k.__dict__[name] for k in model.__mro__ if name in k.__dict__), None)
+        if type(descriptor) not in plain:
+            through.append(name)
+    new = model.__new__
+
+    def make(db, values):
+        obj = new(model)
+        obj._state = ModelState()
+        if through:
+            for name, value in zip(field_names, values, strict=True):
+                if name in through:
+                    setattr(obj, name, value)
+                else:
+                    obj.__dict__[name] = value
+        else:
+            obj.__dict__.update(zip(field_names, values, strict=True))
+        obj._state.adding = False
+        obj._state.db = db
+        return obj
+
+    return make
 
 
 def prefetched(instance, relation: str, objects: list) -> None:

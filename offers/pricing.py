@@ -627,11 +627,13 @@ def prices_for(
     customer: Customer | None = None,
     channel: str = Channel.STORE,
     at: datetime | None = None,
+    token: str | None = None,
 ) -> dict[int, Price]:
     """Prices of many variants at once, keyed by variant id, in at most seven queries
     whatever their number (plus one if their products were not loaded with
     ``select_related("product")``; one fewer when the products' categories were loaded
-    with them)."""
+    with them, another when the caller read the offers' version: ``token``, from
+    ``with_offers_version``)."""
     if channel not in Channel.values:
         raise ValueError(f"Unknown channel: {channel!r}")
     at = at or timezone.now()
@@ -661,6 +663,7 @@ def prices_for(
         product_ids=products.keys(),
         brand_ids={p.brand_id for p in products.values()},
         category_ids=set().union(*ancestors.values()),
+        token=token,
     )
     return book.prices(variants, ancestors)
 

@@ -53,6 +53,7 @@ from catalog.models import (
 from catalog.prepared import Prepared, prefetched
 from catalog.text import words
 from inventory.models import StockLevel
+from offers.pricing import with_offers_version
 
 PAGE_SIZE = 20
 MIN_QUERY_LENGTH = 2
@@ -346,11 +347,12 @@ def _products(ids: list[int], store: Store | None) -> list[Product]:
 
 
 def _search_rows_query(store_id: int | None, *args) -> QuerySet:
-    """The products of ``ids`` with brand, category and ``available_here`` in the store of
-    ``store_id`` (None: no store) at ``at`` (``args``: the ids, then the moment)."""
+    """The products of ``ids`` with brand, category, ``available_here`` in the store of
+    ``store_id`` (None: no store) at ``at`` (``args``: the ids, then the moment) and the
+    offers' version (``offers_version``, for their prices)."""
     *ids, at = args
     products = Product.objects.select_related("brand", "category").filter(pk__in=ids)
-    return with_available_here(products, store_id, at)
+    return with_offers_version(with_available_here(products, store_id, at))
 
 
 _search_rows = Prepared(partial(_search_rows_query, None))
@@ -463,7 +465,9 @@ def _with_ratings(qs: QuerySet) -> QuerySet:
 
 # The product page's reads, from statements built once per process.
 _product = Prepared(
-    lambda pk: _with_ratings(Product.objects.select_related("brand", "category")).filter(pk=pk)
+    lambda pk: with_offers_version(
+        _with_ratings(Product.objects.select_related("brand", "category")).filter(pk=pk)
+    )
 )
 _variants = Prepared(lambda product_id: Variant.objects.filter(product=product_id).order_by("sku"))
 _characteristics = Prepared(
@@ -476,19 +480,21 @@ _latest_reviews = Prepared(
 
 
 def product_detail(*, product_id: int, store: Store | None) -> Product | None:
-    """A product for its page, in five queries (six with a store): brand, category,
-    ``category_trail`` (root first), ``characteristics`` with their definitions,
-    ``variants`` each with ``available_here`` (units available in ``store``; absent
-    without a store), ``rating_average``, ``rating_count`` and ``latest_reviews``."""
+    """A product for its page, in five queries: brand, category, ``category_trail`` (root
+    first), ``characteristics`` with their definitions, ``variants`` each with
+    ``available_here`` (units available in ``store``, read with them; absent without a
+    store), ``rating_average``, ``rating_count`` and ``latest_reviews``."""
     product = _product.first(product_id)
     if product is None:
         return None
-    prefetched(product, "variants", _variants(product.pk))
+    if store is None:
+        variants = _variants(product.pk)
+    else:
+        variants = _variants_here(product.pk, store.pk, timezone.now())
+        for variant in variants:
+            variant.available_here = int(variant.available_here)
+    prefetched(product, "variants", variants)
     prefetched(product, "characteristics", _characteristics(product.pk))
-    if store is not None:
-        here = _variants_here(product.pk, store)
-        for variant in product.variants.all():
-            variant.available_here = here.get(variant.pk, 0)
     ancestor_ids = [int(x) for x in product.category.path.strip("/").split("/") if x]
     trail = {c.pk: c for c in _categories(*ancestor_ids)}
     product.category_trail = [trail[i] for i in ancestor_ids if i in trail] or [product.category]
@@ -609,19 +615,24 @@ def label_variants(
 # --- Photos ------------------------------------------------------------------------------
 
 
-_images_of = Prepared(
-    lambda *ids: ProductImage.objects.filter(product_id__in=ids).order_by(
-        "product_id", "colour", "pk"
-    )
-)
+def _images_query(*ids: int) -> QuerySet:
+    return ProductImage.objects.filter(product_id__in=ids).order_by("product_id", "colour", "pk")
+
+
+_images_of = Prepared(_images_query)
+# Each product's first image in that order, the one ``photos_attach`` gives a product
+# (PostgreSQL's DISTINCT ON).
+_first_images_of = Prepared(lambda *ids: _images_query(*ids).distinct("product_id"))
 
 
 def photos_attach(products: list[Product], variants: list[Variant] = ()) -> None:
     """Give each product its ``photo`` (its main image, else any) and each variant its
-    ``photo`` (its colour's, else its product's): one query for any number of them."""
+    ``photo`` (its colour's, else its product's): one query for any number of them (only
+    the products' photos when no variant needs one of its colour)."""
     product_ids = sorted({p.pk for p in products} | {v.product_id for v in variants})
     found: dict[int, dict[str, ProductImage]] = {}
-    for image in _images_of(*sorted(product_ids)) if product_ids else ():
+    read = _first_images_of if not variants and connection.vendor == "postgresql" else _images_of
+    for image in read(*product_ids) if product_ids else ():
         found.setdefault(image.product_id, {})[image.colour] = image
     for product in products:
         images = found.get(product.pk, {})
@@ -675,8 +686,8 @@ def complements_for(
     by position; none twice, none of ``products`` themselves. Each comes with brand,
     ``available_here`` (units available in ``store``; None without one), ``stores_with_stock``
     (selling stores where some unit is available), its first variant ``shown_variant``
-    and ``photo`` (unless ``photos`` is false: the caller reads them with others'). Four
-    queries whatever the number of links (none without products)."""
+    and ``photo`` (unless ``photos`` is false: the caller reads them with others'). Three
+    queries whatever the number of links (four with the photos; none without products)."""
     if not products:
         return []
     own_ids = [p.pk for p in products]
@@ -702,18 +713,23 @@ def complements_for(
             break
     if not chosen:
         return []
-    found = {p.pk: p for p in _search_rows(*chosen, timezone.now())}  # figures: below
+    now = timezone.now()
+    if store is None:
+        found = {p.pk: p for p in _complement_rows(*chosen, now)}
+    else:
+        found = {p.pk: p for p in _complement_rows_here(store.pk, *chosen, now)}
     variants_of: dict[int, list[Variant]] = {pk: [] for pk in found}
     for variant in _variants_of(*found):
         variants_of[variant.product_id].append(variant)
     for pk, product in found.items():
         prefetched(product, "variants", variants_of[pk])
-    figures = _complement_figures(list(found), store)
     result = []
     for pk in chosen:
-        if pk in found and pk in figures:
+        if pk in found:
             product = found[pk]
-            product.stores_with_stock, product.available_here = figures[pk]
+            product.stores_with_stock = int(product.stores_with_stock)
+            if product.available_here is not None:
+                product.available_here = int(product.available_here)
             result.append(product)
     for product in result:
         variants = list(product.variants.all())
@@ -725,9 +741,10 @@ def complements_for(
     return result
 
 
-def _complement_figures_query(store_id: int, *args) -> QuerySet:
-    """Per product of ``ids``: its pk, ``stores_with_stock`` and ``available_here`` in the
-    store of ``store_id`` at ``at`` (``args``: the ids, then the moment)."""
+def _complement_rows_query(store_id: int | None, *args) -> QuerySet:
+    """The products of ``ids`` with brand, category, ``stores_with_stock`` (selling stores
+    where some unit is available) and ``available_here`` in the store of ``store_id``
+    (None: no store) at ``at`` (``args``: the ids, then the moment)."""
     *ids, at = args
     stores = (
         StockLevel.objects.filter(
@@ -739,47 +756,36 @@ def _complement_figures_query(store_id: int, *args) -> QuerySet:
         .annotate(n=Count("store", distinct=True))
         .values("n")
     )
-    products = Product.objects.filter(pk__in=ids).annotate(
-        stores_with_stock=Coalesce(Subquery(stores), 0)
+    products = (
+        Product.objects.select_related("brand", "category")
+        .filter(pk__in=ids)
+        .annotate(stores_with_stock=Coalesce(Subquery(stores), 0))
     )
-    return with_available_here(products, store_id, at).values_list(
-        "pk", "stores_with_stock", "available_here"
-    )
+    return with_available_here(products, store_id, at)
 
 
-# Stock figures from statements built once per process (building and compiling their
-# subqueries costs several times running them).
-_complement_figures_prepared = Prepared(_complement_figures_query)
+# Statements built once per process (building and compiling their subqueries costs several
+# times running them).
+_complement_rows = Prepared(partial(_complement_rows_query, None))
+_complement_rows_here = Prepared(_complement_rows_query)
 
 
-def _complement_figures(ids: list[int], store: Store | None) -> dict[int, tuple]:
-    """Per product of ``ids``: (stores with stock, units available in ``store``, None
-    without one). One query."""
-    if not ids:
-        return {}
-    store_id = store.pk if store else 0
-    rows = _complement_figures_prepared(store_id, *ids, timezone.now())
-    return {
-        pk: (int(stores), int(here) if store and here is not None else None)
-        for pk, stores, here in rows
-    }
-
-
-def _variants_here_query(store_id: int, product_id: int, at: datetime) -> QuerySet:
-    return (
-        StockLevel.objects.filter(store_id=store_id, variant__product_id=product_id)
+def _variants_here_query(product_id: int, store_id: int, at: datetime) -> QuerySet:
+    """The product's variants by SKU, each with ``available_here``: its units available in
+    the store of ``store_id`` at ``at`` (0 without a stock row there)."""
+    units = (
+        StockLevel.objects.filter(store_id=store_id, variant=OuterRef("pk"))
         .with_available(at)
-        .values_list("variant_id", "available")
+        .values("available")
+    )
+    return (
+        Variant.objects.filter(product=product_id)
+        .order_by("sku")
+        .annotate(available_here=Coalesce(Subquery(units), 0))
     )
 
 
-_variants_here_prepared = Prepared(_variants_here_query)
-
-
-def _variants_here(product_id: int, store: Store) -> dict[int, int]:
-    """Units available in ``store`` per variant of a product (those with a stock row)."""
-    rows = _variants_here_prepared(store.pk, product_id, timezone.now())
-    return {variant_id: int(units) for variant_id, units in rows}
+_variants_here = Prepared(_variants_here_query)
 
 
 # --- Pages a client opens (no staff data) -------------------------------------------------

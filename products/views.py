@@ -72,8 +72,7 @@ def search(request):
             "page": page,
             "customer": customer,
             "in_tray": set(tray_ids(request)),
-            "previous_url": _page_url(request, page.number - 1),
-            "next_url": _page_url(request, page.number + 1),
+            **_pager_urls(request, page.number),
             **_compare_button_urls(request),
         }
     else:
@@ -112,22 +111,29 @@ def _compare_button_urls(request) -> dict:
 def _price_products(products: list[Product], customer: Customer | None) -> None:
     """Give each product (with its ``variant_list``) its ``shown_variant`` (the one whose
     code was typed, else its first) and that variant's ``price``, from one call of the
-    price function."""
+    price function (told the offers' version when the products were read with it)."""
     for product in products:
         variants = product.variant_list
         matched = getattr(product, "matched_variant_id", None)
         product.shown_variant = next(
             (v for v in variants if v.pk == matched), variants[0] if variants else None
         )
-    prices = prices_for([p.shown_variant for p in products if p.shown_variant], customer=customer)
+    token = getattr(products[0], "offers_version", None) if products else None
+    prices = prices_for(
+        [p.shown_variant for p in products if p.shown_variant], customer=customer, token=token
+    )
     for product in products:
         product.price = prices[product.shown_variant.pk] if product.shown_variant else None
 
 
-def _page_url(request, number: int) -> str:
-    params = request.GET.copy()
-    params["page"] = str(number)
-    return f"{reverse('products:search')}?{params.urlencode()}"
+def _pager_urls(request, number: int) -> dict:
+    """The addresses of the pages before and after page ``number`` of this search."""
+    path, params = reverse("products:search"), request.GET.copy()
+    urls = {}
+    for name, other in (("previous_url", number - 1), ("next_url", number + 1)):
+        params["page"] = str(other)
+        urls[name] = f"{path}?{params.urlencode()}"
+    return urls
 
 
 # --- Scan --------------------------------------------------------------------------------
@@ -198,7 +204,9 @@ def product(request, product_id):
         v.product = item
     complements = complements_for([item], store=request.store, photos=False)
     shown = [c.shown_variant for c in complements if c.shown_variant]
-    prices = prices_for(variants + shown, customer=customer)
+    prices = prices_for(
+        variants + shown, customer=customer, token=getattr(item, "offers_version", None)
+    )
     for complement in complements:
         complement.price = prices[complement.shown_variant.pk] if complement.shown_variant else None
     photos_attach([item, *complements], variants)

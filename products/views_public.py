@@ -95,7 +95,8 @@ def product(request, product_id):
         here = Store.objects.filter(code=code, is_active=True, is_warehouse=False).first()
     complements = complements_for([item], store=here)
     extra = [p.shown_variant for p in complements if p.shown_variant]
-    prices = prices_for(variants + extra)  # the public price: no customer
+    # The public price: no customer; the offers' version came with the product.
+    prices = prices_for(variants + extra, token=getattr(item, "offers_version", None))
     for variant in variants:
         variant.price = prices[variant.pk]
     for complement in complements:

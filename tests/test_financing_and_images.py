@@ -205,3 +205,28 @@ def test_complement_is_for_a_product_or_a_category_not_itself():
     with pytest.raises(IntegrityError), transaction.atomic():
         Complement.objects.create(product=tv, category=CategoryFactory(), complement=mount)
     Complement.objects.create(product=tv, complement=mount)
+
+
+def test_a_product_shows_its_main_photo_else_its_first_by_colour_and_a_variant_its_colours():
+    from products.selectors import photos_attach
+
+    main, coloured, bare = ProductFactory(), ProductFactory(), ProductFactory()
+    images = {
+        (product.pk, colour): ProductImage.objects.create(
+            product=product, colour=colour, image=f"products/{product.pk}/{colour or 'main'}.jpg"
+        )
+        for product, colours in ((main, ("Rouge", "", "Bleu")), (coloured, ("Vert", "Bleu")))
+        for colour in colours
+    }
+    products = [main, coloured, bare]
+    photos_attach(products)
+    assert [p.photo for p in products] == [
+        images[main.pk, ""],
+        images[coloured.pk, "Bleu"],
+        None,
+    ]
+    red = VariantFactory(product=main, colour="Rouge")
+    black = VariantFactory(product=coloured, colour="Noir")
+    photos_attach(products, [red, black])
+    assert [p.photo for p in products] == [images[main.pk, ""], images[coloured.pk, "Bleu"], None]
+    assert (red.photo, black.photo) == (images[main.pk, "Rouge"], images[coloured.pk, "Bleu"])

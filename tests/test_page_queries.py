@@ -115,10 +115,10 @@ def test_the_product_page_reads_as_much_whatever_its_complements(
         StockLevelFactory(store=store, variant=VariantFactory(product=extra), on_hand=1)
         Complement.objects.create(product=tv, complement=extra, position=position)
     associate_client.get(f"/products/{tv.pk}/")
-    # session, user, store; product, variants, characteristics, stock here, trail,
-    # reviews; complements (links, products, their variants, their stock); photos of all;
-    # offers (token, categories)
-    with django_assert_max_num_queries(16):
+    # session, user, store; product, variants with their stock here, characteristics,
+    # trail, reviews; complements (links, products with their stock, their variants); photos of
+    # all; offers (token, categories)
+    with django_assert_max_num_queries(14):
         response = associate_client.get(f"/products/{tv.pk}/")
     assert response.status_code == 200
     assert len(response.context["complements"]) == complements

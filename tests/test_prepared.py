@@ -8,10 +8,11 @@ from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
 from django.db import connection, transaction
 from django.db.models import Count, F
+from django.db.models.signals import post_init
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
-from catalog.models import Product, Review, Store, Variant
+from catalog.models import Product, ProductImage, Review, Store, Variant
 from catalog.prepared import Prepared, prefetched
 from clientbook.models import FollowUp
 from customers.models import Note
@@ -239,6 +240,37 @@ def test_rows_keep_only_their_own_columns(product):
     expected = list(build(product.pk))
     assert len(expected) == 2 and all(len(row) == 1 for row in expected)
     assert Prepared(build)(product.pk) == expected
+
+
+def test_objects_are_made_as_the_orm_makes_them_its_signals_included(product):
+    image = ProductImage.objects.create(product=product, image="products/1/a.jpg")
+    images = Prepared(lambda pk: ProductImage.objects.filter(pk=pk))
+    narrowed = Prepared(lambda pk: Product.objects.filter(pk=pk).only("name"))
+
+    def state(obj):
+        fields = {k: v for k, v in vars(obj).items() if k != "_state"}
+        return type(obj), fields, obj._state.adding, obj._state.db
+
+    (found,) = images(image.pk)
+    assert state(found) == state(ProductImage.objects.get(pk=image.pk))
+    assert found.image.url == image.image.url  # set through its descriptor
+    (found,) = narrowed(product.pk)
+    assert state(found) == state(Product.objects.only("name").get(pk=product.pk))
+    assert found.get_deferred_fields() == {
+        f.attname for f in Product._meta.concrete_fields if f.name not in ("id", "name")
+    }
+
+    made = []
+
+    def receiver(sender, instance, **kwargs):
+        made.append(instance)
+
+    post_init.connect(receiver, sender=ProductImage)
+    try:
+        (found,) = images(image.pk)
+    finally:
+        post_init.disconnect(receiver, sender=ProductImage)
+    assert made == [found]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -385,15 +385,36 @@ def test_product_page_query_count_does_not_grow(
     associate_client, catalog, store, django_assert_num_queries
 ):
     url = reverse("products:product", args=[catalog.oled.pk])
-    # prices (offers; the category paths come with the products), stock here, complements,
-    # photos
-    with django_assert_num_queries(12):
+    # prices (offers; the category paths come with the products), complements, photos; the
+    # stock here comes with the variants
+    with django_assert_num_queries(11):
         associate_client.get(url)
     for _ in range(5):
         StockLevelFactory(store=store, variant=VariantFactory(product=catalog.oled), on_hand=1)
         ReviewFactory(product=catalog.oled)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         associate_client.get(url)
+
+
+def test_the_offers_version_comes_with_the_products_it_prices(
+    associate_client, catalog, django_assert_num_queries
+):
+    """While a process keeps the live offers, the search and product pages read their
+    version with the products (no query of its own), and see a change of the offers."""
+    offer = OfferFactory(name="Semaine OLED", scope="product", value=Decimal("10"))
+    offer.products.set([catalog.oled])
+    url = reverse("products:product", args=[catalog.oled.pk])
+    associate_client.get(url)  # the live offers are read, then kept
+    with django_assert_num_queries(10) as product_page:
+        assert "Semaine OLED" in associate_client.get(url).text
+    with django_assert_num_queries(7) as search_page:
+        assert names(search(associate_client, q="OLED"))
+    captured = product_page.captured_queries + search_page.captured_queries
+    assert not [q for q in captured if q["sql"].strip().startswith("SELECT token")]
+
+    offer.name = "Quinzaine OLED"
+    offer.save()
+    assert "Quinzaine OLED" in associate_client.get(url).text
 
 
 def test_order_and_stock_links_carry_the_selected_variant(associate_client, catalog):

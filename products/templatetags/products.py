@@ -3,15 +3,18 @@ button, its photo, price and availability here (one tag each, drawn in Python: l
 products show them on every row), characteristic values with their units, country names."""
 
 from decimal import Decimal
+from functools import lru_cache
+from html import escape as html_escape
 
 from django import template
 from django.template.defaulttags import CsrfTokenNode
+from django.urls import reverse
 from django.utils import formats
 from django.utils.formats import localize
-from django.utils.html import conditional_escape, escape, format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, ngettext, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext_lazy
 from django_countries import countries
 
 from catalog.formats import money
@@ -20,6 +23,12 @@ from catalog.models import Characteristic, ProductCharacteristic
 from ..compare import COMPARE_MAX, tray_products
 
 register = template.Library()
+
+
+def _escape(value) -> str:
+    """What ``django.utils.html.escape`` writes, without its check for lazy strings."""
+    return html_escape(str(value))
+
 
 # Canonical units as people read them, in their language.
 UNIT_LABELS = {
@@ -70,11 +79,15 @@ def compare_button(context, product) -> str:
             conditional_escape(context.get("compare_next", "")),
             {
                 True: (
-                    escape(context.get("compare_remove_url", "")),
+                    _escape(context.get("compare_remove_url", "")),
                     "true",
-                    escape(_("In comparison ✓")),
+                    _escape(_("In comparison ✓")),
                 ),
-                False: (escape(context.get("compare_add_url", "")), "false", escape(_("Compare"))),
+                False: (
+                    _escape(context.get("compare_add_url", "")),
+                    "false",
+                    _escape(_("Compare")),
+                ),
             },
         )
     csrf, next_path, states = shared
@@ -94,6 +107,104 @@ def compare_button(context, product) -> str:
 _COMPARE_BUTTON = "products.compare_button"
 
 
+@register.simple_tag(takes_context=True)
+def search_results(context, products) -> str:
+    """The rows of the search results (``products/search.html``), drawn at once (a page
+    shows twenty), each set off as the lines of a template's loop would be."""
+    rows = "".join(f"\n    {_search_result(context, product)}\n    " for product in products)
+    return mark_safe(f"\n    {rows}\n  ")  # noqa: S308 (rows of escaped values)
+
+
+def _search_result(context, product) -> str:
+    """A row of the search results: the product's photo, its ``url``, name, brand and
+    category, the code typed when it matched one of its variants (``matched_variant_id``,
+    ``shown_variant``), its ``price``, units here and comparison button."""
+    code = ""
+    if product.matched_variant_id:
+        label = _("Code %(sku)s") % {"sku": _escape(product.shown_variant.sku)}
+        code = f'<span class="badge" data-testid="code-match">{label}</span>'
+    return mark_safe(  # noqa: S308 (every value escaped, the tags' markup safe)
+        '<li class="result card" data-testid="result">\n'
+        f"      {product_photo(product.photo)}\n"
+        f'      <a class="result-main" href="{_escape(product.url)}">\n'
+        f'        <span class="result-name">{_escape(product.name)}</span>\n'
+        f'        <span class="result-meta muted">{_escape(product.brand.name)} · '
+        f"{_escape(product.category.name)}</span>\n"
+        f"        {code}\n"
+        "      </a>\n"
+        f'      <div class="result-price">{product_price(product.price)}</div>\n'
+        f'      <div class="result-stock">{availability(product.available_here)}</div>\n'
+        f"      {compare_button(context, product)}\n"
+        "    </li>"
+    )
+
+
+@register.simple_tag(takes_context=True)
+def complement_row(context, product, public=False, here=None) -> str:
+    """A complement's row (``products/partials/complements.html``): photo, link (to the
+    client's page when ``public``, for the store ``here``), brand, compact ``price`` and
+    stock, ``available_here`` or else ``stores_with_stock`` (``complements_for``)."""
+    if public:
+        url = _product_url(context, product.pk, public=True)
+        if here:
+            url += f"?store={_escape(here.code)}"
+    else:
+        url = _product_url(context, product.pk)
+    available = product.available_here
+    if available is None:
+        if product.stores_with_stock:
+            text = ngettext(
+                "In stock in %(counter)s store",
+                "In stock in %(counter)s stores",
+                product.stores_with_stock,
+            ) % {"counter": localize(product.stores_with_stock)}
+            stock = f'<span class="badge" data-testid="complement-stock">{text}</span>'
+        else:
+            stock = (
+                '<span class="badge badge-warn" data-testid="complement-stock">'
+                f"{_('Out of stock in our stores')}</span>"
+            )
+        stock = f"\n            {stock}\n          "
+    elif available > 0:
+        stock = (
+            '<span class="badge badge-ok" data-testid="complement-stock">'
+            f"{_('In stock here')}</span>\n          "
+        )
+    else:
+        stock = (
+            '<span class="badge badge-warn" data-testid="complement-stock">'
+            f"{_('Not in stock here')}</span>"
+        )
+    name = _escape(product.name)
+    return mark_safe(  # noqa: S308 (every value escaped, the tags' markup safe)
+        '<li class="complement" data-testid="complement">\n'
+        f"      {product_photo(product.photo, product.name)}\n\n"
+        "      <div>\n"
+        f'        <a class="row-link" href="{url}">{name}</a>\n'
+        f'        <span class="muted">{_escape(product.brand.name)}</span>\n'
+        '        <div class="row">\n'
+        f"          {product_price(product.price, True)}\n\n"
+        f"          {stock}\n"
+        "        </div>\n"
+        "      </div>\n"
+        "    </li>"
+    )
+
+
+def _product_url(context, product_id, public=False) -> str:
+    """What ``{% url 'products:product' product_id %}`` (``products:public_product`` when
+    ``public``) writes, the address reversed once per template rendered."""
+    key = (_PRODUCT_URL, bool(public))
+    parts = context.render_context.get(key)
+    if parts is None:
+        name = "products:public_product" if public else "products:product"
+        parts = context.render_context[key] = reverse(name, args=[0]).rsplit("0", 1)
+    return _escape(f"{parts[0]}{int(product_id)}{parts[1]}")
+
+
+_PRODUCT_URL = "products.product_url"
+
+
 @register.simple_tag
 def product_photo(photo, alt="", large=False) -> str:
     """A product photo's thumbnail (its whole image when ``large``), or a neutral
@@ -101,7 +212,7 @@ def product_photo(photo, alt="", large=False) -> str:
     size = " photo-large" if large else ""
     if not photo:
         return mark_safe(f'<span class="photo photo-none{size}" aria-hidden="true"></span>')  # noqa: S308
-    src = escape(photo.image.url if large else photo.thumbnail_url)
+    src = _escape(photo.image.url if large else photo.thumbnail_url)
     return mark_safe(  # noqa: S308 (escaped)
         f'<img class="photo{size}" src="{src}" alt="{conditional_escape(alt)}" loading="lazy"'
         ' decoding="async" data-testid="photo">'
@@ -117,19 +228,19 @@ def product_price(price, compact=False) -> str:
     discounted = price.is_discounted
     html = [
         f'<span class="price{" price-discounted" if discounted else ""}" data-testid="price">\n'
-        f'  <span class="price-final">{escape(money(price.final))}</span>\n'
+        f'  <span class="price-final">{_escape(money(price.final))}</span>\n'
     ]
     if discounted:
         html.append(
-            f'  <s class="price-list" aria-label="{escape(_("instead of"))}">'
-            f"{escape(money(price.list_price))}</s>\n"
+            f'  <s class="price-list" aria-label="{_escape(_("instead of"))}">'
+            f"{_escape(money(price.list_price))}</s>\n"
         )
     html.append("</span>")
     if price.financing and not compact:
         html.append(
             '\n<span class="badge badge-ok financing" data-testid="financing">'
-            f"{escape(price.financing.label)}"
-            f'<span class="muted"> · {escape(price.financing.terms)}</span></span>'
+            f"{_escape(price.financing.label)}"
+            f'<span class="muted"> · {_escape(price.financing.terms)}</span></span>'
         )
     return mark_safe("".join(html))  # noqa: S308 (every value escaped)
 
@@ -139,6 +250,17 @@ def availability(available) -> str:
     """Units available here: "3 in stock here", "Not in stock here", a dash for None."""
     if available is None:
         return mark_safe('<span class="muted">—</span>')
+    if type(available) is int:  # a few values a page repeats: worded once per language
+        return _availability(get_language(), available)
+    return _available_badge(available)
+
+
+@lru_cache(maxsize=1024)
+def _availability(language: str, available: int) -> str:
+    return _available_badge(available)
+
+
+def _available_badge(available) -> str:
     if available > 0:
         text = ngettext("%(counter)s in stock here", "%(counter)s in stock here", available)
         return format_html(
@@ -159,10 +281,20 @@ def select_options(items, label: str, selected) -> str:
     selected = str(selected)
     options = (
         f'<option value="{item.pk}"{" selected" if str(item.pk) == selected else ""}>'
-        f"{escape(getattr(item, label))}</option>"
+        f"{_escape(getattr(item, label))}</option>"
         for item in items
     )
     return mark_safe("".join(options))  # noqa: S308 (ids and escaped labels)
+
+
+@register.filter
+def stars(rating) -> str:
+    """A rating out of five as five stars, that many of them filled: 4 -> "★★★★☆"."""
+    try:
+        filled = sum(1 for i in range(1, 6) if i <= rating)
+    except TypeError:  # no rating
+        filled = 0
+    return "★" * filled + "☆" * (5 - filled)
 
 
 @register.filter
