@@ -481,6 +481,10 @@ WEBHOOK_AUTH_FAILURES_PER_KEY = int(os.environ.get("WEBHOOK_AUTH_FAILURES_PER_KE
 # that waited DB_POOL_TIMEOUT for a database connection.
 MAX_CONCURRENT_REQUESTS = int(os.environ.get("MAX_CONCURRENT_REQUESTS", 64))
 OVERLOAD_RETRY_AFTER = int(os.environ.get("OVERLOAD_RETRY_AFTER", 2))
+# Of those, how many run Django at once (the others wait their turn; 0: all at once), and
+# how long one waits for its turn before it runs beside them (clienteling.handlers.Turns).
+REQUESTS_AT_ONCE = int(os.environ.get("REQUESTS_AT_ONCE", 1))
+REQUEST_TURN_PATIENCE = float(os.environ.get("REQUEST_TURN_PATIENCE", 0.5))
 
 # Shared store tablets: a holder idle this long is signed out and the tablet shows its
 # lock screen (associates switch back with their PIN).

@@ -3,6 +3,7 @@
 import asyncio
 import gc
 import threading
+import time
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -34,30 +35,81 @@ async def test_a_signed_in_page_is_served_with_its_middleware_and_view(associate
     assert status == 302 and b"/accounts/login/" in headers[b"location"]
 
 
-async def test_requests_at_once_each_run_on_their_own_thread(monkeypatch):
-    """A slow request does not hold up the next one (each has its own thread), and all
-    the sync work of one request runs on one thread."""
-    seen: dict[str, set] = {}
-    inside = threading.Event()
-    handler = SyncChainASGIHandler()
+def _recording(monkeypatch, handler, *, hold: threading.Event | None = None, pause=0.0):
+    """The handler's chain, recording for each path its threads and when it ran; the
+    request to ``/healthz`` waits for ``hold``, every request sleeps ``pause``."""
+    seen: dict[str, dict] = {}
     chain = handler._middleware_chain
 
     def recorded(request):
-        seen.setdefault(request.path, set()).add(threading.get_ident())
-        if request.path == "/healthz":
-            inside.wait(5)  # until the other request has been served
+        entry = seen.setdefault(request.path, {"threads": set()})
+        entry["threads"].add(threading.get_ident())
+        entry["began"] = time.monotonic()
+        if hold is not None and request.path == "/healthz":
+            hold.wait(5)
+        time.sleep(pause)
         response = chain(request)
-        seen[request.path].add(threading.get_ident())
+        entry["threads"].add(threading.get_ident())
+        entry["ended"] = time.monotonic()
         return response
 
     monkeypatch.setattr(handler, "_middleware_chain", recorded)
+    return seen
+
+
+async def test_requests_take_turns(settings, monkeypatch):
+    """One request of a process runs Django at a time: the next waits its turn."""
+    settings.REQUESTS_AT_ONCE, settings.REQUEST_TURN_PATIENCE = 1, 5.0
+    handler = SyncChainASGIHandler()
+    seen = _recording(monkeypatch, handler, pause=0.1)
+
+    answers = await asyncio.gather(
+        call(handler, "/accounts/login/"), call(handler, "/accounts/password/reset/")
+    )
+
+    assert [status for status, _headers, _body in answers] == [200, 200]
+    first, second = sorted(seen.values(), key=lambda entry: entry["began"])
+    assert second["began"] >= first["ended"]  # one after the other, not side by side
+
+
+async def test_a_slow_request_holds_the_next_up_at_most_the_patience(settings, monkeypatch):
+    """Past its patience, a request runs beside the slow one, on its own thread (all the
+    sync work of one request on one thread)."""
+    settings.REQUESTS_AT_ONCE, settings.REQUEST_TURN_PATIENCE = 1, 0.2
+    handler = SyncChainASGIHandler()
+    hold = threading.Event()
+    seen = _recording(monkeypatch, handler, hold=hold)
+
     slow = asyncio.create_task(call(handler, "/healthz"))
     await asyncio.sleep(0.05)
+    asked = time.monotonic()
     status, _headers, _body = await call(handler, "/accounts/login/")
-    inside.set()
+    answered = time.monotonic()
+    hold.set()
+
     assert status == 200 and (await slow)[0] == 200
-    assert len(seen["/healthz"]) == len(seen["/accounts/login/"]) == 1
-    assert seen["/healthz"] != seen["/accounts/login/"]
+    assert 0.15 <= answered - asked < 2  # waited its patience, not for the slow one
+    assert len(seen["/healthz"]["threads"]) == len(seen["/accounts/login/"]["threads"]) == 1
+    assert seen["/healthz"]["threads"] != seen["/accounts/login/"]["threads"]
+
+
+async def test_webhooks_do_not_wait_their_turn(settings, monkeypatch):
+    """An entry event's card must reach the tablets whatever pages are being served."""
+    settings.REQUESTS_AT_ONCE, settings.REQUEST_TURN_PATIENCE = 1, 5.0
+    handler = SyncChainASGIHandler()
+    hold = threading.Event()
+    _recording(monkeypatch, handler, hold=hold)
+
+    slow = asyncio.create_task(call(handler, "/healthz"))
+    await asyncio.sleep(0.05)
+    asked = time.monotonic()
+    status, _headers, body = await call(handler, "/api/presence/", method="POST")
+    waited = time.monotonic() - asked
+    hold.set()
+
+    assert status == 401 and b"unsigned" in body  # answered by the webhook's view
+    assert waited < 2 and not slow.done()
+    assert (await slow)[0] == 200
 
 
 async def test_a_thread_serves_one_request_after_another(monkeypatch):
