@@ -245,3 +245,37 @@ def test_check_in_leaves_a_colleagues_client_with_them(associate_client, associa
     assert "Hugo Roux est avec ce client" in response.text
     visit.refresh_from_db()
     assert visit.attended_by == colleague
+
+
+def test_a_card_tells_times_and_days_in_the_stores_time_zone(time_machine):
+    """Moments come from the database in UTC; the card says them as the store's clock does
+    (Paris: UTC+1 in January), and a colleague's deleted account leaves no name."""
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from django.utils import translation
+
+    from catalog.models import Store
+    from customers.models import Customer
+    from floor.templatetags.floor_card import floor_card
+
+    time_machine.move_to(datetime(2026, 1, 15, 11, 0, tzinfo=UTC))
+    visit = Visit(
+        pk=7,
+        store=Store(pk=1, code="paris-opera"),
+        customer=Customer(pk=3, first_name="Camille", last_name="Martin", tier="member"),
+        source=Visit.Source.BEACON,
+        arrived_at=datetime(2026, 1, 15, 9, 30, tzinfo=UTC),
+        attended_since=datetime(2026, 1, 15, 9, 45, tzinfo=UTC),
+        done_at=datetime(2026, 1, 15, 10, 0, tzinfo=UTC),
+    )
+    visit.lifetime_spend, visit.visit_count, visit.wishlist_here = Decimal("10"), 2, 0
+    visit.previous_visit_at = datetime(2026, 1, 14, 23, 30, tzinfo=UTC)  # 00:30 in Paris
+    visit.interest_product, visit.interest_kind = None, ""
+
+    with translation.override("en"):
+        html = floor_card(visit)
+
+    assert "Came in at 10:30" in html
+    assert "<dd>today</dd>" in html  # the last visit was after midnight, Paris time
+    assert '<p class="serving-state is-done" data-testid="served-by">Served by </p>' in html

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext, ngettext
 
 from catalog.formats import money
@@ -39,6 +40,9 @@ def _label(choices, value) -> str:
 
 
 def _name(user) -> str:
+    """Who serves, or sent someone to, the client ("" once their account is deleted)."""
+    if user is None:
+        return ""
     return user.get_full_name() or user.email
 
 
@@ -87,7 +91,7 @@ def _service(visit, serving, store_code: str) -> tuple[str, str]:
             _say(
                 gettext("With %(name)s since %(time)s"),
                 name=_name(serving),
-                time=time_of_day(visit.attended_since, "H:i"),
+                time=time_of_day(template_localtime(visit.attended_since), "H:i"),
             ),
         )
         buttons = button("done", "button-primary mine-only", _text(gettext("Done"))) + button(
@@ -161,7 +165,7 @@ def floor_card(visit, error=""):
         tier_name=_label(type(customer).Tier, customer.tier),
         came_in=_say(
             gettext("Came in at %(time)s (%(source)s)"),
-            time=time_of_day(visit.arrived_at, "H:i"),
+            time=time_of_day(template_localtime(visit.arrived_at), "H:i"),
             source=_label(type(visit).Source, visit.source),
         ),
         spend_label=_text(gettext("Lifetime spend")),
@@ -169,7 +173,7 @@ def floor_card(visit, error=""):
         visits_label=_text(gettext("Visits")),
         visits=localize(visit.visit_count or 0),
         last_label=_text(gettext("Last visit")),
-        last=naturalday(visit.previous_visit_at, "j M Y")
+        last=naturalday(template_localtime(visit.previous_visit_at), "j M Y")
         if visit.previous_visit_at
         else _text(gettext("first visit")),
         hints=_hints(visit),
