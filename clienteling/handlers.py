@@ -80,13 +80,14 @@ class Turns:
         try:
             async with asyncio.timeout(self.patience):
                 await self._free.acquire()
+            mine = True
         except TimeoutError:
-            yield  # waited long enough: runs beside the others
-            return
+            mine = False  # waited long enough: runs beside the others
         try:
             yield
         finally:
-            self._free.release()
+            if mine:
+                self._free.release()
 
 
 class SyncChainASGIHandler(ASGIHandler):
