@@ -5,7 +5,7 @@ address its own arguments."""
 from django.template import Context, Template
 from django.utils.translation import override
 
-from clienteling.templatetags.steady import _address
+from catalog.addresses import _address
 
 
 def test_a_constant_text_is_translated_in_each_language_and_escaping():

@@ -5,15 +5,15 @@ they replace its tags in every template (one that loads ``i18n`` itself gets Dja
 again). A page renders dozens of each: Django looks a constant text up again on each use
 (about 5 µs) and reverses each address anew (about 15 µs)."""
 
-from functools import lru_cache
-
 from django import template
 from django.template.defaulttags import URLNode
 from django.template.defaulttags import url as url_tag
 from django.templatetags.i18n import TranslateNode, do_translate
-from django.urls import NoReverseMatch, get_resolver, get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.html import conditional_escape
 from django.utils.translation import get_language
+
+from catalog.addresses import address
 
 register = template.Library()
 
@@ -51,23 +51,9 @@ def translate(parser, token):
     return ConstantTranslateNode(expression, node.noop, node.asvar, node.message_context)
 
 
-@lru_cache(maxsize=4096)
-def _address(view_name, args, kwargs, current_app, resolver, prefix, language):
-    """``reverse``'s answer, remembered for these values (``resolver``, the URLconf's: a
-    new one after ``clear_url_caches``; the script prefix and the language: the address
-    may depend on them)."""
-    return reverse(
-        view_name,
-        urlconf=resolver.urlconf_name,
-        args=args,
-        kwargs=dict(kwargs),
-        current_app=current_app,
-    )
-
-
 class SteadyURLNode(URLNode):
     """Django's ``URLNode`` whose address, for a view name and arguments that are ints or
-    text, is reversed once per process (``_address``)."""
+    text, is reversed once per process (``catalog.addresses``)."""
 
     def render(self, context):
         args = [arg.resolve(context) for arg in self.args]
@@ -85,15 +71,7 @@ class SteadyURLNode(URLNode):
             if isinstance(view_name, str) and all(
                 type(value) is int or isinstance(value, str) for value in (*args, *kwargs.values())
             ):
-                url = _address(
-                    view_name,
-                    tuple(args),
-                    tuple(kwargs.items()),
-                    current_app,
-                    get_resolver(get_urlconf()),
-                    get_script_prefix(),
-                    get_language(),
-                )
+                url = address(view_name, args, kwargs, current_app)
             else:
                 url = reverse(view_name, args=args, kwargs=kwargs, current_app=current_app)
         except NoReverseMatch:

@@ -9,13 +9,13 @@ purchase's lines on the customer card are one filter rather than a loop of tags.
 from django import template
 from django.contrib.humanize.templatetags.humanize import naturalday
 from django.template.defaultfilters import time as time_of_day
-from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext, ngettext
 
+from catalog.addresses import address
 from catalog.formats import money
 
 register = template.Library()
@@ -76,7 +76,7 @@ def _service(visit, serving, store_code: str) -> tuple[str, str]:
     """What the card says of who serves the client, and its buttons."""
 
     def button(action: str, css: str, text: str) -> str:
-        url = reverse(f"floor:{action}", kwargs={"store_code": store_code, "visit_id": visit.pk})
+        url = address(f"floor:{action}", kwargs={"store_code": store_code, "visit_id": visit.pk})
         return format_html(
             '<button type="button"{} hx-post="{}" hx-target="closest article" '
             'hx-swap="outerHTML">{}</button>',
@@ -130,7 +130,7 @@ def floor_card(visit, error=""):
     use are shown by static/js/floor.js."""
     customer, serving = visit.customer, visit.attended_by
     served = bool(serving and not visit.done_at)
-    card_url = reverse("floor:card", kwargs={"customer_id": customer.pk})
+    card_url = address("floor:card", kwargs={"customer_id": customer.pk})
     state, buttons = _service(visit, serving, visit.store.code)
     return format_html(
         '<article id="visit-{pk}" class="card floor-card{vip}{served}{done}" '

@@ -8,7 +8,6 @@ from html import escape as html_escape
 
 from django import template
 from django.template.defaulttags import CsrfTokenNode
-from django.urls import reverse
 from django.utils import formats
 from django.utils.formats import localize
 from django.utils.html import conditional_escape, format_html
@@ -17,6 +16,7 @@ from django.utils.translation import get_language, ngettext, pgettext_lazy
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from catalog.addresses import address
 from catalog.formats import money
 from catalog.models import Characteristic, ProductCharacteristic
 
@@ -145,11 +145,11 @@ def complement_row(context, product, public=False, here=None) -> str:
     client's page when ``public``, for the store ``here``), brand, compact ``price`` and
     stock, ``available_here`` or else ``stores_with_stock`` (``complements_for``)."""
     if public:
-        url = _product_url(context, product.pk, public=True)
+        url = _product_url(product.pk, public=True)
         if here:
             url += f"?store={_escape(here.code)}"
     else:
-        url = _product_url(context, product.pk)
+        url = _product_url(product.pk)
     available = product.available_here
     if available is None:
         if product.stores_with_stock:
@@ -191,18 +191,11 @@ def complement_row(context, product, public=False, here=None) -> str:
     )
 
 
-def _product_url(context, product_id, public=False) -> str:
+def _product_url(product_id, public=False) -> str:
     """What ``{% url 'products:product' product_id %}`` (``products:public_product`` when
-    ``public``) writes, the address reversed once per template rendered."""
-    key = (_PRODUCT_URL, bool(public))
-    parts = context.render_context.get(key)
-    if parts is None:
-        name = "products:public_product" if public else "products:product"
-        parts = context.render_context[key] = reverse(name, args=[0]).rsplit("0", 1)
-    return _escape(f"{parts[0]}{int(product_id)}{parts[1]}")
-
-
-_PRODUCT_URL = "products.product_url"
+    ``public``) writes."""
+    name = "products:public_product" if public else "products:product"
+    return _escape(address(name, (int(product_id),)))
 
 
 @register.simple_tag
